@@ -1,0 +1,61 @@
+//! Selecta's Leptos application: the page shell, routes, components and server functions.
+//!
+//! The crate is compiled twice: with feature `ssr` into the server (rendering pages and running
+//! server functions against the loaded model) and with feature `hydrate` into the browser bundle.
+//! Everything under `#[cfg(feature = "ssr")]` stays out of the browser.
+
+pub mod api;
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    StaticSegment,
+};
+
+/// The shared domain types, re-exported so components and server functions use one definition.
+pub use selecta_types::{AudioFeatures, Playlist, PlaylistEntry, Reason, Track};
+
+/// The HTML document around the application, rendered by the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: layout and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="selecta" href="/pkg/main.css" />
+        <Title text="Selecta" />
+        <Router>
+            <header class="topbar">
+                <a class="brand" href="/">"Selecta"</a>
+                <span class="tagline">"Pick a few tracks, get a playlist that belongs with them."</span>
+            </header>
+            <main>
+                <Routes fallback=pages::NotFound>
+                    <Route path=StaticSegment("") view=pages::HomePage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,308 @@
+//! Scoring free text against the catalog: `artist - title`, `title - artist`, `title by
+//! artist`, `artist title` and a bare title, tolerant of case, accents, punctuation and typos.
+
+use std::collections::HashMap;
+
+use crate::index::{TextIndex, TrackText};
+use crate::normalize::normalize;
+
+/// How many edits a string of this length may carry and still count as the same text.
+fn typo_budget(len: usize, loose: bool) -> usize {
+    if loose {
+        return len / 3 + 1;
+    }
+    match len {
+        0..=3 => 0,
+        4..=7 => 1,
+        8..=14 => 2,
+        _ => 3,
+    }
+}
+
+/// Similarity of two normalised strings: 1 when equal, 0.1 less per edit within the typo
+/// budget, 0 beyond it.
+pub(crate) fn similarity(q: &str, s: &str, loose: bool) -> f32 {
+    if q == s {
+        return 1.0;
+    }
+    if q.is_empty() || s.is_empty() {
+        return 0.0;
+    }
+    let budget = typo_budget(q.len().max(s.len()), loose);
+    // Cheap length check first: most of the catalog is ruled out without an edit distance.
+    if q.len().abs_diff(s.len()) > budget {
+        return 0.0;
+    }
+    let d = strsim::osa_distance(q, s);
+    if d > budget {
+        0.0
+    } else {
+        (1.0 - 0.1 * d as f32).max(0.05)
+    }
+}
+
+/// True when `prefix` is `text` cut at a word boundary.
+fn is_word_prefix(text: &str, prefix: &str) -> bool {
+    text.len() > prefix.len()
+        && text.starts_with(prefix)
+        && text.as_bytes()[prefix.len()] == b' '
+}
+
+/// How well a normalised title query fits a track: the exact title or the title without
+/// guests score 1, the title without version markers 0.97, the start of the title 0.8.
+fn title_score(q: &str, t: &TrackText, loose: bool) -> f32 {
+    let mut s = similarity(q, &t.title, loose).max(similarity(q, &t.title_base, loose));
+    if s < 1.0 {
+        s = s.max(0.97 * similarity(q, &t.title_key, loose));
+    }
+    if s < 0.8 && q.len() >= 4 && is_word_prefix(&t.title_base, q) {
+        s = 0.8;
+    }
+    s
+}
+
+/// One way to read the query.
+#[derive(Debug, Clone, PartialEq)]
+struct Reading {
+    artist: Option<String>,
+    title: String,
+}
+
+/// Every plausible reading of a query, the whole text as a title first.
+fn readings(index: &TextIndex, raw: &str) -> Vec<Reading> {
+    let mut out = vec![Reading {
+        artist: None,
+        title: normalize(raw),
+    }];
+    let mut split = |left: &str, right: &str| {
+        for (artist, title) in [(left, right), (right, left)] {
+            out.push(Reading {
+                artist: Some(artist.to_string()),
+                title: normalize(title),
+            });
+        }
+    };
+    for sep in [" - ", " – ", " — ", " -- "] {
+        for (at, _) in raw.match_indices(sep) {
+            split(&raw[..at], &raw[at + sep.len()..]);
+        }
+    }
+    // "title by artist": ASCII search, so byte positions are char boundaries.
+    let lower = raw.to_ascii_lowercase();
+    for (at, _) in lower.match_indices(" by ") {
+        out.push(Reading {
+            artist: Some(raw[at + 4..].to_string()),
+            title: normalize(&raw[..at]),
+        });
+    }
+    // "artist title" / "title artist" without a separator: only where a known artist is cut off.
+    let norm = normalize(raw);
+    let words: Vec<&str> = norm.split(' ').collect();
+    for k in 1..words.len() {
+        let (head, tail) = (words[..k].join(" "), words[k..].join(" "));
+        if index.by_artist.contains_key(&head) {
+            out.push(Reading {
+                artist: Some(head.clone()),
+                title: tail.clone(),
+            });
+        }
+        if index.by_artist.contains_key(&tail) {
+            out.push(Reading {
+                artist: Some(tail),
+                title: head,
+            });
+        }
+    }
+    out.retain(|r| !r.title.is_empty());
+    out
+}
+
+/// The artist names a query part may hold: the whole, and its parts when it lists several
+/// (`Ed Sheeran & Justin Bieber`, `A, B`, `A feat. B`).
+fn artist_variants(raw: &str) -> Vec<(String, f32)> {
+    let full = normalize(raw);
+    let mut out = vec![(full.clone(), 1.0)];
+    let lowered = format!(" {} ", raw.to_lowercase());
+    let mut parts = vec![lowered];
+    for sep in [",", "&", ";", "/", " x ", " feat. ", " feat ", " ft. ", " and ", " with "] {
+        parts = parts.iter().flat_map(|p| p.split(sep)).map(|s| format!(" {} ", s.trim())).collect();
+    }
+    if parts.len() > 1 {
+        for p in parts {
+            let p = normalize(&p);
+            if !p.is_empty() && p != full && !out.iter().any(|(v, _)| *v == p) {
+                // A part names one of several artists: slightly less certain than the whole.
+                out.push((p, 0.95));
+            }
+        }
+    }
+    out.retain(|(v, _)| !v.is_empty());
+    out
+}
+
+/// Tracks whose artists match the artist part of a reading, with the artist score.
+fn artist_tracks(index: &TextIndex, raw_artist: &str, loose: bool) -> HashMap<u32, f32> {
+    let mut hits: HashMap<u32, f32> = HashMap::new();
+    let mut add = |tracks: &[u32], s: f32| {
+        for &t in tracks {
+            let e = hits.entry(t).or_insert(0.0);
+            *e = e.max(s);
+        }
+    };
+    for (variant, weight) in artist_variants(raw_artist) {
+        if let Some(tracks) = index.by_artist.get(&variant) {
+            add(tracks, weight);
+            continue;
+        }
+        for key in &index.artist_keys {
+            let s = similarity(&variant, key, loose);
+            if s >= 0.7 || (loose && s > 0.0) {
+                add(&index.by_artist[key], weight * s);
+            }
+        }
+    }
+    hits
+}
+
+/// Tracks whose title matches a bare-title reading.
+fn title_tracks(index: &TextIndex, title: &str, loose: bool) -> Vec<u32> {
+    if let Some(tracks) = index.by_title.get(title) {
+        if !loose {
+            return tracks.clone();
+        }
+    }
+    let mut out: Vec<u32> = index
+        .title_keys
+        .iter()
+        .filter(|k| similarity(title, k, loose) > 0.0)
+        .flat_map(|k| index.by_title[k].iter().copied())
+        .collect();
+    if title.len() >= 4 {
+        out.extend(
+            index
+                .texts
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| is_word_prefix(&t.title_base, title))
+                .map(|(i, _)| i as u32),
+        );
+    }
+    out
+}
+
+/// Every track some reading of the query fits, with its best score (0..1).
+pub(crate) fn score_query(index: &TextIndex, raw: &str, loose: bool) -> HashMap<u32, f32> {
+    let mut best: HashMap<u32, f32> = HashMap::new();
+    let mut keep = |i: u32, s: f32| {
+        if s > 0.0 {
+            let e = best.entry(i).or_insert(0.0);
+            *e = e.max(s);
+        }
+    };
+    for reading in readings(index, raw) {
+        match &reading.artist {
+            None => {
+                for i in title_tracks(index, &reading.title, loose) {
+                    keep(i, title_score(&reading.title, &index.texts[i as usize], loose));
+                }
+            }
+            Some(artist) => {
+                for (i, a) in artist_tracks(index, artist, loose) {
+                    let t = title_score(&reading.title, &index.texts[i as usize], loose);
+                    keep(i, a * t);
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Tracks of the artists a query names, for "did you mean" when no title fits.
+pub(crate) fn tracks_of_named_artists(index: &TextIndex, raw: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    for reading in readings(index, raw) {
+        if let Some(artist) = &reading.artist {
+            for (i, s) in artist_tracks(index, artist, false) {
+                if s >= 0.9 {
+                    out.push(i);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use selecta_types::Track;
+
+    #[test]
+    fn similarity_tolerates_a_typo_per_word_length() {
+        assert_eq!(similarity("stay", "stay", false), 1.0);
+        assert_eq!(similarity("saty", "stay", false), 0.9);
+        assert_eq!(similarity("sty", "stay", false), 0.9);
+        assert_eq!(similarity("day", "dax", false), 0.0);
+        assert_eq!(similarity("i dont car", "i dont care", false), 0.9);
+        assert_eq!(similarity("ed shearan", "ed sheeran", false), 0.9);
+        assert_eq!(similarity("completely other", "ed sheeran", false), 0.0);
+        assert!(similarity("ed shrn", "ed sheeran", true) > 0.0);
+    }
+
+    fn index() -> TextIndex {
+        let t = |name: &str, artists: &[&str]| Track {
+            name: name.into(),
+            artists: artists.iter().map(|a| a.to_string()).collect(),
+            ..Track::default()
+        };
+        TextIndex::build(&[
+            t("I Don't Care (with Justin Bieber)", &["Ed Sheeran"]),
+            t("Perfect", &["Ed Sheeran"]),
+            t("Perfect Duet (with Beyoncé)", &["Ed Sheeran"]),
+            t("Stay", &["Zedd", "Alessia Cara"]),
+        ])
+    }
+
+    #[test]
+    fn readings_cover_separators_and_orders() {
+        let idx = index();
+        let r = readings(&idx, "Perfect by Ed Sheeran");
+        assert!(r.contains(&Reading {
+            artist: Some("Ed Sheeran".into()),
+            title: "perfect".into()
+        }));
+        let r = readings(&idx, "ed sheeran perfect");
+        assert!(r.contains(&Reading {
+            artist: Some("ed sheeran".into()),
+            title: "perfect".into()
+        }));
+        let r = readings(&idx, "Stay - Zedd");
+        assert!(r.contains(&Reading {
+            artist: Some("Zedd".into()),
+            title: "stay".into()
+        }));
+    }
+
+    #[test]
+    fn scores_exact_typo_prefix_and_guest_forms() {
+        let idx = index();
+        let s = score_query(&idx, "Ed Sheeran - I Don't Care", false);
+        assert_eq!(s[&0], 1.0);
+        let s = score_query(&idx, "ed sheeran - perfect", false);
+        assert_eq!(s[&1], 1.0);
+        assert_eq!(s[&2], 0.8);
+        let s = score_query(&idx, "Ed Sheran - Perfekt", false);
+        assert!((s[&1] - 0.81).abs() < 1e-6, "{s:?}");
+        let s = score_query(&idx, "Alessia Cara & Zedd - Stay", false);
+        assert_eq!(s[&3], 0.95);
+        assert!(score_query(&idx, "Metallica - One", false).is_empty());
+    }
+
+    #[test]
+    fn artist_variants_split_lists() {
+        let v = artist_variants("Ed Sheeran & Justin Bieber");
+        assert_eq!(v[0], ("ed sheeran and justin bieber".to_string(), 1.0));
+        assert!(v.contains(&("justin bieber".to_string(), 0.95)));
+        assert_eq!(artist_variants("Zedd").len(), 1);
+    }
+}

@@ -1,0 +1,132 @@
+//! The text index built once per catalog: normalised titles, artists and albums, and maps from
+//! exact keys to tracks, so that search and resolution never normalise the catalog per query.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use selecta_types::Track;
+
+use crate::normalize::{collapse_title, normalize, song_key, title_without_featuring};
+
+/// Normalised text of one track.
+#[derive(Clone, Default)]
+pub(crate) struct TrackText {
+    /// Whole title.
+    pub title: String,
+    /// Title without guest credits.
+    pub title_base: String,
+    /// Title without any version marker.
+    pub title_key: String,
+    /// Each artist.
+    pub artists: Vec<String>,
+    /// Artists joined by spaces.
+    pub artists_joined: String,
+    /// Album title.
+    pub album: String,
+    /// Id of the song (see [`song_key`]) among the catalog's songs.
+    pub song: u32,
+    /// Popularity, for ranking (missing counts as 0).
+    pub popularity: f32,
+}
+
+/// Exact-key maps and the normalised text of every track.
+#[derive(Clone, Default)]
+pub(crate) struct TextIndex {
+    pub texts: Vec<TrackText>,
+    /// Title variants (whole, without guests, without versions) to tracks.
+    pub by_title: HashMap<String, Vec<u32>>,
+    /// Each artist to tracks.
+    pub by_artist: HashMap<String, Vec<u32>>,
+    /// The keys of `by_title` and `by_artist`, for fuzzy scans.
+    pub title_keys: Vec<String>,
+    pub artist_keys: Vec<String>,
+}
+
+impl fmt::Debug for TextIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TextIndex")
+            .field("tracks", &self.texts.len())
+            .field("titles", &self.title_keys.len())
+            .field("artists", &self.artist_keys.len())
+            .finish()
+    }
+}
+
+fn add(map: &mut HashMap<String, Vec<u32>>, key: &str, i: u32) {
+    if key.is_empty() {
+        return;
+    }
+    let list = map.entry(key.to_string()).or_default();
+    if list.last() != Some(&i) {
+        list.push(i);
+    }
+}
+
+impl TextIndex {
+    /// Normalises every track once.
+    pub fn build(tracks: &[Track]) -> TextIndex {
+        let mut index = TextIndex {
+            texts: Vec::with_capacity(tracks.len()),
+            ..TextIndex::default()
+        };
+        let mut songs: HashMap<String, u32> = HashMap::new();
+        for (i, t) in tracks.iter().enumerate() {
+            let i = i as u32;
+            let next_song = songs.len() as u32;
+            let song = *songs.entry(song_key(t)).or_insert(next_song);
+            let artists: Vec<String> = t.artists.iter().map(|a| normalize(a)).collect();
+            let text = TrackText {
+                title: normalize(&t.name),
+                title_base: title_without_featuring(&t.name),
+                title_key: collapse_title(&t.name),
+                artists_joined: artists.join(" "),
+                artists,
+                album: normalize(&t.album),
+                song,
+                popularity: t.popularity.unwrap_or(0.0),
+            };
+            add(&mut index.by_title, &text.title, i);
+            add(&mut index.by_title, &text.title_base, i);
+            add(&mut index.by_title, &text.title_key, i);
+            for a in &text.artists {
+                add(&mut index.by_artist, a, i);
+            }
+            index.texts.push(text);
+        }
+        index.title_keys = index.by_title.keys().cloned().collect();
+        index.title_keys.sort_unstable();
+        index.artist_keys = index.by_artist.keys().cloned().collect();
+        index.artist_keys.sort_unstable();
+        index
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexes_title_variants_artists_and_songs() {
+        let t = |id: &str, name: &str, artist: &str| Track {
+            id: id.into(),
+            name: name.into(),
+            artists: vec![artist.into()],
+            ..Track::default()
+        };
+        let tracks = [
+            t("a", "I Don't Care (with Justin Bieber)", "Ed Sheeran"),
+            t("b", "I Don't Care (with Justin Bieber) - Loud Luxury Remix", "Ed Sheeran"),
+            t("c", "I Don't Care", "Someone Else"),
+            t("d", "", ""),
+        ];
+        let idx = TextIndex::build(&tracks);
+        assert_eq!(idx.by_title["i dont care"], [0, 1, 2]);
+        assert_eq!(idx.by_title["i dont care with justin bieber"], [0]);
+        assert_eq!(idx.by_title["i dont care loud luxury remix"], [1]);
+        assert_eq!(idx.by_artist["ed sheeran"], [0, 1]);
+        assert_eq!(idx.texts[0].song, idx.texts[1].song);
+        assert_ne!(idx.texts[0].song, idx.texts[2].song);
+        assert!(!idx.by_title.contains_key(""));
+        assert_eq!(idx.title_keys.len(), 4);
+    }
+}

@@ -1,0 +1,182 @@
+//! Search-box matching: every query word must start a word (or occur) in the title, the
+//! artists or the album; exact titles and artists rank first, then word starts, then popularity.
+
+use crate::index::{TextIndex, TrackText};
+use crate::normalize::normalize;
+
+/// How a query word matched a field.
+fn word_match(field: &str, word: &str) -> u32 {
+    let bytes = field.as_bytes();
+    let mut best = 0;
+    for (at, _) in field.match_indices(word) {
+        let starts = at == 0 || bytes[at - 1] == b' ';
+        let end = at + word.len();
+        let ends = end == bytes.len() || bytes[end] == b' ';
+        let score = match (starts, ends) {
+            (true, true) => 3,
+            (true, false) => 2,
+            _ => 1,
+        };
+        best = best.max(score);
+        if best == 3 {
+            break;
+        }
+    }
+    best
+}
+
+/// Relevance of a track for the query words (0: no match).
+fn score(t: &TrackText, query: &str, words: &[&str]) -> u32 {
+    let mut total = 0;
+    for w in words {
+        // Titles and artists are what people look for; the album only helps.
+        let s = (word_match(&t.title, w) * 3)
+            .max(word_match(&t.artists_joined, w) * 3)
+            .max(word_match(&t.album, w));
+        if s == 0 {
+            return 0;
+        }
+        total += s;
+    }
+    // A whole title or a whole artist name is what people mean most often; which of the two
+    // is left to popularity.
+    if query == t.title
+        || query == t.title_base
+        || query == t.title_key
+        || t.artists.iter().any(|a| a == query)
+    {
+        total += 100;
+    } else if t.title.starts_with(query) || t.artists_joined.starts_with(query) {
+        total += 30;
+    }
+    total
+}
+
+/// The indices of the best `limit` tracks for a search-box query.
+pub(crate) fn search(index: &TextIndex, query: &str, limit: usize) -> Vec<usize> {
+    let query = normalize(query);
+    let words: Vec<&str> = query.split(' ').filter(|w| !w.is_empty()).collect();
+    if words.is_empty() || limit == 0 {
+        return Vec::new();
+    }
+    let mut hits: Vec<(u32, f32, usize)> = index
+        .texts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| {
+            let s = score(t, &query, &words);
+            (s > 0).then_some((s, t.popularity, i))
+        })
+        .collect();
+    let order = |a: &(u32, f32, usize), b: &(u32, f32, usize)| {
+        b.0.cmp(&a.0)
+            .then(b.1.total_cmp(&a.1))
+            .then(a.2.cmp(&b.2))
+    };
+    // Short queries match most of the catalog: select a head before sorting. The head is
+    // larger than `limit` because same-label duplicates are dropped from it.
+    let head = limit.saturating_mul(4).saturating_add(16);
+    if hits.len() > head {
+        hits.select_nth_unstable_by(head - 1, order);
+        let top = &mut hits[..head];
+        top.sort_unstable_by(order);
+        let picked = distinct_labels(index, top, limit);
+        if picked.len() == limit {
+            return picked;
+        }
+        // Rare: the head was mostly duplicates; rank everything.
+    }
+    hits.sort_unstable_by(order);
+    distinct_labels(index, &hits, limit)
+}
+
+/// The first `limit` hits, skipping tracks whose artists and title repeat an earlier hit's
+/// (the same recording released on a single and an album): a search list shows it once.
+fn distinct_labels(index: &TextIndex, hits: &[(u32, f32, usize)], limit: usize) -> Vec<usize> {
+    let mut seen = std::collections::HashSet::new();
+    hits.iter()
+        .filter(|(_, _, i)| {
+            let t = &index.texts[*i];
+            seen.insert((t.artists_joined.as_str(), t.title.as_str()))
+        })
+        .take(limit)
+        .map(|(_, _, i)| *i)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use selecta_types::Track;
+
+    fn catalog() -> TextIndex {
+        let t = |name: &str, artist: &str, album: &str, pop: f32| Track {
+            name: name.into(),
+            artists: vec![artist.into()],
+            album: album.into(),
+            popularity: Some(pop),
+            ..Track::default()
+        };
+        TextIndex::build(&[
+            t("Stay", "Zedd", "Stay", 70.0),
+            t("Stay", "Post Malone", "Beerbongs", 80.0),
+            t("Stayin' Alive", "Bee Gees", "Saturday Night Fever", 75.0),
+            t("Outstay", "Nobody", "Words", 99.0),
+            t("Song", "Staying Power", "Other", 10.0),
+            t("Hold Up", "Beyoncé", "Lemonade", 60.0),
+            t("Stay", "Zedd", "Stay (Remixes)", 20.0),
+            t("Beyond", "Nobody", "Far", 1.0),
+        ])
+    }
+
+    #[test]
+    fn exact_titles_first_then_popularity() {
+        let idx = catalog();
+        // Exact "stay" titles (by popularity; Zedd's second release of the same recording
+        // is left out), then word prefixes in titles and artists by popularity; the inner
+        // match "outstay" comes last.
+        assert_eq!(search(&idx, "stay", 10), [1, 0, 2, 4, 3]);
+        assert_eq!(search(&idx, "STAY", 2), [1, 0]);
+        // A whole artist name ranks with whole titles; popularity decides between them.
+        assert_eq!(search(&idx, "beyo", 10), [5, 7]);
+        assert_eq!(search(&idx, "zedd", 10), [0]);
+    }
+
+    fn loves(label: impl Fn(usize) -> usize) -> TextIndex {
+        let tracks: Vec<Track> = (0..200)
+            .map(|i| Track {
+                name: format!("Love {}", label(i)),
+                artists: vec!["X".into()],
+                popularity: Some(i as f32 / 2.0),
+                ..Track::default()
+            })
+            .collect();
+        TextIndex::build(&tracks)
+    }
+
+    #[test]
+    fn large_result_sets_keep_the_best_distinct_labels() {
+        // 50 labels, each 4 times; the later a track, the more popular.
+        let idx = loves(|i| i % 50);
+        assert_eq!(search(&idx, "love", 3), [199, 198, 197]);
+        let all = search(&idx, "love", 100);
+        assert_eq!(all.len(), 50);
+        assert_eq!(all[49], 150);
+        // Duplicates side by side: the first head holds too few labels, the rest is used.
+        let idx = loves(|i| i / 4);
+        let hits = search(&idx, "love", 20);
+        let expected: Vec<usize> = (0..20).map(|k| 199 - 4 * k).collect();
+        assert_eq!(hits, expected);
+    }
+
+    #[test]
+    fn words_must_all_match_across_fields() {
+        let idx = catalog();
+        assert_eq!(search(&idx, "stay zedd", 10), [0]);
+        assert_eq!(search(&idx, "beyonce hold", 10), [5]);
+        assert_eq!(search(&idx, "lemonade", 10), [5]);
+        assert!(search(&idx, "stay beyonce", 10).is_empty());
+        assert!(search(&idx, "  ", 10).is_empty());
+        assert!(search(&idx, "stay", 0).is_empty());
+    }
+}

@@ -1,0 +1,254 @@
+//! The model artifact: one self-checking file holding everything needed to serve.
+//!
+//! Layout (integers little-endian):
+//!
+//! | bytes | content |
+//! | --- | --- |
+//! | 8 | magic `SELECTA\x1a` |
+//! | 4 | format version (u32) |
+//! | 8 | payload length N (u64) |
+//! | 32 | SHA-256 of the payload |
+//! | N | payload: postcard-encoded parameters, fitted features, attribute stats, vectors (f32), tracks and playlists |
+//!
+//! The ball tree is not stored: rebuilding it from the vectors takes tens of milliseconds on
+//! the real catalog (see the `fit` bench) and keeps the format independent of petal-neighbors'
+//! internals.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ndarray::Array2;
+use selecta_catalog::{Catalog, PlaylistInfo};
+use selecta_types::Track;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::attributes::AttributeStats;
+use crate::features::FittedFeatures;
+use crate::knn::NeighbourIndex;
+use crate::model::{Model, ModelParams};
+
+/// First bytes of every artifact (the `\x1a` stops `type`/`cat` on some systems, like PNG's).
+pub const MAGIC: [u8; 8] = *b"SELECTA\x1a";
+/// The format version this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+/// Length of the header before the payload.
+pub const HEADER_LEN: usize = 8 + 4 + 8 + 32;
+
+/// Why an artifact could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ArtifactError {
+    /// The bytes do not start with the magic.
+    #[error("not a Selecta model artifact (bad magic bytes)")]
+    BadMagic,
+    /// Written by another format version.
+    #[error("format version {found}, this build reads {supported}")]
+    UnsupportedVersion {
+        /// Version in the file.
+        found: u32,
+        /// Version this build reads.
+        supported: u32,
+    },
+    /// Fewer bytes than the header announces.
+    #[error("truncated: expected {expected} bytes, got {got}")]
+    Truncated {
+        /// Bytes the header announces (or the header length).
+        expected: u64,
+        /// Bytes present.
+        got: u64,
+    },
+    /// More bytes than the header announces.
+    #[error("trailing data: expected {expected} bytes, got {got}")]
+    TrailingData {
+        /// Bytes the header announces.
+        expected: u64,
+        /// Bytes present.
+        got: u64,
+    },
+    /// The payload does not match its checksum.
+    #[error("checksum mismatch: the payload is corrupt")]
+    ChecksumMismatch,
+    /// The payload does not decode.
+    #[error("cannot decode the payload: {0}")]
+    Decode(#[from] postcard::Error),
+    /// The payload decodes but is inconsistent.
+    #[error("invalid artifact: {0}")]
+    Invalid(String),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// What the payload holds, borrowed for writing.
+#[derive(Serialize)]
+struct PayloadRef<'a> {
+    params: &'a ModelParams,
+    features: &'a FittedFeatures,
+    stats: &'a AttributeStats,
+    rows: u64,
+    dim: u32,
+    vectors: &'a [f32],
+    tracks: &'a [Track],
+    playlists: &'a [PlaylistInfo],
+}
+
+/// What the payload holds, owned for reading (same field order as [`PayloadRef`]).
+#[derive(Deserialize)]
+struct Payload {
+    params: ModelParams,
+    features: FittedFeatures,
+    stats: AttributeStats,
+    rows: u64,
+    dim: u32,
+    vectors: Vec<f32>,
+    tracks: Vec<Track>,
+    playlists: Vec<PlaylistInfo>,
+}
+
+impl Model {
+    /// The model as artifact bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let vectors = self.index.vectors();
+        let payload = PayloadRef {
+            params: &self.params,
+            features: &self.features,
+            stats: &self.stats,
+            rows: vectors.nrows() as u64,
+            dim: vectors.ncols() as u32,
+            vectors: vectors.as_slice().expect("standard layout"),
+            tracks: self.catalog.tracks(),
+            playlists: self.catalog.playlists(),
+        };
+        let mut out = postcard::to_extend(&payload, vec![0u8; HEADER_LEN])
+            .expect("serialising to memory cannot fail");
+        let payload_len = (out.len() - HEADER_LEN) as u64;
+        let digest = Sha256::digest(&out[HEADER_LEN..]);
+        out[..8].copy_from_slice(&MAGIC);
+        out[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out[12..20].copy_from_slice(&payload_len.to_le_bytes());
+        out[20..52].copy_from_slice(&digest);
+        out
+    }
+
+    /// Reads a model from artifact bytes, checking magic, version, length and checksum, and
+    /// rebuilds the neighbour index.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model, ArtifactError> {
+        let got = bytes.len() as u64;
+        if bytes.len() < 8 || bytes[..8] != MAGIC {
+            // A prefix of the magic is a cut file, anything else is not ours.
+            return Err(if bytes.len() < 8 && MAGIC.starts_with(bytes) {
+                ArtifactError::Truncated {
+                    expected: HEADER_LEN as u64,
+                    got,
+                }
+            } else {
+                ArtifactError::BadMagic
+            });
+        }
+        if bytes.len() >= 12 {
+            let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+            if version != FORMAT_VERSION {
+                return Err(ArtifactError::UnsupportedVersion {
+                    found: version,
+                    supported: FORMAT_VERSION,
+                });
+            }
+        }
+        if bytes.len() < HEADER_LEN {
+            return Err(ArtifactError::Truncated {
+                expected: HEADER_LEN as u64,
+                got,
+            });
+        }
+        let payload_len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
+        let expected = (HEADER_LEN as u64).saturating_add(payload_len);
+        if got < expected {
+            return Err(ArtifactError::Truncated { expected, got });
+        }
+        if got > expected {
+            return Err(ArtifactError::TrailingData { expected, got });
+        }
+        let payload = &bytes[HEADER_LEN..];
+        if Sha256::digest(payload).as_slice() != &bytes[20..52] {
+            return Err(ArtifactError::ChecksumMismatch);
+        }
+        let p: Payload = postcard::from_bytes(payload)?;
+        Model::from_payload(p)
+    }
+
+    fn from_payload(p: Payload) -> Result<Model, ArtifactError> {
+        let (rows, dim) = (p.rows as usize, p.dim as usize);
+        if p.tracks.len() != rows {
+            return Err(ArtifactError::Invalid(format!(
+                "{rows} vectors for {} tracks",
+                p.tracks.len()
+            )));
+        }
+        if dim != p.features.dim() {
+            return Err(ArtifactError::Invalid(format!(
+                "vectors of dimension {dim}, the features produce {}",
+                p.features.dim()
+            )));
+        }
+        let vectors = Array2::from_shape_vec((rows, dim), p.vectors)
+            .map_err(|e| ArtifactError::Invalid(format!("vectors: {e}")))?;
+        let index =
+            NeighbourIndex::build(vectors).map_err(|e| ArtifactError::Invalid(e.to_string()))?;
+        let catalog = Catalog::from_tracks(p.tracks, p.playlists);
+        if catalog.len() != rows {
+            return Err(ArtifactError::Invalid(
+                "the tracks repeat an id, so vectors would not line up with them".into(),
+            ));
+        }
+        Ok(Model {
+            params: p.params,
+            features: p.features,
+            stats: p.stats,
+            index,
+            catalog,
+        })
+    }
+
+    /// Writes the artifact to `path`: to a temporary file in the same directory first, renamed
+    /// over `path` once complete and flushed, so that a reader never sees half a model.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), ArtifactError> {
+        let path = path.as_ref();
+        let io = |source| ArtifactError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let name = path
+            .file_name()
+            .ok_or_else(|| io(std::io::Error::other("the path names no file")))?;
+        let mut tmp_name = name.to_owned();
+        tmp_name.push(format!(".tmp{}", std::process::id()));
+        let tmp = path.with_file_name(tmp_name);
+        let bytes = self.to_bytes();
+        let write = || -> std::io::Result<()> {
+            let mut f = fs::File::create(&tmp)?;
+            f.write_all(&bytes)?;
+            f.sync_all()?;
+            fs::rename(&tmp, path)
+        };
+        write().map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            io(e)
+        })
+    }
+
+    /// Reads the artifact at `path` (see [`Model::from_bytes`]).
+    pub fn load(path: impl AsRef<Path>) -> Result<Model, ArtifactError> {
+        let path = path.as_ref();
+        let bytes = fs::read(path).map_err(|source| ArtifactError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Model::from_bytes(&bytes)
+    }
+}

@@ -1,0 +1,256 @@
+//! Track attributes a listener can constrain (min / max / target, like Spotify's withdrawn
+//! recommendations endpoint) and their spread in the catalog, used to judge "close".
+
+use std::fmt;
+use std::str::FromStr;
+
+use selecta_types::Track;
+use serde::{Deserialize, Serialize};
+
+/// An attribute of a track that playlist options can filter on or aim at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Attribute {
+    /// 0..1
+    Acousticness,
+    /// 0..1
+    Danceability,
+    /// Milliseconds.
+    DurationMs,
+    /// 0..1
+    Energy,
+    /// 0..1
+    Instrumentalness,
+    /// Pitch class 0..11.
+    Key,
+    /// 0..1
+    Liveness,
+    /// dB.
+    Loudness,
+    /// 0 minor, 1 major.
+    Mode,
+    /// 0..100
+    Popularity,
+    /// 0..1
+    Speechiness,
+    /// BPM.
+    Tempo,
+    /// Beats per bar.
+    TimeSignature,
+    /// 0..1, musical positiveness.
+    Valence,
+    /// Release year.
+    Year,
+}
+
+impl Attribute {
+    /// Every attribute.
+    pub const ALL: [Attribute; 15] = [
+        Attribute::Acousticness,
+        Attribute::Danceability,
+        Attribute::DurationMs,
+        Attribute::Energy,
+        Attribute::Instrumentalness,
+        Attribute::Key,
+        Attribute::Liveness,
+        Attribute::Loudness,
+        Attribute::Mode,
+        Attribute::Popularity,
+        Attribute::Speechiness,
+        Attribute::Tempo,
+        Attribute::TimeSignature,
+        Attribute::Valence,
+        Attribute::Year,
+    ];
+
+    /// The attribute's name, as in Spotify's API (`duration_ms`) and [`AUDIO_FEATURE_NAMES`].
+    ///
+    /// [`AUDIO_FEATURE_NAMES`]: selecta_types::AUDIO_FEATURE_NAMES
+    pub fn name(self) -> &'static str {
+        match self {
+            Attribute::Acousticness => "acousticness",
+            Attribute::Danceability => "danceability",
+            Attribute::DurationMs => "duration_ms",
+            Attribute::Energy => "energy",
+            Attribute::Instrumentalness => "instrumentalness",
+            Attribute::Key => "key",
+            Attribute::Liveness => "liveness",
+            Attribute::Loudness => "loudness",
+            Attribute::Mode => "mode",
+            Attribute::Popularity => "popularity",
+            Attribute::Speechiness => "speechiness",
+            Attribute::Tempo => "tempo",
+            Attribute::TimeSignature => "time_signature",
+            Attribute::Valence => "valence",
+            Attribute::Year => "year",
+        }
+    }
+
+    /// The attribute in words a listener understands.
+    pub fn words(self) -> &'static str {
+        match self {
+            Attribute::DurationMs => "length",
+            Attribute::TimeSignature => "time signature",
+            Attribute::Valence => "mood",
+            Attribute::Year => "release year",
+            other => other.name(),
+        }
+    }
+
+    /// The attribute's value for a track.
+    pub fn value(self, t: &Track) -> Option<f32> {
+        let v = match self {
+            Attribute::DurationMs => t.duration_ms.map(|d| d as f32),
+            Attribute::Popularity => t.popularity,
+            Attribute::Year => t.year.map(f32::from),
+            other => t.features.get(other.name()),
+        };
+        v.filter(|x| x.is_finite())
+    }
+
+    /// The values the attribute can take, for validating options.
+    pub fn domain(self) -> (f32, f32) {
+        match self {
+            Attribute::DurationMs => (0.0, 24.0 * 3600.0 * 1000.0),
+            Attribute::Key => (0.0, 11.0),
+            Attribute::Loudness => (-100.0, 20.0),
+            Attribute::Popularity => (0.0, 100.0),
+            Attribute::Tempo => (0.0, 400.0),
+            Attribute::TimeSignature => (1.0, 16.0),
+            Attribute::Year => (1000.0, 3000.0),
+            _ => (0.0, 1.0),
+        }
+    }
+}
+
+impl fmt::Display for Attribute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An unknown attribute name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown attribute '{0}' (expected one of: {list})", list = Attribute::ALL.map(Attribute::name).join(", "))]
+pub struct UnknownAttribute(pub String);
+
+impl FromStr for Attribute {
+    type Err = UnknownAttribute;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let norm = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+        let alias = match norm.as_str() {
+            "duration" | "length" => "duration_ms",
+            "mood" => "valence",
+            "bpm" => "tempo",
+            other => other,
+        };
+        Attribute::ALL
+            .into_iter()
+            .find(|a| a.name() == alias)
+            .ok_or_else(|| UnknownAttribute(s.to_owned()))
+    }
+}
+
+/// Mean and spread of one attribute over the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AttributeStat {
+    /// Which attribute.
+    pub attribute: Attribute,
+    /// Mean of the known values.
+    pub mean: f32,
+    /// Population standard deviation of the known values; 1 when there is no spread.
+    pub std: f32,
+}
+
+/// The spread of every attribute in the catalog, the scale on which "close" is judged
+/// (a 5 BPM tempo gap means as much as a 0.05 energy gap only relative to their spreads).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttributeStats {
+    stats: Vec<AttributeStat>,
+}
+
+impl AttributeStats {
+    /// Measures the attributes of the tracks.
+    pub fn measure(tracks: &[Track]) -> Self {
+        let stats = Attribute::ALL
+            .into_iter()
+            .map(|attribute| {
+                let (mut n, mut sum) = (0usize, 0f64);
+                for v in tracks.iter().filter_map(|t| attribute.value(t)) {
+                    n += 1;
+                    sum += f64::from(v);
+                }
+                let mean = if n > 0 { sum / n as f64 } else { 0.0 };
+                let sq: f64 = tracks
+                    .iter()
+                    .filter_map(|t| attribute.value(t))
+                    .map(|v| (f64::from(v) - mean).powi(2))
+                    .sum();
+                let std = if n > 0 { (sq / n as f64).sqrt() } else { 0.0 };
+                AttributeStat {
+                    attribute,
+                    mean: mean as f32,
+                    std: if std > 1e-9 { std as f32 } else { 1.0 },
+                }
+            })
+            .collect();
+        AttributeStats { stats }
+    }
+
+    /// The statistics of an attribute.
+    pub fn get(&self, attribute: Attribute) -> AttributeStat {
+        self.stats
+            .iter()
+            .find(|s| s.attribute == attribute)
+            .copied()
+            .unwrap_or(AttributeStat {
+                attribute,
+                mean: 0.0,
+                std: 1.0,
+            })
+    }
+
+    /// How far apart two values are, in standard deviations of the attribute.
+    pub fn gap(&self, attribute: Attribute, a: f32, b: f32) -> f32 {
+        (a - b).abs() / self.get(attribute).std
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use selecta_types::AudioFeatures;
+
+    #[test]
+    fn parses_names_and_aliases() {
+        assert_eq!("energy".parse::<Attribute>().unwrap(), Attribute::Energy);
+        assert_eq!("Duration".parse::<Attribute>().unwrap(), Attribute::DurationMs);
+        assert_eq!("time-signature".parse::<Attribute>().unwrap(), Attribute::TimeSignature);
+        assert_eq!("mood".parse::<Attribute>().unwrap(), Attribute::Valence);
+        let err = "loudnes".parse::<Attribute>().unwrap_err().to_string();
+        assert!(err.contains("'loudnes'") && err.contains("loudness"), "{err}");
+        for a in Attribute::ALL {
+            assert_eq!(a.name().parse::<Attribute>().unwrap(), a);
+        }
+    }
+
+    #[test]
+    fn measures_spread_of_known_values() {
+        let t = |tempo: Option<f32>| Track {
+            features: AudioFeatures {
+                tempo,
+                ..AudioFeatures::default()
+            },
+            duration_ms: Some(1000),
+            ..Track::default()
+        };
+        // Tempo 100, 120, missing: mean 110, population std 10.
+        let stats = AttributeStats::measure(&[t(Some(100.0)), t(Some(120.0)), t(None)]);
+        let s = stats.get(Attribute::Tempo);
+        assert_eq!((s.mean, s.std), (110.0, 10.0));
+        assert_eq!(stats.gap(Attribute::Tempo, 100.0, 125.0), 2.5);
+        // No spread: std 1 so that gaps stay finite.
+        assert_eq!(stats.get(Attribute::DurationMs).std, 1.0);
+        assert_eq!(stats.get(Attribute::Energy).std, 1.0);
+    }
+}

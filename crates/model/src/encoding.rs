@@ -1,0 +1,491 @@
+//! Turning a track into a raw feature vector: numeric columns mean-imputed and standardised,
+//! genres and subgenres multi-hot, every column multiplied by a weight.
+//!
+//! Fitting ([`EncoderParams::fit`]) learns the imputation means, the standard deviations and
+//! the genre vocabularies from a catalog; the fitted value ([`FittedEncoder`]) holds all of it,
+//! so that a track seen later (a seed from outside the catalog) is encoded the same way.
+
+use std::collections::BTreeSet;
+use std::f64::consts::PI;
+
+use selecta_types::Track;
+use serde::{Deserialize, Serialize};
+
+use crate::FitError;
+
+/// A numeric column of the raw feature vector.
+///
+/// `key` is a pitch class: as a plain number 11 (B) would be far from 0 (C) although they are
+/// a semitone apart, so it is placed on the circle of fifths and encoded as two columns (the
+/// cosine and the sine of its angle), where harmonically close keys are close.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum NumericColumn {
+    /// Danceability 0..1.
+    Danceability,
+    /// Energy 0..1.
+    Energy,
+    /// Cosine of the key's angle on the circle of fifths.
+    KeyCos,
+    /// Sine of the key's angle on the circle of fifths.
+    KeySin,
+    /// Loudness in dB.
+    Loudness,
+    /// Mode (0 minor, 1 major).
+    Mode,
+    /// Speechiness 0..1.
+    Speechiness,
+    /// Acousticness 0..1.
+    Acousticness,
+    /// Instrumentalness 0..1.
+    Instrumentalness,
+    /// Liveness 0..1.
+    Liveness,
+    /// Valence 0..1.
+    Valence,
+    /// Tempo in BPM.
+    Tempo,
+    /// Beats per bar.
+    TimeSignature,
+    /// Spotify popularity 0..100.
+    Popularity,
+    /// Length in milliseconds.
+    Duration,
+    /// Release year.
+    Year,
+}
+
+impl NumericColumn {
+    /// Every numeric column, in the order of the raw feature vector.
+    pub const ALL: [NumericColumn; 16] = [
+        NumericColumn::Danceability,
+        NumericColumn::Energy,
+        NumericColumn::KeyCos,
+        NumericColumn::KeySin,
+        NumericColumn::Loudness,
+        NumericColumn::Mode,
+        NumericColumn::Speechiness,
+        NumericColumn::Acousticness,
+        NumericColumn::Instrumentalness,
+        NumericColumn::Liveness,
+        NumericColumn::Valence,
+        NumericColumn::Tempo,
+        NumericColumn::TimeSignature,
+        NumericColumn::Popularity,
+        NumericColumn::Duration,
+        NumericColumn::Year,
+    ];
+
+    /// The column's name, as shown in diagnostics.
+    pub fn name(self) -> &'static str {
+        match self {
+            NumericColumn::Danceability => "danceability",
+            NumericColumn::Energy => "energy",
+            NumericColumn::KeyCos => "key_cos",
+            NumericColumn::KeySin => "key_sin",
+            NumericColumn::Loudness => "loudness",
+            NumericColumn::Mode => "mode",
+            NumericColumn::Speechiness => "speechiness",
+            NumericColumn::Acousticness => "acousticness",
+            NumericColumn::Instrumentalness => "instrumentalness",
+            NumericColumn::Liveness => "liveness",
+            NumericColumn::Valence => "valence",
+            NumericColumn::Tempo => "tempo",
+            NumericColumn::TimeSignature => "time_signature",
+            NumericColumn::Popularity => "popularity",
+            NumericColumn::Duration => "duration_ms",
+            NumericColumn::Year => "year",
+        }
+    }
+
+    /// The column's value for a track, `None` when missing (or not finite).
+    pub fn value(self, t: &Track) -> Option<f64> {
+        let f = &t.features;
+        let v = match self {
+            NumericColumn::Danceability => f.danceability.map(f64::from),
+            NumericColumn::Energy => f.energy.map(f64::from),
+            NumericColumn::KeyCos => f.key.map(|k| fifths_angle(k).cos()),
+            NumericColumn::KeySin => f.key.map(|k| fifths_angle(k).sin()),
+            NumericColumn::Loudness => f.loudness.map(f64::from),
+            NumericColumn::Mode => f.mode.map(f64::from),
+            NumericColumn::Speechiness => f.speechiness.map(f64::from),
+            NumericColumn::Acousticness => f.acousticness.map(f64::from),
+            NumericColumn::Instrumentalness => f.instrumentalness.map(f64::from),
+            NumericColumn::Liveness => f.liveness.map(f64::from),
+            NumericColumn::Valence => f.valence.map(f64::from),
+            NumericColumn::Tempo => f.tempo.map(f64::from),
+            NumericColumn::TimeSignature => f.time_signature.map(f64::from),
+            NumericColumn::Popularity => t.popularity.map(f64::from),
+            NumericColumn::Duration => t.duration_ms.map(f64::from),
+            NumericColumn::Year => t.year.map(f64::from),
+        };
+        v.filter(|x| x.is_finite())
+    }
+}
+
+/// The angle of a pitch class on the circle of fifths (C at 0, G one twelfth of a turn away).
+fn fifths_angle(key: u8) -> f64 {
+    let position = (u32::from(key % 12) * 7) % 12;
+    2.0 * PI * f64::from(position) / 12.0
+}
+
+/// Weights multiplied into the columns after standardisation: how much each feature counts in
+/// the distance between two tracks.
+///
+/// A standardised column has unit variance; a multi-hot genre column has variance p(1-p)
+/// (about 0.14 for six balanced genres), so without a weight the genre, the strongest signal of
+/// what belongs together, would hardly count and would be the first thing PCA drops. Learned
+/// weights (issue 5) will replace these defaults and travel in the artifact the same way.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureWeights {
+    /// Danceability.
+    pub danceability: f32,
+    /// Energy.
+    pub energy: f32,
+    /// Key (both circle-of-fifths columns).
+    pub key: f32,
+    /// Loudness.
+    pub loudness: f32,
+    /// Mode.
+    pub mode: f32,
+    /// Speechiness.
+    pub speechiness: f32,
+    /// Acousticness.
+    pub acousticness: f32,
+    /// Instrumentalness.
+    pub instrumentalness: f32,
+    /// Liveness.
+    pub liveness: f32,
+    /// Valence.
+    pub valence: f32,
+    /// Tempo.
+    pub tempo: f32,
+    /// Time signature.
+    pub time_signature: f32,
+    /// Popularity.
+    pub popularity: f32,
+    /// Duration.
+    pub duration: f32,
+    /// Release year.
+    pub year: f32,
+    /// Each genre column of the multi-hot block.
+    pub genre: f32,
+    /// Each subgenre column of the multi-hot block.
+    pub subgenre: f32,
+}
+
+impl Default for FeatureWeights {
+    fn default() -> Self {
+        FeatureWeights {
+            danceability: 1.0,
+            energy: 1.0,
+            // Two columns carry the key; together they should count like one feature.
+            key: std::f32::consts::FRAC_1_SQRT_2,
+            loudness: 1.0,
+            mode: 1.0,
+            speechiness: 1.0,
+            acousticness: 1.0,
+            instrumentalness: 1.0,
+            liveness: 1.0,
+            valence: 1.0,
+            tempo: 1.0,
+            time_signature: 1.0,
+            popularity: 1.0,
+            duration: 1.0,
+            year: 1.0,
+            genre: 2.5,
+            subgenre: 2.5,
+        }
+    }
+}
+
+impl FeatureWeights {
+    /// The weight of a numeric column.
+    pub fn numeric(&self, c: NumericColumn) -> f32 {
+        match c {
+            NumericColumn::Danceability => self.danceability,
+            NumericColumn::Energy => self.energy,
+            NumericColumn::KeyCos | NumericColumn::KeySin => self.key,
+            NumericColumn::Loudness => self.loudness,
+            NumericColumn::Mode => self.mode,
+            NumericColumn::Speechiness => self.speechiness,
+            NumericColumn::Acousticness => self.acousticness,
+            NumericColumn::Instrumentalness => self.instrumentalness,
+            NumericColumn::Liveness => self.liveness,
+            NumericColumn::Valence => self.valence,
+            NumericColumn::Tempo => self.tempo,
+            NumericColumn::TimeSignature => self.time_signature,
+            NumericColumn::Popularity => self.popularity,
+            NumericColumn::Duration => self.duration,
+            NumericColumn::Year => self.year,
+        }
+    }
+
+    fn check(&self) -> Result<(), FitError> {
+        let named = NumericColumn::ALL
+            .iter()
+            .map(|&c| (c.name(), self.numeric(c)))
+            .chain([("genre", self.genre), ("subgenre", self.subgenre)]);
+        for (name, w) in named {
+            if !(w.is_finite() && w >= 0.0) {
+                return Err(FitError::InvalidParam {
+                    name: format!("weights.{name}"),
+                    message: format!("must be a finite number >= 0, got {w}"),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Unfitted encoder: the weights to apply.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EncoderParams {
+    /// Column weights.
+    pub weights: FeatureWeights,
+}
+
+/// What the encoder learned about one numeric column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnStats {
+    /// Which column.
+    pub column: NumericColumn,
+    /// Mean of the observed values (used to impute missing ones); 0 when none was observed.
+    pub mean: f64,
+    /// Standard deviation after imputation (population, like scikit-learn's `StandardScaler`);
+    /// 1 when the column is constant, so that it encodes as 0 instead of dividing by zero.
+    pub std: f64,
+    /// How many tracks had a value.
+    pub observed: usize,
+    /// Weight applied after standardisation.
+    pub weight: f32,
+}
+
+/// The fitted encoder: everything needed to encode a track.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedEncoder {
+    /// Numeric columns, in vector order.
+    pub numeric: Vec<ColumnStats>,
+    /// Genre vocabulary (sorted); one multi-hot column each, after the numeric columns.
+    pub genres: Vec<String>,
+    /// Subgenre vocabulary (sorted); one column each, after the genre columns.
+    pub subgenres: Vec<String>,
+    /// Weight of a genre column.
+    pub genre_weight: f32,
+    /// Weight of a subgenre column.
+    pub subgenre_weight: f32,
+}
+
+impl EncoderParams {
+    /// Learns means, standard deviations and vocabularies from the tracks.
+    pub fn fit(&self, tracks: &[Track]) -> Result<FittedEncoder, FitError> {
+        self.weights.check()?;
+        if tracks.is_empty() {
+            return Err(FitError::EmptyCatalog);
+        }
+        let n = tracks.len() as f64;
+        let mut sums = [0.0f64; NumericColumn::ALL.len()];
+        let mut counts = [0usize; NumericColumn::ALL.len()];
+        let mut genres = BTreeSet::new();
+        let mut subgenres = BTreeSet::new();
+        for t in tracks {
+            for (j, c) in NumericColumn::ALL.iter().enumerate() {
+                if let Some(v) = c.value(t) {
+                    sums[j] += v;
+                    counts[j] += 1;
+                }
+            }
+            genres.extend(t.genres.iter().map(String::as_str));
+            subgenres.extend(t.subgenres.iter().map(String::as_str));
+        }
+        let means: Vec<f64> = (0..sums.len())
+            .map(|j| {
+                if counts[j] > 0 {
+                    sums[j] / counts[j] as f64
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        // Second pass for the variance: numerically safer than sum of squares on raw
+        // values such as durations in milliseconds. Imputed values add nothing to it.
+        let mut sq = [0.0f64; NumericColumn::ALL.len()];
+        for t in tracks {
+            for (j, c) in NumericColumn::ALL.iter().enumerate() {
+                if let Some(v) = c.value(t) {
+                    sq[j] += (v - means[j]).powi(2);
+                }
+            }
+        }
+        let numeric = NumericColumn::ALL
+            .iter()
+            .enumerate()
+            .map(|(j, &column)| {
+                let std = (sq[j] / n).sqrt();
+                ColumnStats {
+                    column,
+                    mean: means[j],
+                    std: if std > 1e-12 { std } else { 1.0 },
+                    observed: counts[j],
+                    weight: self.weights.numeric(column),
+                }
+            })
+            .collect();
+        Ok(FittedEncoder {
+            numeric,
+            genres: genres.into_iter().map(str::to_owned).collect(),
+            subgenres: subgenres.into_iter().map(str::to_owned).collect(),
+            genre_weight: self.weights.genre,
+            subgenre_weight: self.weights.subgenre,
+        })
+    }
+}
+
+impl FittedEncoder {
+    /// Length of the raw feature vector.
+    pub fn dim(&self) -> usize {
+        self.numeric.len() + self.genres.len() + self.subgenres.len()
+    }
+
+    /// The names of the raw columns, in order (`genre:pop`, `subgenre:dance pop` for the
+    /// multi-hot ones).
+    pub fn column_names(&self) -> Vec<String> {
+        self.numeric
+            .iter()
+            .map(|c| c.column.name().to_owned())
+            .chain(self.genres.iter().map(|g| format!("genre:{g}")))
+            .chain(self.subgenres.iter().map(|g| format!("subgenre:{g}")))
+            .collect()
+    }
+
+    /// Encodes a track into `out` (length [`dim`](Self::dim)). Genres outside the vocabulary
+    /// are ignored: they were never seen, so they cannot bring a track closer to anything.
+    pub fn encode_into(&self, t: &Track, out: &mut [f64]) {
+        assert_eq!(out.len(), self.dim(), "output slice has the wrong length");
+        let (num, rest) = out.split_at_mut(self.numeric.len());
+        for (o, c) in num.iter_mut().zip(&self.numeric) {
+            let v = c.column.value(t).unwrap_or(c.mean);
+            *o = (v - c.mean) / c.std * f64::from(c.weight);
+        }
+        let (gen, sub) = rest.split_at_mut(self.genres.len());
+        multi_hot(&self.genres, &t.genres, self.genre_weight, gen);
+        multi_hot(&self.subgenres, &t.subgenres, self.subgenre_weight, sub);
+    }
+
+    /// Encodes a track into a new vector.
+    pub fn encode(&self, t: &Track) -> Vec<f64> {
+        let mut out = vec![0.0; self.dim()];
+        self.encode_into(t, &mut out);
+        out
+    }
+
+    /// The statistics of a numeric column.
+    pub fn stats(&self, column: NumericColumn) -> Option<&ColumnStats> {
+        self.numeric.iter().find(|c| c.column == column)
+    }
+}
+
+fn multi_hot(vocab: &[String], values: &[String], weight: f32, out: &mut [f64]) {
+    out.fill(0.0);
+    for v in values {
+        if let Ok(i) = vocab.binary_search(v) {
+            out[i] = f64::from(weight);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use selecta_types::AudioFeatures;
+
+    fn track(energy: Option<f32>, genres: &[&str]) -> Track {
+        Track {
+            features: AudioFeatures {
+                energy,
+                ..AudioFeatures::default()
+            },
+            genres: genres.iter().map(|g| g.to_string()).collect(),
+            ..Track::default()
+        }
+    }
+
+    fn unweighted() -> EncoderParams {
+        EncoderParams {
+            weights: FeatureWeights {
+                genre: 1.0,
+                ..FeatureWeights::default()
+            },
+        }
+    }
+
+    #[test]
+    fn imputes_the_mean_and_standardises() {
+        // energy 1, missing, 3: mean 2, imputed 1 2 3, population std sqrt(2/3).
+        let tracks = [
+            track(Some(1.0), &[]),
+            track(None, &[]),
+            track(Some(3.0), &[]),
+        ];
+        let enc = unweighted().fit(&tracks).unwrap();
+        let s = enc.stats(NumericColumn::Energy).unwrap();
+        assert_eq!(s.mean, 2.0);
+        assert!((s.std - (2.0f64 / 3.0).sqrt()).abs() < 1e-12);
+        assert_eq!(s.observed, 2);
+        let j = NumericColumn::ALL
+            .iter()
+            .position(|&c| c == NumericColumn::Energy)
+            .unwrap();
+        let z: Vec<f64> = tracks.iter().map(|t| enc.encode(t)[j]).collect();
+        let expected = 1.0 / (2.0f64 / 3.0).sqrt();
+        assert!((z[0] + expected).abs() < 1e-12);
+        assert_eq!(z[1], 0.0);
+        assert!((z[2] - expected).abs() < 1e-12);
+    }
+
+    #[test]
+    fn never_observed_or_constant_columns_encode_as_zero() {
+        let tracks = [track(Some(0.5), &[]), track(Some(0.5), &[])];
+        let enc = unweighted().fit(&tracks).unwrap();
+        let ts = enc.stats(NumericColumn::TimeSignature).unwrap();
+        assert_eq!((ts.mean, ts.std, ts.observed), (0.0, 1.0, 0));
+        assert!(enc.encode(&tracks[0]).iter().all(|&v| v == 0.0));
+    }
+
+    #[test]
+    fn genres_are_multi_hot_and_weighted() {
+        let tracks = [track(None, &["rock", "pop"]), track(None, &["edm"])];
+        let mut params = unweighted();
+        params.weights.genre = 2.0;
+        let enc = params.fit(&tracks).unwrap();
+        assert_eq!(enc.genres, ["edm", "pop", "rock"]);
+        let v = enc.encode(&tracks[0]);
+        let g = &v[NumericColumn::ALL.len()..];
+        assert_eq!(g, [0.0, 2.0, 2.0]);
+        // Unknown genres add nothing.
+        let v = enc.encode(&track(None, &["polka"]));
+        assert!(v.iter().all(|&x| x == 0.0));
+    }
+
+    #[test]
+    fn key_sits_on_the_circle_of_fifths() {
+        // C (0) and G (7) are one step apart on the circle; C and C# (1) are five steps apart.
+        let d = |a: u8, b: u8| {
+            let (x, y) = (fifths_angle(a), fifths_angle(b));
+            ((x.cos() - y.cos()).powi(2) + (x.sin() - y.sin()).powi(2)).sqrt()
+        };
+        assert!(d(0, 7) < d(0, 1));
+        assert!((d(0, 7) - d(11, 4)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn rejects_negative_weights_by_name() {
+        let mut p = EncoderParams::default();
+        p.weights.tempo = -1.0;
+        let err = p.fit(&[track(None, &[])]).unwrap_err().to_string();
+        assert!(err.contains("weights.tempo"), "{err}");
+        assert!(matches!(
+            EncoderParams::default().fit(&[]),
+            Err(FitError::EmptyCatalog)
+        ));
+    }
+}

@@ -1,0 +1,141 @@
+//! Playlist generation: from a few seed tracks (catalog indices) to a playlist of tracks that
+//! belong with them, each with the reason it was chosen.
+//!
+//! Steps: validate the options; fetch every seed's nearest neighbours (Manhattan, ball tree);
+//! score their union ([`candidates`] documents the formula); pick with the filters, caps and
+//! a per-seed guarantee ([`select`]); order by relevance or by flow ([`flow`]); explain
+//! ([`reason`]). When the filters leave the playlist short, the neighbour lists grow fourfold
+//! and the steps repeat, up to the whole catalog.
+
+pub mod candidates;
+mod flow;
+pub mod options;
+mod reason;
+mod select;
+
+use selecta_types::{Playlist, PlaylistEntry, Track};
+
+use crate::knn::Neighbour;
+use crate::model::Model;
+use candidates::{gather, initial_k, Targets};
+use options::{GenerateOptions, Order};
+
+/// Why a playlist could not be generated.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GenerateError {
+    /// An option or the seed list is invalid; `message` names the parameter and the value.
+    #[error("{message}")]
+    InvalidOption {
+        /// The parameter (`length`, `seeds`, `energy.min`...).
+        param: String,
+        /// The full message, e.g. "length must be 1..=100, got 0".
+        message: String,
+    },
+    /// No track of the catalog passes the options.
+    #[error(
+        "no track in the catalog passes the options (exclusions, blocked artists, \
+         attribute bounds); loosen them"
+    )]
+    NothingMatches,
+}
+
+/// Generates a playlist from seed tracks (catalog indices; a repeated seed counts once).
+///
+/// The result never holds a seed, a negative seed or a track twice, and is the same for the
+/// same model, seeds and options. It may be shorter than asked when the filters leave too few
+/// tracks in the whole catalog.
+pub fn generate(
+    model: &Model,
+    seeds: &[usize],
+    options: &GenerateOptions,
+) -> Result<Playlist, GenerateError> {
+    let mut unique: Vec<usize> = Vec::with_capacity(seeds.len());
+    for &s in seeds {
+        if !unique.contains(&s) {
+            unique.push(s);
+        }
+    }
+    let seeds = unique;
+    options.validate(&seeds, model.len())?;
+    let mut negatives = options.negative_seeds.clone();
+    negatives.sort_unstable();
+    negatives.dedup();
+
+    let targets: Targets = options
+        .attributes
+        .iter()
+        .filter_map(|(&a, b)| b.target.map(|t| (a, t, model.stats.get(a).std)))
+        .collect();
+    let filters = select::Filters::new(model, &seeds, options);
+    let mut k = initial_k(model, options.length);
+    let (pool, picks) = loop {
+        let pool = gather(model, &seeds, &negatives, k, &targets);
+        let picks = select::pick(model, &pool, &filters, options.length, seeds.len());
+        if picks.len() >= options.length || pool.exhausted {
+            break (pool, picks);
+        }
+        tracing::debug!(k, got = picks.len(), "playlist short; widening the search");
+        k = k.saturating_mul(4);
+    };
+    if picks.is_empty() {
+        return Err(GenerateError::NothingMatches);
+    }
+
+    let tracks = model.tracks();
+    let mut picks = picks;
+    // Relevance order first: the flow walk starts from the most relevant track.
+    picks.sort_by(|a, b| {
+        let (ca, cb) = (&pool.candidates[a.slot], &pool.candidates[b.slot]);
+        cb.score.total_cmp(&ca.score).then(ca.index.cmp(&cb.index))
+    });
+    if options.order == Order::Flow {
+        let chosen: Vec<&Track> = picks
+            .iter()
+            .map(|p| &tracks[pool.candidates[p.slot].index])
+            .collect();
+        let order = flow::flow_order(&chosen, &model.stats);
+        picks = order.into_iter().map(|i| picks[i]).collect();
+    }
+    let seed_tracks: Vec<&Track> = seeds.iter().map(|&s| &tracks[s]).collect();
+    let entries = picks
+        .iter()
+        .map(|p| {
+            let c = &pool.candidates[p.slot];
+            let track = &tracks[c.index];
+            PlaylistEntry {
+                track: track.clone(),
+                score: c.score,
+                reason: reason::reason(track, seed_tracks[p.seed], &model.stats),
+            }
+        })
+        .collect();
+    Ok(Playlist {
+        name: reason::playlist_name(&seed_tracks),
+        seeds: seed_tracks.into_iter().cloned().collect(),
+        entries,
+    })
+}
+
+/// The `k` tracks nearest to a catalog track (itself excluded), nearest first, with their
+/// Manhattan distances in model space: what the "describe" command shows.
+pub fn neighbours(model: &Model, index: usize, k: usize) -> Result<Vec<Neighbour>, GenerateError> {
+    if index >= model.len() {
+        return Err(GenerateError::InvalidOption {
+            param: "index".into(),
+            message: format!(
+                "index: {index} is out of range (the catalog has {} tracks)",
+                model.len()
+            ),
+        });
+    }
+    if !(1..=1000).contains(&k) {
+        return Err(GenerateError::InvalidOption {
+            param: "k".into(),
+            message: format!("k must be 1..=1000, got {k}"),
+        });
+    }
+    let mut out = model.index.nearest(model.vector(index), k + 1);
+    out.retain(|n| n.index != index);
+    out.truncate(k);
+    Ok(out)
+}

@@ -1,0 +1,248 @@
+//! Exact k-nearest-neighbour search under the Manhattan metric: petal-neighbors' ball tree,
+//! and a brute-force scan that serves as the reference (and wins when k is a large share of
+//! the catalog).
+
+use std::fmt;
+
+use ndarray::{Array2, ArrayView1, ArrayView2, CowArray};
+use petal_neighbors::BallTree;
+
+use crate::metric::{manhattan, Manhattan};
+
+/// One neighbour: a row of the index and its distance to the query.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Neighbour {
+    /// Row (catalog index).
+    pub index: usize,
+    /// Manhattan distance to the query.
+    pub distance: f32,
+}
+
+/// Orders neighbours by distance, then by index, so that ties resolve the same way every time.
+fn by_distance_then_index(a: &Neighbour, b: &Neighbour) -> std::cmp::Ordering {
+    a.distance
+        .total_cmp(&b.distance)
+        .then(a.index.cmp(&b.index))
+}
+
+/// The vectors of a catalog and a ball tree over them.
+pub struct NeighbourIndex {
+    tree: BallTree<'static, f32, Manhattan>,
+}
+
+impl fmt::Debug for NeighbourIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NeighbourIndex")
+            .field("rows", &self.len())
+            .field("dim", &self.dim())
+            .finish()
+    }
+}
+
+/// Why an index cannot be built.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum IndexError {
+    /// No vectors at all.
+    #[error("cannot index an empty set of vectors")]
+    Empty,
+    /// Vectors of length 0.
+    #[error("cannot index vectors of dimension 0")]
+    ZeroDimension,
+    /// NaN or infinity somewhere.
+    #[error("vector {row} has a non-finite value at column {column}")]
+    NotFinite {
+        /// Offending row.
+        row: usize,
+        /// Offending column.
+        column: usize,
+    },
+}
+
+impl NeighbourIndex {
+    /// Builds the ball tree over the rows of `vectors` (taken over: the tree owns them).
+    pub fn build(vectors: Array2<f32>) -> Result<Self, IndexError> {
+        if vectors.nrows() == 0 {
+            return Err(IndexError::Empty);
+        }
+        if vectors.ncols() == 0 {
+            return Err(IndexError::ZeroDimension);
+        }
+        if let Some(pos) = vectors.iter().position(|v| !v.is_finite()) {
+            return Err(IndexError::NotFinite {
+                row: pos / vectors.ncols(),
+                column: pos % vectors.ncols(),
+            });
+        }
+        let vectors = if vectors.is_standard_layout() {
+            vectors
+        } else {
+            vectors.as_standard_layout().into_owned()
+        };
+        let tree = BallTree::new(CowArray::from(vectors), Manhattan)
+            .map_err(|_| IndexError::Empty)?;
+        Ok(NeighbourIndex { tree })
+    }
+
+    /// The indexed vectors (one row per catalog track).
+    pub fn vectors(&self) -> ArrayView2<'_, f32> {
+        self.tree.points.view()
+    }
+
+    /// The vector of one row.
+    pub fn vector(&self, index: usize) -> ArrayView1<'_, f32> {
+        self.tree.points.row(index)
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.tree.points.nrows()
+    }
+
+    /// Always false: an index holds at least one row.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Vector length.
+    pub fn dim(&self) -> usize {
+        self.tree.points.ncols()
+    }
+
+    /// The `k` nearest rows to `point`, nearest first (ties by index): the ball tree when k is
+    /// small against the catalog, a scan when it is not (the tree's heap work then costs more
+    /// than it saves). Both are exact.
+    pub fn nearest(&self, point: &[f32], k: usize) -> Vec<Neighbour> {
+        if k.saturating_mul(8) >= self.len() {
+            self.nearest_brute_force(point, k)
+        } else {
+            self.nearest_tree(point, k)
+        }
+    }
+
+    /// The `k` nearest rows by the ball tree, nearest first (ties by index).
+    ///
+    /// The tree keeps an arbitrary one of several rows tied at the k-th distance (duplicate
+    /// tracks have identical vectors), so it is asked for k + 1: if the extra row is strictly
+    /// farther, the first k are the answer; if not, every row within the k-th distance is
+    /// fetched by a radius query and the ties are resolved by index, like the brute force.
+    pub fn nearest_tree(&self, point: &[f32], k: usize) -> Vec<Neighbour> {
+        assert_eq!(point.len(), self.dim(), "query has the wrong dimension");
+        let k = k.min(self.len());
+        if k == 0 {
+            return Vec::new();
+        }
+        let query = ArrayView1::from(point);
+        let (idx, dist) = self.tree.query(&query, (k + 1).min(self.len()));
+        let mut out: Vec<Neighbour> = idx
+            .into_iter()
+            .zip(dist)
+            .map(|(index, distance)| Neighbour { index, distance })
+            .collect();
+        out.sort_by(by_distance_then_index);
+        if out.len() == k || out[k].distance > out[k - 1].distance {
+            out.truncate(k);
+            return out;
+        }
+        let kth = out[k - 1].distance;
+        // `query_radius` keeps distances strictly below its radius.
+        let mut within: Vec<Neighbour> = self
+            .tree
+            .query_radius(&query, kth.next_up())
+            .into_iter()
+            .map(|index| Neighbour {
+                index,
+                distance: manhattan(point, self.tree.points.row(index).as_slice().expect("row")),
+            })
+            .filter(|n| n.distance <= kth)
+            .collect();
+        within.sort_by(by_distance_then_index);
+        within.truncate(k);
+        within
+    }
+
+    /// The `k` nearest rows by scanning every row, nearest first (ties by index).
+    pub fn nearest_brute_force(&self, point: &[f32], k: usize) -> Vec<Neighbour> {
+        assert_eq!(point.len(), self.dim(), "query has the wrong dimension");
+        let k = k.min(self.len());
+        if k == 0 {
+            return Vec::new();
+        }
+        let vectors = self.vectors();
+        let data = vectors.as_slice().expect("standard layout");
+        let mut all: Vec<Neighbour> = data
+            .chunks_exact(self.dim())
+            .enumerate()
+            .map(|(index, row)| Neighbour {
+                index,
+                distance: manhattan(point, row),
+            })
+            .collect();
+        if k < all.len() {
+            all.select_nth_unstable_by(k - 1, by_distance_then_index);
+            all.truncate(k);
+        }
+        all.sort_by(by_distance_then_index);
+        all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn finds_hand_computed_neighbours() {
+        let v = array![[0.0f32, 0.0], [1.0, 1.0], [3.0, 0.0], [0.0, -1.5], [10.0, 10.0]];
+        let index = NeighbourIndex::build(v).unwrap();
+        // From (0.5, 0): row 0 at 0.5, row 1 at 1.5, row 3 at 2.0, row 2 at 2.5, row 4 at 19.5.
+        let expect = [(0, 0.5), (1, 1.5), (3, 2.0), (2, 2.5), (4, 19.5)];
+        for k in 1..=5 {
+            for got in [
+                index.nearest_tree(&[0.5, 0.0], k),
+                index.nearest_brute_force(&[0.5, 0.0], k),
+            ] {
+                let got: Vec<(usize, f32)> = got.iter().map(|n| (n.index, n.distance)).collect();
+                assert_eq!(got, expect[..k]);
+            }
+        }
+        assert!(index.nearest(&[0.5, 0.0], 0).is_empty());
+        assert_eq!(index.nearest(&[0.5, 0.0], 99).len(), 5);
+    }
+
+    #[test]
+    fn ties_resolve_by_index() {
+        // Rows 0, 1 and 2 tie at distance 1 from the query; the lowest indices win.
+        let v = array![[1.0f32], [-1.0], [1.0], [0.0]];
+        let index = NeighbourIndex::build(v).unwrap();
+        let got: Vec<usize> = index
+            .nearest_tree(&[0.0], 3)
+            .iter()
+            .map(|n| n.index)
+            .collect();
+        assert_eq!(got, [3, 0, 1]);
+        let got: Vec<usize> = index
+            .nearest_brute_force(&[0.0], 3)
+            .iter()
+            .map(|n| n.index)
+            .collect();
+        assert_eq!(got, [3, 0, 1]);
+    }
+
+    #[test]
+    fn refuses_bad_vectors() {
+        assert_eq!(
+            NeighbourIndex::build(Array2::zeros((0, 3))).unwrap_err(),
+            IndexError::Empty
+        );
+        assert_eq!(
+            NeighbourIndex::build(Array2::zeros((3, 0))).unwrap_err(),
+            IndexError::ZeroDimension
+        );
+        let v = array![[0.0f32, 1.0], [f32::NAN, 0.0]];
+        assert_eq!(
+            NeighbourIndex::build(v).unwrap_err(),
+            IndexError::NotFinite { row: 1, column: 0 }
+        );
+    }
+}

@@ -1,0 +1,34 @@
+//! Selecta's recommender engine.
+//!
+//! - [`features`]: the fit/transform feature pipeline (imputation, standardisation, multi-hot
+//!   genres, weights, PCA), in the style of linfa's preprocessing.
+//! - [`knn`] and [`metric`]: exact Manhattan nearest neighbours (petal-neighbors' ball tree and
+//!   a brute-force reference).
+//! - [`Model`]: the fitted model; [`artifact`] saves and loads it as one checked file.
+//! - [`generate()`]: playlists from seed tracks, with filters, targets and reasons;
+//!   [`neighbours`] for describing a track.
+//! - [`synthetic`] and [`bench`]: a million-track catalog drawn from the real one, and the
+//!   measurement the `selecta bench` command runs.
+
+pub mod artifact;
+pub mod attributes;
+pub mod bench;
+pub mod encoding;
+pub mod features;
+pub mod generate;
+pub mod knn;
+pub mod metric;
+mod model;
+pub mod pca;
+pub mod progress;
+pub mod synthetic;
+
+pub use artifact::{ArtifactError, FORMAT_VERSION};
+pub use attributes::{Attribute, AttributeStats};
+pub use features::{FeatureParams, FittedFeatures};
+pub use generate::candidates::ScoringParams;
+pub use generate::options::{AttributeBounds, GenerateOptions, Order};
+pub use generate::{generate, neighbours, GenerateError};
+pub use knn::{NeighbourIndex, Neighbour};
+pub use model::{FitError, Model, ModelParams};
+pub use progress::{FitProgress, FitStage};

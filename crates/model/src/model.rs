@@ -1,0 +1,155 @@
+//! The fitted model: the catalog it serves, the fitted feature pipeline, one vector per track
+//! and the nearest-neighbour index over them.
+
+use std::fmt;
+
+use ndarray::Array1;
+use selecta_catalog::Catalog;
+use selecta_types::Track;
+use serde::{Deserialize, Serialize};
+
+use crate::attributes::AttributeStats;
+use crate::features::{FeatureParams, FittedFeatures};
+use crate::generate::candidates::ScoringParams;
+use crate::knn::{IndexError, NeighbourIndex};
+use crate::progress::{FitProgress, FitStage};
+
+/// Everything that decides how a model is fitted (kept in the artifact, so that a model says
+/// how it was made).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ModelParams {
+    /// The feature pipeline.
+    pub features: FeatureParams,
+    /// Constants of playlist ranking.
+    pub scoring: ScoringParams,
+}
+
+/// Why fitting failed.
+#[derive(Debug, thiserror::Error)]
+pub enum FitError {
+    /// The catalog holds no track.
+    #[error("cannot fit a model on an empty catalog")]
+    EmptyCatalog,
+    /// A parameter is out of range.
+    #[error("invalid parameter {name}: {message}")]
+    InvalidParam {
+        /// Parameter path, e.g. `pca.variance_ratio`.
+        name: String,
+        /// What is wrong, with the value.
+        message: String,
+    },
+    /// The vectors could not be indexed.
+    #[error("cannot build the neighbour index: {0}")]
+    Index(#[from] IndexError),
+}
+
+/// A fitted recommender: ready to generate playlists and to be saved as one artifact.
+pub struct Model {
+    pub(crate) params: ModelParams,
+    pub(crate) features: FittedFeatures,
+    pub(crate) stats: AttributeStats,
+    pub(crate) index: NeighbourIndex,
+    pub(crate) catalog: Catalog,
+}
+
+impl fmt::Debug for Model {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Model")
+            .field("tracks", &self.catalog.len())
+            .field("playlists", &self.catalog.playlists().len())
+            .field("input_dim", &self.features.encoder.dim())
+            .field("dim", &self.features.dim())
+            .finish()
+    }
+}
+
+impl Model {
+    /// Fits a model on a catalog (which it keeps, to serve the tracks), reporting progress.
+    pub fn fit(
+        catalog: Catalog,
+        params: &ModelParams,
+        progress: &mut dyn FnMut(FitProgress),
+    ) -> Result<Model, FitError> {
+        if catalog.is_empty() {
+            return Err(FitError::EmptyCatalog);
+        }
+        let started = std::time::Instant::now();
+        let (features, vectors) = params.features.fit_transform(catalog.tracks(), progress)?;
+        let stats = AttributeStats::measure(catalog.tracks());
+        progress(FitProgress {
+            stage: FitStage::Index,
+            fraction: 0.0,
+        });
+        let index = NeighbourIndex::build(vectors)?;
+        progress(FitProgress {
+            stage: FitStage::Index,
+            fraction: 1.0,
+        });
+        tracing::info!(
+            tracks = catalog.len(),
+            dim = features.dim(),
+            seconds = started.elapsed().as_secs_f64(),
+            "fitted model"
+        );
+        Ok(Model {
+            params: params.clone(),
+            features,
+            stats,
+            index,
+            catalog,
+        })
+    }
+
+    /// The catalog the model serves (tracks, playlists, lookup by id).
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The tracks, by catalog index.
+    pub fn tracks(&self) -> &[Track] {
+        self.catalog.tracks()
+    }
+
+    /// Number of tracks.
+    pub fn len(&self) -> usize {
+        self.catalog.len()
+    }
+
+    /// True when the model holds no track (never, for a fitted model).
+    pub fn is_empty(&self) -> bool {
+        self.catalog.is_empty()
+    }
+
+    /// The parameters the model was fitted with.
+    pub fn params(&self) -> &ModelParams {
+        &self.params
+    }
+
+    /// The fitted feature pipeline.
+    pub fn features(&self) -> &FittedFeatures {
+        &self.features
+    }
+
+    /// Attribute spreads of the catalog.
+    pub fn stats(&self) -> &AttributeStats {
+        &self.stats
+    }
+
+    /// The nearest-neighbour index (vectors and ball tree).
+    pub fn index(&self) -> &NeighbourIndex {
+        &self.index
+    }
+
+    /// The model vector of a catalog track.
+    pub fn vector(&self, index: usize) -> &[f32] {
+        let row = self.index.vector(index);
+        // Rows of a standard-layout matrix are contiguous.
+        let slice = row.to_slice().expect("contiguous row");
+        slice
+    }
+
+    /// The model vector of any track (for example one from outside the catalog).
+    pub fn transform(&self, track: &Track) -> Array1<f32> {
+        self.features.transform(track)
+    }
+}

@@ -1,0 +1,201 @@
+//! Domain types shared by every part of Selecta.
+//!
+//! This crate holds plain data only (serde, no I/O) so that it can be compiled into the
+//! browser bundle as well as into the server, the CLI and the bot: a track or a playlist is
+//! defined once and means the same everywhere.
+
+use serde::{Deserialize, Serialize};
+
+/// Spotify's audio features of a track, as the catalog holds them.
+///
+/// Every value is optional: data sets lack some columns (`time_signature` in the bundled
+/// catalog), and analysis failures (tempo 0, danceability 0) are stored as missing, not zero.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AudioFeatures {
+    /// 0..1
+    pub danceability: Option<f32>,
+    /// 0..1
+    pub energy: Option<f32>,
+    /// Pitch class 0..11
+    pub key: Option<u8>,
+    /// dB, typically -60..0
+    pub loudness: Option<f32>,
+    /// 0 minor, 1 major
+    pub mode: Option<u8>,
+    /// 0..1
+    pub speechiness: Option<f32>,
+    /// 0..1
+    pub acousticness: Option<f32>,
+    /// 0..1
+    pub instrumentalness: Option<f32>,
+    /// 0..1
+    pub liveness: Option<f32>,
+    /// 0..1
+    pub valence: Option<f32>,
+    /// Beats per minute
+    pub tempo: Option<f32>,
+    /// Beats per bar, 3..7
+    pub time_signature: Option<u8>,
+}
+
+/// The names of the continuous audio features, in a fixed order used by models and UIs.
+pub const AUDIO_FEATURE_NAMES: [&str; 12] = [
+    "danceability",
+    "energy",
+    "key",
+    "loudness",
+    "mode",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "tempo",
+    "time_signature",
+];
+
+impl AudioFeatures {
+    /// The value of a feature by its name (see [`AUDIO_FEATURE_NAMES`]), as f32.
+    pub fn get(&self, name: &str) -> Option<f32> {
+        match name {
+            "danceability" => self.danceability,
+            "energy" => self.energy,
+            "key" => self.key.map(f32::from),
+            "loudness" => self.loudness,
+            "mode" => self.mode.map(f32::from),
+            "speechiness" => self.speechiness,
+            "acousticness" => self.acousticness,
+            "instrumentalness" => self.instrumentalness,
+            "liveness" => self.liveness,
+            "valence" => self.valence,
+            "tempo" => self.tempo,
+            "time_signature" => self.time_signature.map(f32::from),
+            _ => None,
+        }
+    }
+}
+
+/// One track of the catalog.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Track {
+    /// Spotify track id (22 base62 characters) or the data set's own id.
+    pub id: String,
+    /// Title.
+    pub name: String,
+    /// Artists, main artist first.
+    pub artists: Vec<String>,
+    /// Album title.
+    pub album: String,
+    /// Spotify album id, when known.
+    pub album_id: Option<String>,
+    /// Release date as given (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`).
+    pub release_date: Option<String>,
+    /// Release year parsed from `release_date`.
+    pub year: Option<u16>,
+    /// Spotify popularity 0..100.
+    pub popularity: Option<f32>,
+    /// Length in milliseconds.
+    pub duration_ms: Option<u32>,
+    /// Explicit lyrics, when the data set says.
+    pub explicit: Option<bool>,
+    /// Genres of every playlist the track was found in (several for some tracks).
+    pub genres: Vec<String>,
+    /// Subgenres of every playlist the track was found in.
+    pub subgenres: Vec<String>,
+    /// Audio features.
+    pub features: AudioFeatures,
+}
+
+impl Track {
+    /// `Artist A, Artist B - Title`, the way listeners name a track.
+    pub fn label(&self) -> String {
+        format!("{} - {}", self.artists.join(", "), self.name)
+    }
+
+    /// The track's `spotify:track:ID` URI.
+    pub fn spotify_uri(&self) -> String {
+        format!("spotify:track:{}", self.id)
+    }
+
+    /// The track's page on open.spotify.com.
+    pub fn spotify_url(&self) -> String {
+        format!("https://open.spotify.com/track/{}", self.id)
+    }
+}
+
+/// Why a track was put in a playlist, in words a listener understands.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    /// The id of the seed track this one is closest to.
+    pub seed_id: String,
+    /// `Artist - Title` of that seed.
+    pub seed_label: String,
+    /// The features that matched the seed best (names from [`AUDIO_FEATURE_NAMES`], or
+    /// `genre`, `artist`, `era`...).
+    pub matched: Vec<String>,
+    /// One sentence, e.g. "Close to Ed Sheeran - I Don't Care: similar energy and valence, same genre (pop)".
+    pub text: String,
+}
+
+/// One track of a generated playlist.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlaylistEntry {
+    /// The track.
+    pub track: Track,
+    /// Relevance score used for ranking (higher is better).
+    pub score: f32,
+    /// Why it was chosen.
+    pub reason: Reason,
+}
+
+/// A generated playlist.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Playlist {
+    /// A name proposed from the seeds.
+    pub name: String,
+    /// The seed tracks it was generated from.
+    pub seeds: Vec<Track>,
+    /// The tracks, in playing order.
+    pub entries: Vec<PlaylistEntry>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_joins_artists() {
+        let t = Track {
+            id: "abc".into(),
+            name: "Song".into(),
+            artists: vec!["A".into(), "B".into()],
+            ..Track::default()
+        };
+        assert_eq!(t.label(), "A, B - Song");
+        assert_eq!(t.spotify_uri(), "spotify:track:abc");
+    }
+
+    #[test]
+    fn feature_lookup_by_name() {
+        let f = AudioFeatures {
+            key: Some(5),
+            tempo: Some(120.5),
+            ..AudioFeatures::default()
+        };
+        assert_eq!(f.get("key"), Some(5.0));
+        assert_eq!(f.get("tempo"), Some(120.5));
+        assert_eq!(f.get("energy"), None);
+        assert_eq!(f.get("nope"), None);
+    }
+
+    #[test]
+    fn track_roundtrips_through_json() {
+        let t = Track {
+            id: "x".into(),
+            genres: vec!["pop".into()],
+            ..Track::default()
+        };
+        let s = serde_json::to_string(&t).unwrap();
+        assert_eq!(serde_json::from_str::<Track>(&s).unwrap(), t);
+    }
+}

@@ -1,0 +1,29 @@
+import { test, expect } from '@playwright/test';
+
+test('the page hydrates and search updates live through a server function', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+
+  await page.goto('/');
+  // Set by an effect that only runs in the WASM client.
+  await expect(page.locator('[data-hydrated="true"]')).toHaveCount(1);
+  await expect(page.getByTestId('catalog-size')).toContainText('28,356 tracks');
+
+  // A marker on window survives client-side updates but not a full page load.
+  await page.evaluate(() => { (window as any).__noReload = true; });
+
+  const serverFn = page.waitForResponse((r) => r.url().includes('/api/search_tracks') && r.status() === 200);
+  await page.locator('#q').pressSequentially('queen', { delay: 30 });
+  await serverFn;
+  const hits = page.getByTestId('hits').locator('li');
+  await expect(hits.first()).toContainText(/queen/i);
+  await expect(page).toHaveURL(/\?q=queen/);
+  expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
+
+  // Clearing the box clears the hits, still without a reload.
+  await page.locator('#q').fill('');
+  await expect(page.getByTestId('hits')).toHaveCount(0);
+  expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,32 @@
+import { test, expect } from '@playwright/test';
+
+test('the server renders the catalog size into the HTML', async ({ request }) => {
+  const res = await request.get('/');
+  expect(res.status()).toBe(200);
+  const html = await res.text();
+  // In the document itself, before any script could run.
+  expect(html).toMatch(/data-testid="catalog-size"[^>]*>28,356 tracks by [\d,]+ artists from 471 playlists/);
+  expect(html).toContain('/pkg/frontend.js');
+});
+
+test('search works as a plain form without JavaScript', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('catalog-size')).toContainText('28,356 tracks');
+  await page.fill('#q', 'ed sheeran');
+  await page.click('button[type=submit]');
+  await expect(page).toHaveURL(/\?q=ed\+sheeran/);
+  const hits = page.getByTestId('hits').locator('li');
+  await expect(hits.first()).toContainText('Ed Sheeran');
+  expect(await hits.count()).toBeGreaterThan(3);
+});
+
+test('a search with no match says so', async ({ page }) => {
+  await page.goto('/?q=zzqqxxnotatrack');
+  await expect(page.getByTestId('no-hits')).toContainText('Nothing matches');
+});
+
+test('unknown pages answer 404', async ({ request }) => {
+  const res = await request.get('/no/such/page');
+  expect(res.status()).toBe(404);
+  expect(await res.text()).toContain('Page not found');
+});

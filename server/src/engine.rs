@@ -1,0 +1,1 @@
+//! Loading the model the server uses.

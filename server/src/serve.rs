@@ -1,0 +1,135 @@
+//! `selecta serve`: the web app on axum + leptos_axum.
+
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use app::state::{AppState, ModelHandle};
+use app::{shell, App};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+
+use crate::config::ServeArgs;
+
+/// The name Trunk gives the bundle (the `frontend` crate) and Leptos' hydration scripts load.
+pub const OUTPUT_NAME: &str = "frontend";
+const PKG_DIR: &str = "pkg";
+
+/// Runs the web server until Ctrl-C or SIGTERM.
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    check_site(&args.site_root)?;
+    // Bind before the slow work so a taken port fails at once, naming the address.
+    let listener = TcpListener::bind(args.addr).await.map_err(|e| {
+        let hint = if e.kind() == std::io::ErrorKind::AddrInUse {
+            " (another program uses this port; choose another with --addr or SELECTA_ADDR)"
+        } else {
+            ""
+        };
+        anyhow::anyhow!("cannot listen on {}: {e}{hint}", args.addr)
+    })?;
+
+    let model = crate::engine::load_for_serving(&args.model).await?;
+    let leptos_options = LeptosOptions::builder()
+        .output_name(OUTPUT_NAME)
+        .site_root(args.site_root.to_string_lossy().as_ref())
+        .site_pkg_dir(PKG_DIR)
+        .site_addr(args.addr)
+        .build();
+    let state = AppState {
+        leptos_options,
+        model: ModelHandle::new(model),
+    };
+    let app = router(state);
+
+    tracing::info!("Selecta listening on http://{}", args.addr);
+    axum::serve(listener, app.into_make_service())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server error")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The application's routes: pages, server functions, static files.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let shell_options = state.leptos_options.clone();
+    Router::new()
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state)
+}
+
+/// Refuses to start on a site that was not built: pages would render but never hydrate.
+fn check_site(site_root: &Path) -> anyhow::Result<()> {
+    let pkg = site_root.join(PKG_DIR);
+    let needed = [
+        format!("{OUTPUT_NAME}.js"),
+        format!("{OUTPUT_NAME}_bg.wasm"),
+        "main.css".to_string(),
+    ];
+    let missing: Vec<String> = needed
+        .iter()
+        .map(|f| pkg.join(f))
+        .filter(|p| !p.is_file())
+        .map(|p| p.display().to_string())
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "the site's assets are not built: missing {} (build them with scripts/build.sh, \
+             or point --site-root / SELECTA_SITE_ROOT at a built site)",
+            missing.join(", ")
+        );
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unbuilt_site_is_refused_naming_the_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = check_site(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("frontend.js"), "{err}");
+        assert!(err.contains("frontend_bg.wasm"), "{err}");
+        assert!(err.contains("scripts/build.sh"), "{err}");
+
+        let pkg = dir.path().join("pkg");
+        std::fs::create_dir_all(&pkg).unwrap();
+        for f in ["frontend.js", "frontend_bg.wasm", "main.css"] {
+            std::fs::write(pkg.join(f), b"x").unwrap();
+        }
+        check_site(dir.path()).unwrap();
+    }
+}
