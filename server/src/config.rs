@@ -33,6 +33,14 @@ impl Cli {
 pub enum Command {
     /// Run the web app (the default).
     Serve(ServeArgs),
+    /// Fit a model on a catalog and write the artifact to a file or S3.
+    Fit(FitArgs),
+    /// Generate a playlist from seed tracks.
+    Recommend(RecommendArgs),
+    /// Show a track: metadata, audio features, genres and its nearest tracks.
+    Describe(DescribeArgs),
+    /// Measure fitting and playlist speed on a synthetic catalog (default 1,000,000 tracks).
+    Bench(BenchArgs),
 }
 
 /// `selecta serve`
@@ -47,16 +55,176 @@ pub struct ServeArgs {
     #[arg(long, env = "SELECTA_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
 
+    /// Bearer token for `POST /admin/reload`; the endpoint is off when unset.
+    #[arg(long, env = "SELECTA_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+
     #[command(flatten)]
     pub model: ModelArgs,
 }
 
-/// Where the catalog and the model come from.
+/// Where the catalog and the model come from (shared by serve, recommend, describe).
 #[derive(Debug, Clone, Args)]
 pub struct ModelArgs {
-    /// The catalog to fit a model on when no model is given (CSV or gzip'd CSV).
+    /// The model artifact: a path or `s3://bucket/key`. Unset: use the last-good copy at
+    /// --model-cache, fitting it from --catalog when missing or older than the catalog.
+    #[arg(long = "model", env = "MODEL_URL")]
+    pub model_url: Option<String>,
+
+    /// Local copy of the model in service: the last good download of --model, or the model
+    /// fitted from --catalog. The server starts from it when S3 is unreachable.
+    #[arg(long, env = "SELECTA_MODEL_CACHE", default_value = "data/model.selecta")]
+    pub model_cache: PathBuf,
+
+    /// The catalog to fit a model on when no --model is given (CSV, gzip'd CSV or a folder of
+    /// the seed's `meta.json` files).
     #[arg(long, env = "SELECTA_CATALOG", default_value = "data/spotify_songs.csv.gz")]
     pub catalog: PathBuf,
+
+    #[command(flatten)]
+    pub s3: S3Args,
+}
+
+/// How to reach S3 or an S3-compatible store. Credentials come from the standard AWS variables
+/// (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`) or `~/.aws/credentials`.
+#[derive(Debug, Clone, Args)]
+pub struct S3Args {
+    /// Endpoint of an S3-compatible store, e.g. `http://127.0.0.1:9000` (MinIO) or
+    /// `https://storage.yandexcloud.net`. Unset: AWS.
+    #[arg(long, env = "S3_ENDPOINT_URL")]
+    pub s3_endpoint: Option<String>,
+
+    /// Signing region.
+    #[arg(long, env = "AWS_REGION")]
+    pub s3_region: Option<String>,
+
+    /// Address buckets as `endpoint/bucket/key` (MinIO, Ceph, moto need it).
+    #[arg(long, env = "S3_FORCE_PATH_STYLE", default_value_t = false)]
+    pub s3_path_style: bool,
+}
+
+/// `selecta fit`
+#[derive(Debug, Clone, Args)]
+pub struct FitArgs {
+    /// The catalog: CSV, gzip'd CSV, a folder of `meta.json` files, or `s3://bucket/prefix/`
+    /// holding `tracks/<genre>/<artist_track>/meta.json` objects.
+    #[arg(long, env = "SELECTA_CATALOG", default_value = "data/spotify_songs.csv.gz")]
+    pub catalog: String,
+
+    /// Where to write the artifact: a path or `s3://bucket/key`.
+    #[arg(long)]
+    pub out: String,
+
+    /// Import the valid rows and report the invalid ones instead of refusing the catalog.
+    #[arg(long)]
+    pub skip_invalid: bool,
+
+    /// Variance the PCA keeps (0 < v <= 1).
+    #[arg(long)]
+    pub variance: Option<f64>,
+
+    #[command(flatten)]
+    pub s3: S3Args,
+}
+
+/// `selecta recommend`
+#[derive(Debug, Clone, Args)]
+pub struct RecommendArgs {
+    /// A seed track: catalog id, `spotify:track:ID`, an open.spotify.com link or `artist - title`.
+    /// Repeat for several (1 to 50).
+    #[arg(long = "seed", short = 's', required = true)]
+    pub seeds: Vec<String>,
+
+    /// Number of tracks (1 to 100).
+    #[arg(long, short = 'n', default_value_t = 30)]
+    pub length: usize,
+
+    /// Most tracks per artist; 0 for no cap.
+    #[arg(long, default_value_t = 2)]
+    pub artist_cap: usize,
+
+    /// Keep remixes, remasters and live versions of the same song as separate tracks.
+    #[arg(long)]
+    pub keep_versions: bool,
+
+    /// A track id never to return (repeatable).
+    #[arg(long = "exclude")]
+    pub exclude: Vec<String>,
+
+    /// An artist never to return (repeatable).
+    #[arg(long = "block-artist")]
+    pub block_artists: Vec<String>,
+
+    /// "Less like this" track, given like a seed (repeatable).
+    #[arg(long = "negative")]
+    pub negative: Vec<String>,
+
+    /// Lowest value of an attribute, `NAME=VALUE`, e.g. `energy=0.6` (repeatable). Attributes:
+    /// acousticness, danceability, duration_ms, energy, instrumentalness, key, liveness,
+    /// loudness, mode, popularity, speechiness, tempo, time_signature, valence, year.
+    #[arg(long = "min", value_name = "NAME=VALUE")]
+    pub min: Vec<String>,
+
+    /// Highest value of an attribute, `NAME=VALUE` (repeatable).
+    #[arg(long = "max", value_name = "NAME=VALUE")]
+    pub max: Vec<String>,
+
+    /// Preferred value of an attribute, `NAME=VALUE` (repeatable).
+    #[arg(long = "target", value_name = "NAME=VALUE")]
+    pub target: Vec<String>,
+
+    /// Track order: `similarity` (most relevant first) or `flow` (smooth tempo/energy/key).
+    #[arg(long, default_value = "similarity")]
+    pub order: String,
+
+    /// Print JSON (the `Playlist` document described in docs/cli.md) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+/// `selecta describe`
+#[derive(Debug, Clone, Args)]
+pub struct DescribeArgs {
+    /// The track: catalog id, `spotify:track:ID`, an open.spotify.com link or `artist - title`.
+    pub track: String,
+
+    /// How many nearest tracks to list.
+    #[arg(long, short = 'k', default_value_t = 5)]
+    pub neighbours: usize,
+
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+/// `selecta bench`
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Tracks in the synthetic catalog, drawn from the distributions of --catalog.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub tracks: usize,
+
+    /// Playlists to time (30 tracks from 5 random seeds each).
+    #[arg(long, default_value_t = 200)]
+    pub queries: usize,
+
+    /// The real catalog whose distributions the synthetic one follows.
+    #[arg(long, env = "SELECTA_CATALOG", default_value = "data/spotify_songs.csv.gz")]
+    pub catalog: PathBuf,
+
+    /// Seed of the random generator.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[cfg(test)]
@@ -65,9 +233,27 @@ mod tests {
 
     #[test]
     fn serve_is_the_default_with_embedded_defaults() {
-        let Command::Serve(args) = Cli::parse_from(["selecta"]).command();
+        let Command::Serve(args) = Cli::parse_from(["selecta"]).command() else {
+            panic!("serve is the default");
+        };
         assert_eq!(args.addr, "127.0.0.1:3000".parse().unwrap());
         assert_eq!(args.site_root, PathBuf::from("target/site"));
+        assert_eq!(args.model.model_cache, PathBuf::from("data/model.selecta"));
+        assert!(args.model.model_url.is_none());
+    }
+
+    #[test]
+    fn recommend_takes_repeated_seeds() {
+        let cli = Cli::parse_from([
+            "selecta", "recommend", "--seed", "a - b", "-s", "xyz", "-n", "10", "--min",
+            "energy=0.5",
+        ]);
+        let Command::Recommend(r) = cli.command() else {
+            panic!("recommend");
+        };
+        assert_eq!(r.seeds, vec!["a - b", "xyz"]);
+        assert_eq!(r.length, 10);
+        assert_eq!(r.min, vec!["energy=0.5"]);
     }
 
     #[test]

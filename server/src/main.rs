@@ -1,5 +1,6 @@
 //! `selecta`: the web server and the command line of Selecta.
 
+mod cli;
 mod config;
 mod engine;
 mod serve;
@@ -15,6 +16,10 @@ async fn main() -> std::process::ExitCode {
     init_tracing(&log);
     let result = match cli.command() {
         Command::Serve(args) => serve::run(args).await,
+        Command::Fit(args) => cli::fit::run(args).await,
+        Command::Recommend(args) => cli::recommend::run(args).await,
+        Command::Describe(args) => cli::describe::run(args).await,
+        Command::Bench(args) => cli::bench::run(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

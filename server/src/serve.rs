@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 
-use crate::config::ServeArgs;
+use crate::config::{ModelArgs, ServeArgs};
 
 /// The name Trunk gives the bundle (the `frontend` crate) and Leptos' hydration scripts load.
 pub const OUTPUT_NAME: &str = "frontend";
@@ -29,7 +29,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         anyhow::anyhow!("cannot listen on {}: {e}{hint}", args.addr)
     })?;
 
-    let model = crate::engine::load_for_serving(&args.model).await?;
+    let model = crate::engine::load_model(&args.model).await?;
     let leptos_options = LeptosOptions::builder()
         .output_name(OUTPUT_NAME)
         .site_root(args.site_root.to_string_lossy().as_ref())
@@ -40,7 +40,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         leptos_options,
         model: ModelHandle::new(model),
     };
-    let app = router(state);
+    spawn_reload_on_sighup(state.model.clone(), args.model.clone());
+    let mut app = router(state.clone());
+    if let Some(token) = args.admin_token.clone().filter(|t| !t.is_empty()) {
+        app = app.merge(admin_router(state.model.clone(), args.model.clone(), token));
+    }
 
     tracing::info!("Selecta listening on http://{}", args.addr);
     axum::serve(listener, app.into_make_service())
@@ -65,6 +69,66 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
+}
+
+/// Reloads the model from its configured source and swaps it in; on failure the model in
+/// service stays. Requests in flight finish on the model they started with.
+pub async fn reload(handle: &ModelHandle, args: &ModelArgs) -> anyhow::Result<usize> {
+    let model = crate::engine::load_model(args).await?;
+    let tracks = model.len();
+    handle.replace(model);
+    tracing::info!(tracks, "model reloaded");
+    Ok(tracks)
+}
+
+#[cfg(unix)]
+fn spawn_reload_on_sighup(handle: ModelHandle, args: ModelArgs) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut hup) = signal(SignalKind::hangup()) else {
+        tracing::warn!("cannot listen for SIGHUP; reload with POST /admin/reload instead");
+        return;
+    };
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            tracing::info!("SIGHUP: reloading the model");
+            if let Err(e) = reload(&handle, &args).await {
+                tracing::error!(error = %format!("{e:#}"), "reload failed; the previous model stays in service");
+            }
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn spawn_reload_on_sighup(_: ModelHandle, _: ModelArgs) {}
+
+/// `POST /admin/reload` with `Authorization: Bearer <SELECTA_ADMIN_TOKEN>`.
+fn admin_router(handle: ModelHandle, args: ModelArgs, token: String) -> Router {
+    use axum::http::{header, StatusCode};
+    use axum::routing::post;
+    let token = std::sync::Arc::new(token);
+    let reload_route = post(move |headers: axum::http::HeaderMap| {
+        let (handle, args, token) = (handle.clone(), args.clone(), token.clone());
+        async move {
+            let given = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "));
+            if given != Some(token.as_str()) {
+                return (StatusCode::UNAUTHORIZED, "missing or wrong admin token\n".to_string());
+            }
+            match reload(&handle, &args).await {
+                Ok(tracks) => (StatusCode::OK, format!("reloaded: {tracks} tracks\n")),
+                Err(e) => {
+                    tracing::error!(error = %format!("{e:#}"), "reload failed; the previous model stays in service");
+                    (
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        format!("reload failed, the previous model stays in service: {e:#}\n"),
+                    )
+                }
+            }
+        }
+    });
+    Router::new().route("/admin/reload", reload_route)
 }
 
 /// Refuses to start on a site that was not built: pages would render but never hydrate.

@@ -6,7 +6,7 @@ use std::fmt;
 
 use selecta_types::Track;
 
-use crate::normalize::{collapse_title, normalize, song_key, title_without_featuring};
+use crate::normalize::{collapse_title, normalize, title_without_featuring};
 
 /// Normalised text of one track.
 #[derive(Clone, Default)]
@@ -29,6 +29,31 @@ pub(crate) struct TrackText {
     pub popularity: f32,
 }
 
+/// A normalised key with the set of characters it uses, for a cheap edit-distance bound.
+#[derive(Clone, Default)]
+pub(crate) struct Key {
+    pub text: String,
+    pub mask: u64,
+}
+
+/// The set of characters of a normalised string (`[a-z0-9 ]`), one bit each.
+pub(crate) fn char_mask(s: &str) -> u64 {
+    s.bytes().fold(0, |m, b| {
+        let bit = match b {
+            b'a'..=b'z' => b - b'a',
+            b'0'..=b'9' => 26 + b - b'0',
+            b' ' => 36,
+            _ => 37,
+        };
+        m | 1 << bit
+    })
+}
+
+/// Separates the fields of one track in the search corpus.
+pub(crate) const FIELD_SEP: u8 = 1;
+/// Separates tracks in the search corpus.
+pub(crate) const TRACK_SEP: u8 = 2;
+
 /// Exact-key maps and the normalised text of every track.
 #[derive(Clone, Default)]
 pub(crate) struct TextIndex {
@@ -38,8 +63,12 @@ pub(crate) struct TextIndex {
     /// Each artist to tracks.
     pub by_artist: HashMap<String, Vec<u32>>,
     /// The keys of `by_title` and `by_artist`, for fuzzy scans.
-    pub title_keys: Vec<String>,
-    pub artist_keys: Vec<String>,
+    pub title_keys: Vec<Key>,
+    pub artist_keys: Vec<Key>,
+    /// `title 1 artists 1 album 2` of every track, for substring search in one pass.
+    pub corpus: Vec<u8>,
+    /// Where each track starts in `corpus`.
+    pub starts: Vec<usize>,
 }
 
 impl fmt::Debug for TextIndex {
@@ -56,10 +85,26 @@ fn add(map: &mut HashMap<String, Vec<u32>>, key: &str, i: u32) {
     if key.is_empty() {
         return;
     }
-    let list = map.entry(key.to_string()).or_default();
-    if list.last() != Some(&i) {
-        list.push(i);
+    match map.get_mut(key) {
+        // A track's title variants are often equal: list it once.
+        Some(list) if list.last() == Some(&i) => {}
+        Some(list) => list.push(i),
+        None => {
+            map.insert(key.to_string(), vec![i]);
+        }
     }
+}
+
+fn keys(map: &HashMap<String, Vec<u32>>) -> Vec<Key> {
+    let mut keys: Vec<Key> = map
+        .keys()
+        .map(|k| Key {
+            mask: char_mask(k),
+            text: k.clone(),
+        })
+        .collect();
+    keys.sort_unstable_by(|a, b| a.text.cmp(&b.text));
+    keys
 }
 
 impl TextIndex {
@@ -67,18 +112,22 @@ impl TextIndex {
     pub fn build(tracks: &[Track]) -> TextIndex {
         let mut index = TextIndex {
             texts: Vec::with_capacity(tracks.len()),
+            starts: Vec::with_capacity(tracks.len()),
             ..TextIndex::default()
         };
         let mut songs: HashMap<String, u32> = HashMap::new();
         for (i, t) in tracks.iter().enumerate() {
             let i = i as u32;
-            let next_song = songs.len() as u32;
-            let song = *songs.entry(song_key(t)).or_insert(next_song);
             let artists: Vec<String> = t.artists.iter().map(|a| normalize(a)).collect();
+            let title_key = collapse_title(&t.name);
+            // Same as `song_key(t)`, from the parts already normalised.
+            let song_key = format!("{}|{title_key}", artists.first().map_or("", |a| a.as_str()));
+            let next_song = songs.len() as u32;
+            let song = *songs.entry(song_key).or_insert(next_song);
             let text = TrackText {
                 title: normalize(&t.name),
                 title_base: title_without_featuring(&t.name),
-                title_key: collapse_title(&t.name),
+                title_key,
                 artists_joined: artists.join(" "),
                 artists,
                 album: normalize(&t.album),
@@ -91,12 +140,17 @@ impl TextIndex {
             for a in &text.artists {
                 add(&mut index.by_artist, a, i);
             }
+            index.starts.push(index.corpus.len());
+            index.corpus.extend_from_slice(text.title.as_bytes());
+            index.corpus.push(FIELD_SEP);
+            index.corpus.extend_from_slice(text.artists_joined.as_bytes());
+            index.corpus.push(FIELD_SEP);
+            index.corpus.extend_from_slice(text.album.as_bytes());
+            index.corpus.push(TRACK_SEP);
             index.texts.push(text);
         }
-        index.title_keys = index.by_title.keys().cloned().collect();
-        index.title_keys.sort_unstable();
-        index.artist_keys = index.by_artist.keys().cloned().collect();
-        index.artist_keys.sort_unstable();
+        index.title_keys = keys(&index.by_title);
+        index.artist_keys = keys(&index.by_artist);
         index
     }
 }
@@ -128,5 +182,13 @@ mod tests {
         assert_ne!(idx.texts[0].song, idx.texts[2].song);
         assert!(!idx.by_title.contains_key(""));
         assert_eq!(idx.title_keys.len(), 4);
+        let song = |t: &Track| crate::normalize::song_key(t);
+        assert_eq!(song(&tracks[0]), song(&tracks[1]));
+        assert_eq!(
+            &idx.corpus[..idx.starts[1]],
+            b"i dont care with justin bieber\x01ed sheeran\x01\x02"
+        );
+        assert_eq!(char_mask("ab a"), 0b11 | 1 << 36);
+        assert_eq!(char_mask("z9"), 1 << 25 | 1 << 35);
     }
 }

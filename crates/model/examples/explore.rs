@@ -43,7 +43,11 @@ fn main() {
         let tree = t.elapsed();
         let t = Instant::now();
         for &s in &seeds { tot += model.index().nearest_brute_force(model.vector(s), k).len(); }
-        eprintln!("k={k} tree {:?} brute {:?} ({tot})", tree, t.elapsed());
+        let brute = t.elapsed();
+        let t = Instant::now();
+        let q: Vec<&[f32]> = seeds.iter().map(|&s| model.vector(s)).collect();
+        for _ in 0..10 { tot += model.index().nearest_many(&q, k).len(); }
+        eprintln!("k={k} tree {:?} brute {:?} scan5 {:?} ({tot})", tree, brute, t.elapsed() / 10);
     }
     let t = Instant::now();
     for _ in 0..20 { let _ = generate(&model, &seeds, &GenerateOptions::default()).unwrap(); }

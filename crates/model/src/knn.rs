@@ -1,13 +1,15 @@
-//! Exact k-nearest-neighbour search under the Manhattan metric: petal-neighbors' ball tree,
-//! and a brute-force scan that serves as the reference (and wins when k is a large share of
-//! the catalog).
+//! Exact k-nearest-neighbour search under the Manhattan metric, three ways that agree:
+//! a blocked scan (the fast path, [`crate::scan`]), petal-neighbors' ball tree, and a plain
+//! brute-force scan (the reference).
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use ndarray::{Array2, ArrayView1, ArrayView2, CowArray};
 use petal_neighbors::BallTree;
 
 use crate::metric::{manhattan, Manhattan};
+use crate::scan::BlockScan;
 
 /// One neighbour: a row of the index and its distance to the query.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -25,9 +27,15 @@ fn by_distance_then_index(a: &Neighbour, b: &Neighbour) -> std::cmp::Ordering {
         .then(a.index.cmp(&b.index))
 }
 
-/// The vectors of a catalog and a ball tree over them.
+/// The vectors of a catalog and the structures that search them.
+///
+/// The ball tree is built on first use only: on this data it does not beat the blocked scan
+/// (see [`crate::scan`]), and at a million tracks its nodes would take more memory than the
+/// vectors themselves.
 pub struct NeighbourIndex {
-    tree: BallTree<'static, f32, Manhattan>,
+    vectors: Array2<f32>,
+    scan: BlockScan,
+    tree: OnceLock<BallTree<'static, f32, Manhattan>>,
 }
 
 impl fmt::Debug for NeighbourIndex {
@@ -35,6 +43,7 @@ impl fmt::Debug for NeighbourIndex {
         f.debug_struct("NeighbourIndex")
             .field("rows", &self.len())
             .field("dim", &self.dim())
+            .field("tree_built", &self.tree.get().is_some())
             .finish()
     }
 }
@@ -59,7 +68,7 @@ pub enum IndexError {
 }
 
 impl NeighbourIndex {
-    /// Builds the ball tree over the rows of `vectors` (taken over: the tree owns them).
+    /// Indexes the rows of `vectors`.
     pub fn build(vectors: Array2<f32>) -> Result<Self, IndexError> {
         if vectors.nrows() == 0 {
             return Err(IndexError::Empty);
@@ -78,24 +87,28 @@ impl NeighbourIndex {
         } else {
             vectors.as_standard_layout().into_owned()
         };
-        let tree = BallTree::new(CowArray::from(vectors), Manhattan)
-            .map_err(|_| IndexError::Empty)?;
-        Ok(NeighbourIndex { tree })
+        let scan = BlockScan::new(vectors.view());
+        Ok(NeighbourIndex {
+            vectors,
+            scan,
+            tree: OnceLock::new(),
+        })
     }
 
     /// The indexed vectors (one row per catalog track).
     pub fn vectors(&self) -> ArrayView2<'_, f32> {
-        self.tree.points.view()
+        self.vectors.view()
     }
 
     /// The vector of one row.
-    pub fn vector(&self, index: usize) -> ArrayView1<'_, f32> {
-        self.tree.points.row(index)
+    pub fn vector(&self, index: usize) -> &[f32] {
+        let d = self.dim();
+        &self.vectors.as_slice().expect("standard layout")[index * d..(index + 1) * d]
     }
 
     /// Number of rows.
     pub fn len(&self) -> usize {
-        self.tree.points.nrows()
+        self.vectors.nrows()
     }
 
     /// Always false: an index holds at least one row.
@@ -105,18 +118,25 @@ impl NeighbourIndex {
 
     /// Vector length.
     pub fn dim(&self) -> usize {
-        self.tree.points.ncols()
+        self.vectors.ncols()
     }
 
-    /// The `k` nearest rows to `point`, nearest first (ties by index): the ball tree when k is
-    /// small against the catalog, a scan when it is not (the tree's heap work then costs more
-    /// than it saves). Both are exact.
+    /// The `k` nearest rows to `point`, nearest first (ties by index), by the blocked scan.
     pub fn nearest(&self, point: &[f32], k: usize) -> Vec<Neighbour> {
-        if k.saturating_mul(8) >= self.len() {
-            self.nearest_brute_force(point, k)
-        } else {
-            self.nearest_tree(point, k)
-        }
+        self.scan.nearest(point, k)
+    }
+
+    /// The `k` nearest rows to each point, in one pass over the vectors.
+    pub fn nearest_many(&self, points: &[&[f32]], k: usize) -> Vec<Vec<Neighbour>> {
+        self.scan.nearest_many(points, k)
+    }
+
+    /// The ball tree over the vectors, built (from a copy of them) on first call.
+    pub fn tree(&self) -> &BallTree<'static, f32, Manhattan> {
+        self.tree.get_or_init(|| {
+            BallTree::new(CowArray::from(self.vectors.clone()), Manhattan)
+                .expect("the vectors are not empty")
+        })
     }
 
     /// The `k` nearest rows by the ball tree, nearest first (ties by index).
@@ -132,7 +152,8 @@ impl NeighbourIndex {
             return Vec::new();
         }
         let query = ArrayView1::from(point);
-        let (idx, dist) = self.tree.query(&query, (k + 1).min(self.len()));
+        let tree = self.tree();
+        let (idx, dist) = tree.query(&query, (k + 1).min(self.len()));
         let mut out: Vec<Neighbour> = idx
             .into_iter()
             .zip(dist)
@@ -145,13 +166,12 @@ impl NeighbourIndex {
         }
         let kth = out[k - 1].distance;
         // `query_radius` keeps distances strictly below its radius.
-        let mut within: Vec<Neighbour> = self
-            .tree
+        let mut within: Vec<Neighbour> = tree
             .query_radius(&query, kth.next_up())
             .into_iter()
             .map(|index| Neighbour {
                 index,
-                distance: manhattan(point, self.tree.points.row(index).as_slice().expect("row")),
+                distance: manhattan(point, self.vector(index)),
             })
             .filter(|n| n.distance <= kth)
             .collect();
@@ -167,8 +187,7 @@ impl NeighbourIndex {
         if k == 0 {
             return Vec::new();
         }
-        let vectors = self.vectors();
-        let data = vectors.as_slice().expect("standard layout");
+        let data = self.vectors.as_slice().expect("standard layout");
         let mut all: Vec<Neighbour> = data
             .chunks_exact(self.dim())
             .enumerate()
@@ -199,6 +218,7 @@ mod tests {
         let expect = [(0, 0.5), (1, 1.5), (3, 2.0), (2, 2.5), (4, 19.5)];
         for k in 1..=5 {
             for got in [
+                index.nearest(&[0.5, 0.0], k),
                 index.nearest_tree(&[0.5, 0.0], k),
                 index.nearest_brute_force(&[0.5, 0.0], k),
             ] {

@@ -21,6 +21,7 @@ pub mod metric;
 mod model;
 pub mod pca;
 pub mod progress;
+pub mod scan;
 pub mod synthetic;
 
 pub use artifact::{ArtifactError, FORMAT_VERSION};

@@ -142,10 +142,7 @@ impl Model {
 
     /// The model vector of a catalog track.
     pub fn vector(&self, index: usize) -> &[f32] {
-        let row = self.index.vector(index);
-        // Rows of a standard-layout matrix are contiguous.
-        let slice = row.to_slice().expect("contiguous row");
-        slice
+        self.index.vector(index)
     }
 
     /// The model vector of any track (for example one from outside the catalog).

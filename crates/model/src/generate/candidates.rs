@@ -95,10 +95,11 @@ pub(crate) fn gather(
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut rrf: Vec<f32> = Vec::new();
     let mut per_seed = Vec::with_capacity(seeds.len());
-    for &s in seeds {
+    let queries: Vec<&[f32]> = seeds.iter().map(|&s| model.vector(s)).collect();
+    for neighbours in model.index.nearest_many(&queries, fetch) {
         let mut list = Vec::with_capacity(k);
         let mut rank = 0usize;
-        for nb in model.index.nearest(model.vector(s), fetch) {
+        for nb in neighbours {
             if seeds.contains(&nb.index) || negatives.contains(&nb.index) {
                 continue;
             }

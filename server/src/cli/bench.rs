@@ -1,0 +1,38 @@
+//! `selecta bench`: fitting and playlist speed on a synthetic catalog.
+
+use selecta_model::bench::{run as run_bench, BenchConfig};
+
+use crate::config::BenchArgs;
+use crate::engine;
+
+/// Draws the synthetic catalog from the real one's distributions, fits, times playlists.
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let base = selecta_catalog::Catalog::load(&args.catalog)?;
+    let mut config = BenchConfig::default();
+    config.synthetic.tracks = args.tracks;
+    config.synthetic.seed = args.seed;
+    config.queries = args.queries;
+    let report = tokio::task::spawn_blocking(move || {
+        let mut progress = engine::fit_progress();
+        run_bench(base.tracks(), &config, &mut progress)
+    })
+    .await??;
+    if args.json {
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        let json = serde_json::json!({
+            "tracks": report.tracks,
+            "dim": report.dim,
+            "synthesize_s": report.synthesize.as_secs_f64(),
+            "catalog_s": report.catalog.as_secs_f64(),
+            "fit_s": report.fit.as_secs_f64(),
+            "queries": report.queries,
+            "query_median_ms": ms(report.query_median),
+            "query_p95_ms": ms(report.query_p95),
+            "peak_rss_bytes": report.peak_rss_bytes,
+        });
+        println!("{}", serde_json::to_string_pretty(&json)?);
+    } else {
+        print!("{report}");
+    }
+    Ok(())
+}

@@ -1,0 +1,30 @@
+//! `selecta fit`: fit a model on a catalog and write the artifact.
+
+use std::time::Instant;
+
+use crate::config::FitArgs;
+use crate::engine;
+
+/// Loads the catalog, fits, writes the artifact (atomically on disk; one PUT on S3).
+pub async fn run(args: FitArgs) -> anyhow::Result<()> {
+    let store = engine::store(&args.s3);
+    let out = engine::location(&args.out, "--out")?;
+    let started = Instant::now();
+    let (catalog, report) = engine::load_catalog(&args.catalog, args.skip_invalid, &store).await?;
+    eprintln!("{report}");
+    let loaded = started.elapsed();
+    let tracks = catalog.len();
+    let model = engine::fit(catalog, args.variance).await?;
+    let fitted = started.elapsed() - loaded;
+    let bytes = model.to_bytes();
+    store.put(&out, &bytes).await?;
+    eprintln!(
+        "fitted {tracks} tracks into {} dimensions: catalog {:.2} s, fit {:.2} s; wrote {} ({:.1} MB)",
+        model.features().dim(),
+        loaded.as_secs_f64(),
+        fitted.as_secs_f64(),
+        out,
+        bytes.len() as f64 / 1e6
+    );
+    Ok(())
+}

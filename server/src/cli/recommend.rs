@@ -1,0 +1,126 @@
+//! `selecta recommend`: a playlist from seed tracks, as a table or JSON.
+
+use anyhow::{anyhow, bail};
+use selecta_model::{generate, Attribute, GenerateOptions, Order};
+use selecta_types::Playlist;
+
+use super::resolve_all;
+use crate::config::RecommendArgs;
+use crate::engine;
+
+/// Resolves the seeds, generates, prints.
+pub async fn run(args: RecommendArgs) -> anyhow::Result<()> {
+    let options_template = options(&args)?;
+    let model = engine::load_model(&args.model).await?;
+    let catalog = model.catalog();
+    let seeds = resolve_all(catalog, &args.seeds, "--seed")?;
+    let negative_seeds = resolve_all(catalog, &args.negative, "--negative")?;
+    let opts = GenerateOptions {
+        negative_seeds,
+        ..options_template
+    };
+    let playlist = generate(&model, &seeds, &opts)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&playlist)?);
+    } else {
+        print!("{}", table(&playlist));
+    }
+    Ok(())
+}
+
+/// The generation options from the flags (seeds and negative seeds are resolved later).
+fn options(args: &RecommendArgs) -> anyhow::Result<GenerateOptions> {
+    let order = match args.order.as_str() {
+        "similarity" => Order::Similarity,
+        "flow" => Order::Flow,
+        other => bail!("--order must be `similarity` or `flow`, got `{other}`"),
+    };
+    let mut opts = GenerateOptions {
+        length: args.length,
+        exclude_ids: args.exclude.clone(),
+        max_per_artist: (args.artist_cap > 0).then_some(args.artist_cap),
+        collapse_versions: !args.keep_versions,
+        block_artists: args.block_artists.clone(),
+        order,
+        ..GenerateOptions::default()
+    };
+    for (flag, specs) in [("--min", &args.min), ("--max", &args.max), ("--target", &args.target)] {
+        for spec in specs {
+            let (attribute, value) = parse_bound(spec, flag)?;
+            let bounds = opts.attributes.entry(attribute).or_default();
+            match flag {
+                "--min" => bounds.min = Some(value),
+                "--max" => bounds.max = Some(value),
+                _ => bounds.target = Some(value),
+            }
+        }
+    }
+    Ok(opts)
+}
+
+/// `energy=0.6` -> (Energy, 0.6); errors name the flag and the text.
+fn parse_bound(spec: &str, flag: &str) -> anyhow::Result<(Attribute, f32)> {
+    let (name, value) = spec
+        .split_once('=')
+        .ok_or_else(|| anyhow!("{flag} `{spec}`: expected NAME=VALUE, e.g. energy=0.6"))?;
+    let attribute: Attribute = name
+        .trim()
+        .parse()
+        .map_err(|e| anyhow!("{flag} `{spec}`: {e}"))?;
+    let value: f32 = value
+        .trim()
+        .parse()
+        .ok()
+        .filter(|v: &f32| v.is_finite())
+        .ok_or_else(|| anyhow!("{flag} `{spec}`: `{}` is not a number", value.trim()))?;
+    Ok((attribute, value))
+}
+
+/// The playlist as numbered lines with the reason under each track.
+pub fn table(p: &Playlist) -> String {
+    let mut out = format!(
+        "{} — {} tracks from {} seed{}\n",
+        p.name,
+        p.entries.len(),
+        p.seeds.len(),
+        if p.seeds.len() == 1 { "" } else { "s" }
+    );
+    for (i, e) in p.entries.iter().enumerate() {
+        let t = &e.track;
+        let year = t.year.map(|y| format!(" ({y})")).unwrap_or_default();
+        let genres = if t.subgenres.is_empty() {
+            t.genres.join(", ")
+        } else {
+            t.subgenres.join(", ")
+        };
+        out.push_str(&format!(
+            "{:>3}. {}{}  [{}]  {}\n     {}\n",
+            i + 1,
+            t.label(),
+            year,
+            genres,
+            t.spotify_uri(),
+            e.reason.text
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_parse_and_name_the_flag_on_error() {
+        let (a, v) = parse_bound("energy=0.6", "--min").unwrap();
+        assert_eq!(a, Attribute::Energy);
+        assert_eq!(v, 0.6);
+        let e = parse_bound("energy", "--min").unwrap_err().to_string();
+        assert!(e.contains("--min `energy`") && e.contains("NAME=VALUE"), "{e}");
+        let e = parse_bound("energy=lots", "--max").unwrap_err().to_string();
+        assert!(e.contains("--max") && e.contains("`lots` is not a number"), "{e}");
+        let e = parse_bound("loudnes=1", "--target").unwrap_err().to_string();
+        assert!(e.contains("--target `loudnes=1`"), "{e}");
+        assert!(parse_bound("tempo=NaN", "--min").is_err());
+    }
+}
