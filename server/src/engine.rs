@@ -84,14 +84,17 @@ pub async fn load_catalog(
             .map_err(anyhow::Error::new)
         }
         Location::S3 { .. } => {
-            let objects = store.get_all_under(&loc, "meta.json").await?;
+            let objects: Vec<(String, Vec<u8>)> = store
+                .get_all_under(&loc, "meta.json")
+                .await?
+                .into_iter()
+                // Full keys, so that `tracks/<genre>/...` is seen whatever the prefix.
+                .map(|(key, bytes)| (loc.join(&key).to_string(), bytes))
+                .collect();
             if objects.is_empty() {
                 bail!("no meta.json objects under {loc}");
             }
-            let name = loc.to_string();
-            tokio::task::spawn_blocking(move || {
-                selecta_catalog::load_meta_objects(&name, objects, &opts)
-            })
+            tokio::task::spawn_blocking(move || selecta_catalog::load_meta_objects(objects, &opts))
             .await?
             .map_err(anyhow::Error::new)
         }

@@ -147,11 +147,11 @@ impl<'a> Row<'a> {
 
     fn number(&mut self, col: Option<usize>, spec: Spec) -> Option<f64> {
         let col = col?;
-        let raw = self.text(col).to_string();
-        match values::parse_number(&raw, spec) {
+        let raw = self.text(col);
+        match values::parse_number(raw, spec) {
             Ok(v) => v,
             Err(kind) => {
-                self.problem(col, Some(&raw), kind);
+                self.problem(col, Some(raw), kind);
                 None
             }
         }
@@ -194,10 +194,10 @@ impl<'a> Row<'a> {
         let album_id = self.opt_text(c.album_id);
         let (mut release_date, mut year) = (None, None);
         if let Some(col) = c.release_date {
-            let raw = self.text(col).to_string();
-            match values::parse_date(&raw) {
+            let raw = self.text(col);
+            match values::parse_date(raw) {
                 Ok((d, y)) => (release_date, year) = (d, y),
-                Err(kind) => self.problem(col, Some(&raw), kind),
+                Err(kind) => self.problem(col, Some(raw), kind),
             }
         }
         if year.is_none() {
@@ -209,9 +209,9 @@ impl<'a> Row<'a> {
             .map(|d| d as u32);
         let explicit = match c.explicit {
             Some(col) => {
-                let raw = self.text(col).to_string();
-                values::parse_bool(&raw).unwrap_or_else(|kind| {
-                    self.problem(col, Some(&raw), kind);
+                let raw = self.text(col);
+                values::parse_bool(raw).unwrap_or_else(|kind| {
+                    self.problem(col, Some(raw), kind);
                     None
                 })
             }

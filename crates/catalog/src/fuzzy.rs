@@ -3,8 +3,23 @@
 
 use std::collections::HashMap;
 
-use crate::index::{TextIndex, TrackText};
+use crate::index::{char_mask, Key, TextIndex, TrackText};
 use crate::normalize::normalize;
+
+/// How hard to look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Exact keys only (titles and artists looked up, not scanned). Typos in a title are
+    /// still forgiven among the tracks of an exactly named artist.
+    Exact,
+    /// Also scan every key for one within the typo budget.
+    Fuzzy,
+    /// A larger budget, for "did you mean" suggestions.
+    Loose,
+}
+
+/// The best score a match found only by [`Mode::Fuzzy`] can have (one edit).
+pub(crate) const MAX_FUZZY_SCORE: f32 = 0.9;
 
 /// How many edits a string of this length may carry and still count as the same text.
 fn typo_budget(len: usize, loose: bool) -> usize {
@@ -39,6 +54,22 @@ pub(crate) fn similarity(q: &str, s: &str, loose: bool) -> f32 {
     } else {
         (1.0 - 0.1 * d as f32).max(0.05)
     }
+}
+
+/// [`similarity`] against an index key, ruling most keys out by length and by the characters
+/// they use before computing an edit distance.
+fn key_similarity(q: &str, q_mask: u64, key: &Key, loose: bool) -> f32 {
+    let budget = typo_budget(q.len().max(key.text.len()), loose);
+    if q.len().abs_diff(key.text.len()) > budget {
+        return 0.0;
+    }
+    // Each character used by one string and not the other costs an edit, and one edit
+    // (a substitution) can account for two such characters.
+    let differing = (q_mask ^ key.mask).count_ones() as usize;
+    if differing.div_ceil(2) > budget {
+        return 0.0;
+    }
+    similarity(q, &key.text, loose)
 }
 
 /// True when `prefix` is `text` cut at a word boundary.
@@ -141,7 +172,7 @@ fn artist_variants(raw: &str) -> Vec<(String, f32)> {
 }
 
 /// Tracks whose artists match the artist part of a reading, with the artist score.
-fn artist_tracks(index: &TextIndex, raw_artist: &str, loose: bool) -> HashMap<u32, f32> {
+fn artist_tracks(index: &TextIndex, raw_artist: &str, mode: Mode) -> HashMap<u32, f32> {
     let mut hits: HashMap<u32, f32> = HashMap::new();
     let mut add = |tracks: &[u32], s: f32| {
         for &t in tracks {
@@ -149,15 +180,20 @@ fn artist_tracks(index: &TextIndex, raw_artist: &str, loose: bool) -> HashMap<u3
             *e = e.max(s);
         }
     };
+    let loose = mode == Mode::Loose;
     for (variant, weight) in artist_variants(raw_artist) {
         if let Some(tracks) = index.by_artist.get(&variant) {
             add(tracks, weight);
             continue;
         }
+        if mode == Mode::Exact {
+            continue;
+        }
+        let mask = char_mask(&variant);
         for key in &index.artist_keys {
-            let s = similarity(&variant, key, loose);
+            let s = key_similarity(&variant, mask, key, loose);
             if s >= 0.7 || (loose && s > 0.0) {
-                add(&index.by_artist[key], weight * s);
+                add(&index.by_artist[&key.text], weight * s);
             }
         }
     }
@@ -165,17 +201,20 @@ fn artist_tracks(index: &TextIndex, raw_artist: &str, loose: bool) -> HashMap<u3
 }
 
 /// Tracks whose title matches a bare-title reading.
-fn title_tracks(index: &TextIndex, title: &str, loose: bool) -> Vec<u32> {
-    if let Some(tracks) = index.by_title.get(title) {
-        if !loose {
-            return tracks.clone();
-        }
+fn title_tracks(index: &TextIndex, title: &str, mode: Mode) -> Vec<u32> {
+    let exact = index.by_title.get(title);
+    match (mode, exact) {
+        (Mode::Exact, _) => return exact.cloned().unwrap_or_default(),
+        (Mode::Fuzzy, Some(tracks)) => return tracks.clone(),
+        _ => {}
     }
+    let loose = mode == Mode::Loose;
+    let mask = char_mask(title);
     let mut out: Vec<u32> = index
         .title_keys
         .iter()
-        .filter(|k| similarity(title, k, loose) > 0.0)
-        .flat_map(|k| index.by_title[k].iter().copied())
+        .filter(|k| key_similarity(title, mask, k, loose) > 0.0)
+        .flat_map(|k| index.by_title[&k.text].iter().copied())
         .collect();
     if title.len() >= 4 {
         out.extend(
@@ -191,7 +230,8 @@ fn title_tracks(index: &TextIndex, title: &str, loose: bool) -> Vec<u32> {
 }
 
 /// Every track some reading of the query fits, with its best score (0..1).
-pub(crate) fn score_query(index: &TextIndex, raw: &str, loose: bool) -> HashMap<u32, f32> {
+pub(crate) fn score_query(index: &TextIndex, raw: &str, mode: Mode) -> HashMap<u32, f32> {
+    let loose = mode == Mode::Loose;
     let mut best: HashMap<u32, f32> = HashMap::new();
     let mut keep = |i: u32, s: f32| {
         if s > 0.0 {
@@ -202,12 +242,12 @@ pub(crate) fn score_query(index: &TextIndex, raw: &str, loose: bool) -> HashMap<
     for reading in readings(index, raw) {
         match &reading.artist {
             None => {
-                for i in title_tracks(index, &reading.title, loose) {
+                for i in title_tracks(index, &reading.title, mode) {
                     keep(i, title_score(&reading.title, &index.texts[i as usize], loose));
                 }
             }
             Some(artist) => {
-                for (i, a) in artist_tracks(index, artist, loose) {
+                for (i, a) in artist_tracks(index, artist, mode) {
                     let t = title_score(&reading.title, &index.texts[i as usize], loose);
                     keep(i, a * t);
                 }
@@ -222,7 +262,7 @@ pub(crate) fn tracks_of_named_artists(index: &TextIndex, raw: &str) -> Vec<u32> 
     let mut out = Vec::new();
     for reading in readings(index, raw) {
         if let Some(artist) = &reading.artist {
-            for (i, s) in artist_tracks(index, artist, false) {
+            for (i, s) in artist_tracks(index, artist, Mode::Fuzzy) {
                 if s >= 0.9 {
                     out.push(i);
                 }
@@ -247,6 +287,16 @@ mod tests {
         assert_eq!(similarity("ed shearan", "ed sheeran", false), 0.9);
         assert_eq!(similarity("completely other", "ed sheeran", false), 0.0);
         assert!(similarity("ed shrn", "ed sheeran", true) > 0.0);
+        // The character-set bound never rules out what the edit distance would accept.
+        let key = |s: &str| Key {
+            text: s.into(),
+            mask: char_mask(s),
+        };
+        for (q, k) in [("saty", "stay"), ("ed shearan", "ed sheeran"), ("i dont car", "i dont care"), ("stay", "stax")] {
+            let direct = similarity(q, k, false);
+            assert_eq!(key_similarity(q, char_mask(q), &key(k), false), direct, "{q} {k}");
+        }
+        assert_eq!(key_similarity("abcd", char_mask("abcd"), &key("wxyz"), false), 0.0);
     }
 
     fn index() -> TextIndex {
@@ -286,16 +336,17 @@ mod tests {
     #[test]
     fn scores_exact_typo_prefix_and_guest_forms() {
         let idx = index();
-        let s = score_query(&idx, "Ed Sheeran - I Don't Care", false);
+        let s = score_query(&idx, "Ed Sheeran - I Don't Care", Mode::Exact);
         assert_eq!(s[&0], 1.0);
-        let s = score_query(&idx, "ed sheeran - perfect", false);
+        let s = score_query(&idx, "ed sheeran - perfect", Mode::Exact);
         assert_eq!(s[&1], 1.0);
         assert_eq!(s[&2], 0.8);
-        let s = score_query(&idx, "Ed Sheran - Perfekt", false);
+        assert!(score_query(&idx, "Ed Sheran - Perfekt", Mode::Exact).is_empty());
+        let s = score_query(&idx, "Ed Sheran - Perfekt", Mode::Fuzzy);
         assert!((s[&1] - 0.81).abs() < 1e-6, "{s:?}");
-        let s = score_query(&idx, "Alessia Cara & Zedd - Stay", false);
+        let s = score_query(&idx, "Alessia Cara & Zedd - Stay", Mode::Exact);
         assert_eq!(s[&3], 0.95);
-        assert!(score_query(&idx, "Metallica - One", false).is_empty());
+        assert!(score_query(&idx, "Metallica - One", Mode::Loose).is_empty());
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use thiserror::Error;
 
-use crate::fuzzy;
+use crate::fuzzy::{self, Mode};
 use crate::spotify::{parse_spotify_ref, SpotifyRef};
 use crate::Catalog;
 
@@ -132,8 +132,13 @@ impl Catalog {
     /// Resolves free text only (no ids or links), see [`Catalog::resolve`].
     pub fn resolve_text(&self, query: &str) -> Result<usize, ResolveError> {
         let index = self.text_index();
-        let scores = fuzzy::score_query(index, query, false);
-        let ranked = self.rank(scores);
+        // Exact keys first: when they give a match that no fuzzy one could come close to,
+        // the scans over every title and artist are skipped.
+        let mut ranked = self.rank(fuzzy::score_query(index, query, Mode::Exact));
+        let best = ranked.first().map_or(0.0, |&(_, s)| s);
+        if best - MARGIN <= fuzzy::MAX_FUZZY_SCORE {
+            ranked = self.rank(fuzzy::score_query(index, query, Mode::Fuzzy));
+        }
         let best = ranked.first().map_or(0.0, |&(_, s)| s);
         if best < ACCEPT {
             return Err(ResolveError::NotFound {
@@ -194,7 +199,7 @@ impl Catalog {
     /// most popular tracks.
     fn suggestions(&self, query: &str) -> Vec<Candidate> {
         let index = self.text_index();
-        let loose = self.rank(fuzzy::score_query(index, query, true));
+        let loose = self.rank(fuzzy::score_query(index, query, Mode::Loose));
         if !loose.is_empty() {
             return self.one_per_song(loose.into_iter().map(|(i, _)| i), MAX_SUGGESTIONS);
         }

@@ -46,8 +46,11 @@ fn main() {
         let brute = t.elapsed();
         let t = Instant::now();
         let q: Vec<&[f32]> = seeds.iter().map(|&s| model.vector(s)).collect();
+        selecta_model::scan::SCANNED.store(0, std::sync::atomic::Ordering::Relaxed);
+        selecta_model::scan::QUERIES.store(0, std::sync::atomic::Ordering::Relaxed);
         for _ in 0..10 { tot += model.index().nearest_many(&q, k).len(); }
-        eprintln!("k={k} tree {:?} brute {:?} scan5 {:?} ({tot})", tree, brute, t.elapsed() / 10);
+        eprintln!("k={k} tree {:?} brute {:?} scan5 {:?} ({tot}) leaves/query {} of {}", tree, brute, t.elapsed() / 10,
+            selecta_model::scan::SCANNED.load(std::sync::atomic::Ordering::Relaxed) / selecta_model::scan::QUERIES.load(std::sync::atomic::Ordering::Relaxed), model.len() / 55);
     }
     let t = Instant::now();
     for _ in 0..20 { let _ = generate(&model, &seeds, &GenerateOptions::default()).unwrap(); }

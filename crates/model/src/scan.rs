@@ -28,6 +28,8 @@ use ndarray::ArrayView2;
 
 use crate::knn::Neighbour;
 
+pub static SCANNED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+pub static QUERIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 /// Rows per block (four SSE or two AVX registers of f32).
 pub const LANES: usize = 16;
 /// Most rows per leaf.
@@ -216,6 +218,7 @@ impl BlockScan {
 
     /// Offers every row of a leaf to the top k.
     fn scan_leaf(&self, leaf: usize, q: &[f32], top: &mut TopK) {
+        SCANNED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dim = self.dim;
         let full = dim / 8 * 8;
         let block_len = dim * LANES;
@@ -279,6 +282,7 @@ impl BlockScan {
         if k == 0 {
             return Vec::new();
         }
+        QUERIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut top = TopK {
             k,
             heap: BinaryHeap::with_capacity(k + 1),

@@ -1,0 +1,159 @@
+//! The `selecta` command line on the real catalog: fit, recommend, describe, and their errors.
+
+mod common;
+
+use common::*;
+use selecta_types::Playlist;
+
+#[test]
+fn fit_writes_one_complete_artifact() {
+    let model = fitted_model();
+    let dir = model.parent().unwrap();
+    let names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["model.selecta"], "no temporary files left behind");
+    assert!(std::fs::metadata(&model).unwrap().len() > 1_000_000);
+}
+
+#[test]
+fn recommend_json_from_text_and_id_seeds() {
+    let o = run(selecta()
+        .args(["recommend", "--model"])
+        .arg(fitted_model())
+        .args(["--seed", "ed sheeran - i dont care", "--seed", "spotify:track:0r7CVbZTWZgbTCYdfa2P31"])
+        .args(["-n", "12", "--json"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let p: Playlist = serde_json::from_str(&stdout(&o)).expect("JSON playlist");
+    assert_eq!(p.entries.len(), 12);
+    assert_eq!(p.seeds.len(), 2);
+    let seed_ids: Vec<&str> = p.seeds.iter().map(|t| t.id.as_str()).collect();
+    assert!(seed_ids.contains(&"0r7CVbZTWZgbTCYdfa2P31"));
+    for e in &p.entries {
+        assert!(!seed_ids.contains(&e.track.id.as_str()), "a seed came back");
+        assert!(!e.reason.text.is_empty(), "every track says why");
+    }
+    let mut ids: Vec<&str> = p.entries.iter().map(|e| e.track.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 12, "no duplicates");
+}
+
+#[test]
+fn recommend_table_honours_filters() {
+    let o = run(selecta()
+        .args(["recommend", "--model"])
+        .arg(fitted_model())
+        .args(["--seed", "Ed Sheeran - Shape of You", "-n", "8", "--min", "energy=0.7", "--json"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let p: Playlist = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(!p.entries.is_empty());
+    for e in &p.entries {
+        assert!(e.track.features.energy.unwrap() >= 0.7, "{:?}", e.track.features);
+    }
+    let o = run(selecta()
+        .args(["recommend", "--model"])
+        .arg(fitted_model())
+        .args(["--seed", "Ed Sheeran - Shape of You", "-n", "5", "--order", "flow"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("5 tracks from 1 seed"), "{text}");
+    assert!(text.contains("  1. ") && text.contains("  5. "), "{text}");
+}
+
+#[test]
+fn unknown_seed_fails_with_suggestions() {
+    let o = run(selecta()
+        .args(["recommend", "--model"])
+        .arg(fitted_model())
+        .args(["--seed", "Ed Sheran - I Dont Car", "--seed", "zzqx - qqzzx"]));
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("--seed `zzqx - qqzzx`"), "{err}");
+    assert!(err.contains("no track matches"), "{err}");
+}
+
+#[test]
+fn bad_options_name_the_flag() {
+    let o = run(selecta()
+        .args(["recommend", "--model"])
+        .arg(fitted_model())
+        .args(["--seed", "Ed Sheeran - Shape of You", "--max", "tempo=fast"]));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--max `tempo=fast`"), "{}", stderr(&o));
+
+    let o = run(selecta()
+        .args(["recommend", "--model"])
+        .arg(fitted_model())
+        .args(["--seed", "Ed Sheeran - Shape of You", "-n", "0"]));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("length"), "{}", stderr(&o));
+}
+
+#[test]
+fn describe_prints_a_card_with_neighbours() {
+    let o = run(selecta()
+        .args(["describe", "--model"])
+        .arg(fitted_model())
+        .args(["https://open.spotify.com/track/0r7CVbZTWZgbTCYdfa2P31?si=abc", "-k", "3"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("nearest:"), "{text}");
+    assert!(text.contains("energy"), "{text}");
+    assert_eq!(text.lines().skip_while(|l| !l.contains("nearest:")).count(), 4, "{text}");
+}
+
+#[test]
+fn a_bad_catalog_is_refused_naming_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("bad.csv");
+    let mut text = String::from(
+        "track_id,track_name,track_artist,track_popularity,track_album_id,track_album_name,\
+         track_album_release_date,playlist_name,playlist_id,playlist_genre,playlist_subgenre,\
+         danceability,energy,key,loudness,mode,speechiness,acousticness,instrumentalness,\
+         liveness,valence,tempo,duration_ms\n",
+    );
+    text.push_str("6f807x0ima9a1j3VPbc7VN,Song,Artist,66,2oCs0DGTsRO98Gh5ZSl2Cx,Album,2019-06-14,P,pl1,pop,dance pop,0.748,0.916,6,-2.634,1,0.0583,0.102,0,0.0653,0.518,122.036,194754\n");
+    text.push_str("0r7CVbZTWZgbTCYdfa2P31,Song 2,Artist 2,67,63rPSO264uRjW1X5E6cWv6,Album 2,2019-12-13,P,pl1,pop,dance pop,loud,0.815,11,-4.969,1,0.0373,0.0724,0.00421,0.357,0.693,99.972,162600\n");
+    std::fs::write(&csv, text).unwrap();
+    let out = dir.path().join("model.selecta");
+    let o = run(selecta()
+        .args(["fit", "--catalog"])
+        .arg(&csv)
+        .arg("--out")
+        .arg(&out));
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("bad.csv"), "{err}");
+    assert!(err.contains("line 3"), "{err}");
+    assert!(err.contains("danceability"), "{err}");
+    assert!(err.contains("loud"), "{err}");
+    assert!(!out.exists(), "nothing written on a refused import");
+
+    // With --skip-invalid the good row is imported and the model written.
+    let o = run(selecta()
+        .args(["fit", "--skip-invalid", "--catalog"])
+        .arg(&csv)
+        .arg("--out")
+        .arg(&out));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.exists());
+}
+
+#[test]
+fn a_corrupt_model_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = std::fs::read(fitted_model()).unwrap();
+    let truncated = dir.path().join("truncated.selecta");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let o = run(selecta()
+        .args(["describe", "--model"])
+        .arg(&truncated)
+        .arg("--model-cache")
+        .arg(dir.path().join("cache.selecta"))
+        .arg("Ed Sheeran - Shape of You"));
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("truncated"), "{err}");
+}

@@ -1,0 +1,146 @@
+//! Helpers for driving the real `selecta` binary.
+
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// The bundled real catalog.
+pub fn catalog() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/spotify_songs.csv.gz")
+}
+
+/// `selecta` with a clean environment for the variables it reads.
+pub fn selecta() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_selecta"));
+    for var in [
+        "MODEL_URL",
+        "SELECTA_ADDR",
+        "SELECTA_SITE_ROOT",
+        "SELECTA_MODEL_CACHE",
+        "SELECTA_CATALOG",
+        "SELECTA_ADMIN_TOKEN",
+        "S3_ENDPOINT_URL",
+        "S3_FORCE_PATH_STYLE",
+    ] {
+        c.env_remove(var);
+    }
+    c.env("SELECTA_LOG", "info").stdin(Stdio::null());
+    c
+}
+
+/// Runs to completion and returns the output.
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("run selecta")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A model fitted once per test binary (fitting takes seconds) in a temporary folder.
+pub fn fitted_model() -> PathBuf {
+    static MODEL: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
+    let (_, path) = MODEL.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("model.selecta");
+        let o = run(selecta()
+            .arg("fit")
+            .arg("--catalog")
+            .arg(catalog())
+            .arg("--out")
+            .arg(&path));
+        assert!(o.status.success(), "fit failed: {}", stderr(&o));
+        (dir, path)
+    });
+    path.clone()
+}
+
+/// A site folder with the files `serve` checks for (their contents do not matter here).
+pub fn fake_site(dir: &Path) -> PathBuf {
+    let site = dir.join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    for f in ["frontend.js", "frontend_bg.wasm", "main.css"] {
+        std::fs::write(site.join("pkg").join(f), b"/* test */").unwrap();
+    }
+    site
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running `selecta serve`, killed on drop.
+pub struct Server {
+    pub child: Child,
+    pub port: u16,
+}
+
+impl Server {
+    /// Starts `cmd` (a `selecta serve ...` on `port`) and waits until it answers.
+    pub fn start(mut cmd: Command, port: u16) -> Server {
+        let child = cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start selecta serve");
+        let mut server = Server { child, port };
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            if let Some(status) = server.child.try_wait().unwrap() {
+                panic!("selecta serve exited early: {status}");
+            }
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() && server.get("/").0 == 200 {
+                return server;
+            }
+            assert!(Instant::now() < deadline, "selecta serve did not answer");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// A plain HTTP/1.1 request; returns the status and the body.
+    pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 0\r\n"
+        );
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("\r\n");
+        s.write_all(req.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        let _ = s.read_to_end(&mut raw);
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let status = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+        (status, body)
+    }
+
+    pub fn get(&self, path: &str) -> (u16, String) {
+        self.request("GET", path, &[])
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
