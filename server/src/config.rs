@@ -7,7 +7,12 @@ use clap::{Args, Parser, Subcommand};
 
 /// Selecta: turns a few tracks you pick into a playlist of tracks that belong with them.
 #[derive(Debug, Parser)]
-#[command(name = "selecta", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "selecta",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// Log filter (tracing-subscriber syntax), e.g. `info` or `selecta=debug,tower_http=debug`.
     #[arg(long, env = "SELECTA_LOG", default_value = "info", global = true)]
@@ -23,7 +28,7 @@ pub struct Cli {
 
 impl Cli {
     /// The subcommand to run (`serve` with the top-level flags when none is named).
-    pub fn command(self) -> Command {
+    pub fn into_command(self) -> Command {
         self.command.unwrap_or(Command::Serve(self.serve))
     }
 }
@@ -73,12 +78,20 @@ pub struct ModelArgs {
 
     /// Local copy of the model in service: the last good download of --model, or the model
     /// fitted from --catalog. The server starts from it when S3 is unreachable.
-    #[arg(long, env = "SELECTA_MODEL_CACHE", default_value = "data/model.selecta")]
+    #[arg(
+        long,
+        env = "SELECTA_MODEL_CACHE",
+        default_value = "data/model.selecta"
+    )]
     pub model_cache: PathBuf,
 
     /// The catalog to fit a model on when no --model is given (CSV, gzip'd CSV or a folder of
     /// the seed's `meta.json` files).
-    #[arg(long, env = "SELECTA_CATALOG", default_value = "data/spotify_songs.csv.gz")]
+    #[arg(
+        long,
+        env = "SELECTA_CATALOG",
+        default_value = "data/spotify_songs.csv.gz"
+    )]
     pub catalog: PathBuf,
 
     #[command(flatten)]
@@ -108,7 +121,11 @@ pub struct S3Args {
 pub struct FitArgs {
     /// The catalog: CSV, gzip'd CSV, a folder of `meta.json` files, or `s3://bucket/prefix/`
     /// holding `tracks/<genre>/<artist_track>/meta.json` objects.
-    #[arg(long, env = "SELECTA_CATALOG", default_value = "data/spotify_songs.csv.gz")]
+    #[arg(
+        long,
+        env = "SELECTA_CATALOG",
+        default_value = "data/spotify_songs.csv.gz"
+    )]
     pub catalog: String,
 
     /// Where to write the artifact: a path or `s3://bucket/key`.
@@ -215,7 +232,11 @@ pub struct BenchArgs {
     pub queries: usize,
 
     /// The real catalog whose distributions the synthetic one follows.
-    #[arg(long, env = "SELECTA_CATALOG", default_value = "data/spotify_songs.csv.gz")]
+    #[arg(
+        long,
+        env = "SELECTA_CATALOG",
+        default_value = "data/spotify_songs.csv.gz"
+    )]
     pub catalog: PathBuf,
 
     /// Seed of the random generator.
@@ -233,7 +254,7 @@ mod tests {
 
     #[test]
     fn serve_is_the_default_with_embedded_defaults() {
-        let Command::Serve(args) = Cli::parse_from(["selecta"]).command() else {
+        let Command::Serve(args) = Cli::parse_from(["selecta"]).into_command() else {
             panic!("serve is the default");
         };
         assert_eq!(args.addr, "127.0.0.1:3000".parse().unwrap());
@@ -245,10 +266,18 @@ mod tests {
     #[test]
     fn recommend_takes_repeated_seeds() {
         let cli = Cli::parse_from([
-            "selecta", "recommend", "--seed", "a - b", "-s", "xyz", "-n", "10", "--min",
+            "selecta",
+            "recommend",
+            "--seed",
+            "a - b",
+            "-s",
+            "xyz",
+            "-n",
+            "10",
+            "--min",
             "energy=0.5",
         ]);
-        let Command::Recommend(r) = cli.command() else {
+        let Command::Recommend(r) = cli.into_command() else {
             panic!("recommend");
         };
         assert_eq!(r.seeds, vec!["a - b", "xyz"]);

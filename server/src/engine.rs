@@ -95,8 +95,8 @@ pub async fn load_catalog(
                 bail!("no meta.json objects under {loc}");
             }
             tokio::task::spawn_blocking(move || selecta_catalog::load_meta_objects(objects, &opts))
-            .await?
-            .map_err(anyhow::Error::new)
+                .await?
+                .map_err(anyhow::Error::new)
         }
     }
 }
@@ -160,7 +160,11 @@ pub async fn load_model(args: &ModelArgs) -> anyhow::Result<Model> {
     tracing::info!(catalog = %args.catalog.display(), "fitting a model on the catalog");
     let spec = args.catalog.to_string_lossy().into_owned();
     let (catalog, report) = load_catalog(&spec, false, &store).await?;
-    tracing::info!(tracks = catalog.len(), rows = report.rows_read, "catalog loaded");
+    tracing::info!(
+        tracks = catalog.len(),
+        rows = report.rows_read,
+        "catalog loaded"
+    );
     let model = fit(catalog, None).await?;
     // Written to a temporary name and renamed, so a crash never leaves a half model behind.
     let (model, saved) = tokio::task::spawn_blocking({
@@ -208,7 +212,10 @@ mod tests {
         std::fs::write(&catalog, "x").unwrap();
         assert!(!is_fresh(&model, &catalog), "no model, catalog present");
         std::fs::write(&model, "m").unwrap();
-        assert!(is_fresh(&model, &catalog), "model written after the catalog");
+        assert!(
+            is_fresh(&model, &catalog),
+            "model written after the catalog"
+        );
         let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
         std::fs::File::options()
             .write(true)

@@ -14,7 +14,7 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let log = cli.log.clone();
     init_tracing(&log);
-    let result = match cli.command() {
+    let result = match cli.into_command() {
         Command::Serve(args) => serve::run(args).await,
         Command::Fit(args) => cli::fit::run(args).await,
         Command::Recommend(args) => cli::recommend::run(args).await,

@@ -114,7 +114,10 @@ fn admin_router(handle: ModelHandle, args: ModelArgs, token: String) -> Router {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.strip_prefix("Bearer "));
             if given != Some(token.as_str()) {
-                return (StatusCode::UNAUTHORIZED, "missing or wrong admin token\n".to_string());
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    "missing or wrong admin token\n".to_string(),
+                );
             }
             match reload(&handle, &args).await {
                 Ok(tracks) => (StatusCode::OK, format!("reloaded: {tracks} tracks\n")),

@@ -13,7 +13,11 @@ fn fit_writes_one_complete_artifact() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names, vec!["model.selecta"], "no temporary files left behind");
+    assert_eq!(
+        names,
+        vec!["model.selecta"],
+        "no temporary files left behind"
+    );
     assert!(std::fs::metadata(&model).unwrap().len() > 1_000_000);
 }
 
@@ -22,7 +26,12 @@ fn recommend_json_from_text_and_id_seeds() {
     let o = run(selecta()
         .args(["recommend", "--model"])
         .arg(fitted_model())
-        .args(["--seed", "ed sheeran - i dont care", "--seed", "spotify:track:0r7CVbZTWZgbTCYdfa2P31"])
+        .args([
+            "--seed",
+            "ed sheeran - i dont care",
+            "--seed",
+            "spotify:track:0r7CVbZTWZgbTCYdfa2P31",
+        ])
         .args(["-n", "12", "--json"]));
     assert!(o.status.success(), "{}", stderr(&o));
     let p: Playlist = serde_json::from_str(&stdout(&o)).expect("JSON playlist");
@@ -45,17 +54,36 @@ fn recommend_table_honours_filters() {
     let o = run(selecta()
         .args(["recommend", "--model"])
         .arg(fitted_model())
-        .args(["--seed", "Ed Sheeran - Shape of You", "-n", "8", "--min", "energy=0.7", "--json"]));
+        .args([
+            "--seed",
+            "Ed Sheeran - Shape of You",
+            "-n",
+            "8",
+            "--min",
+            "energy=0.7",
+            "--json",
+        ]));
     assert!(o.status.success(), "{}", stderr(&o));
     let p: Playlist = serde_json::from_str(&stdout(&o)).unwrap();
     assert!(!p.entries.is_empty());
     for e in &p.entries {
-        assert!(e.track.features.energy.unwrap() >= 0.7, "{:?}", e.track.features);
+        assert!(
+            e.track.features.energy.unwrap() >= 0.7,
+            "{:?}",
+            e.track.features
+        );
     }
     let o = run(selecta()
         .args(["recommend", "--model"])
         .arg(fitted_model())
-        .args(["--seed", "Ed Sheeran - Shape of You", "-n", "5", "--order", "flow"]));
+        .args([
+            "--seed",
+            "Ed Sheeran - Shape of You",
+            "-n",
+            "5",
+            "--order",
+            "flow",
+        ]));
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(text.contains("5 tracks from 1 seed"), "{text}");
@@ -96,12 +124,20 @@ fn describe_prints_a_card_with_neighbours() {
     let o = run(selecta()
         .args(["describe", "--model"])
         .arg(fitted_model())
-        .args(["https://open.spotify.com/track/0r7CVbZTWZgbTCYdfa2P31?si=abc", "-k", "3"]));
+        .args([
+            "https://open.spotify.com/track/0r7CVbZTWZgbTCYdfa2P31?si=abc",
+            "-k",
+            "3",
+        ]));
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(text.contains("nearest:"), "{text}");
     assert!(text.contains("energy"), "{text}");
-    assert_eq!(text.lines().skip_while(|l| !l.contains("nearest:")).count(), 4, "{text}");
+    assert_eq!(
+        text.lines().skip_while(|l| !l.contains("nearest:")).count(),
+        4,
+        "{text}"
+    );
 }
 
 #[test]
@@ -125,8 +161,7 @@ fn a_bad_catalog_is_refused_naming_file_line_and_column() {
         .arg(&out));
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("bad.csv"), "{err}");
-    assert!(err.contains("line 3"), "{err}");
+    assert!(err.contains("bad.csv:3"), "file and line: {err}");
     assert!(err.contains("danceability"), "{err}");
     assert!(err.contains("loud"), "{err}");
     assert!(!out.exists(), "nothing written on a refused import");

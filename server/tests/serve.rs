@@ -30,11 +30,19 @@ fn an_unbuilt_site_is_an_error_at_start() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port().to_string();
     let o = run(selecta()
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--site-root"])
+        .args([
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--site-root",
+        ])
         .arg(dir.path()));
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("not built") && err.contains("frontend_bg.wasm"), "{err}");
+    assert!(
+        err.contains("not built") && err.contains("frontend_bg.wasm"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -46,17 +54,25 @@ fn reload_swaps_models_and_keeps_the_old_one_on_failure() {
     let cache = dir.path().join("cache.selecta");
     let port = free_port();
     let mut cmd = selecta();
-    cmd.args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--site-root"])
-        .arg(&site)
-        .arg("--model")
-        .arg(&model)
-        .arg("--model-cache")
-        .arg(&cache)
-        .env("SELECTA_ADMIN_TOKEN", "s3cret-token");
+    cmd.args([
+        "serve",
+        "--addr",
+        &format!("127.0.0.1:{port}"),
+        "--site-root",
+    ])
+    .arg(&site)
+    .arg("--model")
+    .arg(&model)
+    .arg("--model-cache")
+    .arg(&cache)
+    .env("SELECTA_ADMIN_TOKEN", "s3cret-token");
     let server = Server::start(cmd, port);
     let (status, body) = server.get("/");
     assert_eq!(status, 200);
-    assert!(body.contains("28,356 tracks"), "server-rendered catalog size");
+    assert!(
+        body.contains("28,356 tracks"),
+        "server-rendered catalog size"
+    );
 
     let (status, _) = server.request("POST", "/admin/reload", &[]);
     assert_eq!(status, 401, "no token, no reload");
@@ -74,7 +90,10 @@ fn reload_swaps_models_and_keeps_the_old_one_on_failure() {
     let (status, body) = server.get("/?q=queen");
     assert_eq!(status, 200);
     assert!(body.contains("28,356 tracks"));
-    assert!(body.contains("Queen"), "search still served by the old model");
+    assert!(
+        body.contains("Queen"),
+        "search still served by the old model"
+    );
 }
 
 #[test]
@@ -106,9 +125,14 @@ fn s3_model_with_last_good_copy_when_s3_is_down() {
     let describe = |s3_up: bool| {
         let mut c = selecta();
         s3_env(&mut c);
-        c.args(["describe", "--model", "s3://models/selecta/model.selecta", "--model-cache"])
-            .arg(&cache)
-            .arg("Ed Sheeran - Shape of You");
+        c.args([
+            "describe",
+            "--model",
+            "s3://models/selecta/model.selecta",
+            "--model-cache",
+        ])
+        .arg(&cache)
+        .arg("Ed Sheeran - Shape of You");
         let o = run(&mut c);
         assert!(o.status.success(), "s3 up: {s3_up}: {}", stderr(&o));
         (stdout(&o), stderr(&o))

@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use selecta_catalog::{load_csv_bytes, Catalog, LoadOptions};
 
 fn real_bytes() -> Vec<u8> {
@@ -19,20 +19,30 @@ fn load(c: &mut Criterion) {
     let opts = LoadOptions::default();
     let mut g = c.benchmark_group("load");
     g.sample_size(20).measurement_time(Duration::from_secs(10));
-    g.bench_function("spotify_songs.csv.gz (gunzip, parse, validate, merge, index)", |b| {
-        b.iter(|| load_csv_bytes("spotify_songs.csv.gz", black_box(&bytes), &opts).unwrap())
-    });
+    g.bench_function(
+        "spotify_songs.csv.gz (gunzip, parse, validate, merge, index)",
+        |b| b.iter(|| load_csv_bytes("spotify_songs.csv.gz", black_box(&bytes), &opts).unwrap()),
+    );
     let (catalog, _) = load_csv_bytes("spotify_songs.csv.gz", &bytes, &opts).unwrap();
     let tracks = catalog.tracks().to_vec();
     let playlists = catalog.playlists().to_vec();
     g.bench_function("from_tracks (id + text index only)", |b| {
-        b.iter(|| Catalog::from_tracks(black_box(tracks.clone()), playlists.clone()))
+        b.iter_batched(
+            || (tracks.clone(), playlists.clone()),
+            |(t, p)| Catalog::from_tracks(t, p),
+            BatchSize::LargeInput,
+        )
     });
     g.finish();
 }
 
 fn lookup(c: &mut Criterion) {
-    let (catalog, _) = load_csv_bytes("spotify_songs.csv.gz", &real_bytes(), &LoadOptions::default()).unwrap();
+    let (catalog, _) = load_csv_bytes(
+        "spotify_songs.csv.gz",
+        &real_bytes(),
+        &LoadOptions::default(),
+    )
+    .unwrap();
     let mut g = c.benchmark_group("search");
     // One letter matches nearly everything: the worst case of a search box.
     for q in ["e", "beyo", "sheeran care", "the weeknd blinding"] {

@@ -42,21 +42,18 @@ impl Assembler {
         self.rows += 1;
         let RowData { track, playlist } = row;
         if let Some(p) = playlist {
-            let (at, seen) = self
-                .playlist_tracks
-                .entry(p.id.clone())
-                .or_insert_with(|| {
-                    // A playlist collected under two genre labels (8 in the bundled data)
-                    // keeps the first label.
-                    self.playlists.push(PlaylistInfo {
-                        id: p.id,
-                        name: p.name,
-                        genre: p.genre,
-                        subgenre: p.subgenre,
-                        track_ids: Vec::new(),
-                    });
-                    (self.playlists.len() - 1, HashSet::new())
+            let (at, seen) = self.playlist_tracks.entry(p.id.clone()).or_insert_with(|| {
+                // A playlist collected under two genre labels (8 in the bundled data)
+                // keeps the first label.
+                self.playlists.push(PlaylistInfo {
+                    id: p.id,
+                    name: p.name,
+                    genre: p.genre,
+                    subgenre: p.subgenre,
+                    track_ids: Vec::new(),
                 });
+                (self.playlists.len() - 1, HashSet::new())
+            });
             if seen.insert(track.id.clone()) {
                 self.playlists[*at].track_ids.push(track.id.clone());
             }
@@ -190,7 +187,7 @@ pub(crate) fn finish(
     let catalog = assembler.into_catalog();
     let mut skipped = problems.groups;
     // Most frequent first; ties keep first-seen order (sort is stable).
-    skipped.sort_by(|a, b| b.count.cmp(&a.count));
+    skipped.sort_by_key(|r| std::cmp::Reverse(r.count));
     let report = ImportReport {
         source_name: source_name.to_string(),
         rows_read,
@@ -201,7 +198,11 @@ pub(crate) fn finish(
         skipped,
     };
     if report.rows_skipped > 0 {
-        tracing::warn!(source = source_name, skipped = report.rows_skipped, "skipped invalid rows");
+        tracing::warn!(
+            source = source_name,
+            skipped = report.rows_skipped,
+            "skipped invalid rows"
+        );
     }
     tracing::info!(
         source = source_name,

@@ -54,7 +54,7 @@ impl From<CatalogData> for Catalog {
 
 impl Catalog {
     /// Builds a catalog from tracks with unique ids (later duplicates are dropped) and builds
-    /// its id and text indexes (about 0.1 s for 28k tracks in a debug build, far less in release).
+    /// its id and text indexes (under 0.1 s for the 28k bundled tracks in a release build).
     pub fn from_tracks(tracks: Vec<Track>, playlists: Vec<PlaylistInfo>) -> Self {
         let mut c = Catalog {
             tracks: Vec::with_capacity(tracks.len()),
@@ -147,7 +147,10 @@ mod tests {
 
     #[test]
     fn keeps_the_first_of_duplicate_ids() {
-        let c = Catalog::from_tracks(vec![track("a", "One"), track("b", "Two"), track("a", "Three")], vec![]);
+        let c = Catalog::from_tracks(
+            vec![track("a", "One"), track("b", "Two"), track("a", "Three")],
+            vec![],
+        );
         assert_eq!(c.len(), 2);
         assert_eq!(c.get("a").unwrap().name, "One");
         assert_eq!(c.index_of("b"), Some(1));

@@ -45,7 +45,11 @@ const ARTIST_SINGLE: &[&str] = &["track_artist", "artist", "artist_name"];
 const ARTIST_LIST: &[&str] = &["artists", "artist_names"];
 const ALBUM: &[&str] = &["track_album_name", "album_name", "album"];
 const ALBUM_ID: &[&str] = &["track_album_id", "album_id"];
-const RELEASE_DATE: &[&str] = &["track_album_release_date", "album_release_date", "release_date"];
+const RELEASE_DATE: &[&str] = &[
+    "track_album_release_date",
+    "album_release_date",
+    "release_date",
+];
 const YEAR: &[&str] = &["year"];
 const POPULARITY: &[&str] = &["track_popularity", "popularity"];
 const DURATION_MS: &[&str] = &["duration_ms"];

@@ -164,9 +164,15 @@ impl<'a> Row<'a> {
         let long = found > width && self.record.iter().skip(width).any(|f| !f.is_empty());
         if found < width || long {
             let kind = if long {
-                ProblemKind::LongRow { expected: width, found }
+                ProblemKind::LongRow {
+                    expected: width,
+                    found,
+                }
             } else {
-                ProblemKind::ShortRow { expected: width, found }
+                ProblemKind::ShortRow {
+                    expected: width,
+                    found,
+                }
             };
             let col = found.min(width.saturating_sub(1));
             let mut p = self.problems;
@@ -203,7 +209,9 @@ impl<'a> Row<'a> {
         if year.is_none() {
             year = self.number(c.year, values::YEAR).map(|y| y as u16);
         }
-        let popularity = self.number(c.popularity, values::POPULARITY).map(|p| p as f32);
+        let popularity = self
+            .number(c.popularity, values::POPULARITY)
+            .map(|p| p as f32);
         let duration_ms = self
             .number(c.duration_ms, values::DURATION_MS)
             .map(|d| d as u32);
@@ -223,15 +231,12 @@ impl<'a> Row<'a> {
         }
         let genre = self.opt_text(c.genre);
         let subgenre = self.opt_text(c.subgenre);
-        let playlist = match self.opt_text(c.playlist_id) {
-            Some(pid) => Some(PlaylistRef {
-                id: pid,
-                name: self.opt_text(c.playlist_name).unwrap_or_default(),
-                genre: genre.clone().unwrap_or_default(),
-                subgenre: subgenre.clone().unwrap_or_default(),
-            }),
-            None => None,
-        };
+        let playlist = self.opt_text(c.playlist_id).map(|pid| PlaylistRef {
+            id: pid,
+            name: self.opt_text(c.playlist_name).unwrap_or_default(),
+            genre: genre.clone().unwrap_or_default(),
+            subgenre: subgenre.clone().unwrap_or_default(),
+        });
         if !self.problems.is_empty() {
             return Err(self.problems);
         }
@@ -369,9 +374,15 @@ mod tests {
 
     #[test]
     fn header_only_and_blank_files() {
-        assert!(matches!(load(&format!("{HEADER}\n")).2, Err(LoadError::NoRows { .. })));
+        assert!(matches!(
+            load(&format!("{HEADER}\n")).2,
+            Err(LoadError::NoRows { .. })
+        ));
         assert!(matches!(load("").2, Err(LoadError::EmptyFile { .. })));
-        assert!(matches!(load(" \r\n\n").2, Err(LoadError::EmptyFile { .. })));
+        assert!(matches!(
+            load(" \r\n\n").2,
+            Err(LoadError::EmptyFile { .. })
+        ));
     }
 
     #[test]

@@ -332,10 +332,15 @@ fn invalid_message(
         s.push_str(&p.to_string());
     }
     if problems.len() < total_problems {
-        s.push_str(&format!("\n  … and {} more", total_problems - problems.len()));
+        s.push_str(&format!(
+            "\n  … and {} more",
+            total_problems - problems.len()
+        ));
     }
     if !none_valid {
-        s.push_str("\nFix these rows, or import with the skip-invalid option to keep only the valid rows.");
+        s.push_str(
+            "\nFix these rows, or import with the skip-invalid option to keep only the valid rows.",
+        );
     }
     s
 }
@@ -376,11 +381,7 @@ impl fmt::Display for ImportReport {
         write!(
             f,
             "{}: imported {} of {} rows as {} tracks and {} playlists",
-            self.source_name,
-            self.rows_imported,
-            self.rows_read,
-            self.tracks,
-            self.playlists
+            self.source_name, self.rows_imported, self.rows_read, self.tracks, self.playlists
         )?;
         if self.rows_skipped > 0 {
             write!(f, "; skipped {} invalid rows:", self.rows_skipped)?;
@@ -456,7 +457,9 @@ mod tests {
             problems: vec![problem(ProblemKind::NotANumber)],
         };
         let s = e.to_string();
-        assert!(s.starts_with("songs.csv: 3 of 10 rows are invalid (4 problems); nothing was imported."));
+        assert!(s.starts_with(
+            "songs.csv: 3 of 10 rows are invalid (4 problems); nothing was imported."
+        ));
         assert!(s.contains("\n  songs.csv:7: column `danceability`"));
         assert!(s.contains("… and 3 more"));
         assert_eq!(e.problems().len(), 1);

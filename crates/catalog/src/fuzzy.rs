@@ -74,9 +74,7 @@ fn key_similarity(q: &str, q_mask: u64, key: &Key, loose: bool) -> f32 {
 
 /// True when `prefix` is `text` cut at a word boundary.
 fn is_word_prefix(text: &str, prefix: &str) -> bool {
-    text.len() > prefix.len()
-        && text.starts_with(prefix)
-        && text.as_bytes()[prefix.len()] == b' '
+    text.len() > prefix.len() && text.starts_with(prefix) && text.as_bytes()[prefix.len()] == b' '
 }
 
 /// How well a normalised title query fits a track: the exact title or the title without
@@ -155,8 +153,14 @@ fn artist_variants(raw: &str) -> Vec<(String, f32)> {
     let mut out = vec![(full.clone(), 1.0)];
     let lowered = format!(" {} ", raw.to_lowercase());
     let mut parts = vec![lowered];
-    for sep in [",", "&", ";", "/", " x ", " feat. ", " feat ", " ft. ", " and ", " with "] {
-        parts = parts.iter().flat_map(|p| p.split(sep)).map(|s| format!(" {} ", s.trim())).collect();
+    for sep in [
+        ",", "&", ";", "/", " x ", " feat. ", " feat ", " ft. ", " and ", " with ",
+    ] {
+        parts = parts
+            .iter()
+            .flat_map(|p| p.split(sep))
+            .map(|s| format!(" {} ", s.trim()))
+            .collect();
     }
     if parts.len() > 1 {
         for p in parts {
@@ -243,7 +247,10 @@ pub(crate) fn score_query(index: &TextIndex, raw: &str, mode: Mode) -> HashMap<u
         match &reading.artist {
             None => {
                 for i in title_tracks(index, &reading.title, mode) {
-                    keep(i, title_score(&reading.title, &index.texts[i as usize], loose));
+                    keep(
+                        i,
+                        title_score(&reading.title, &index.texts[i as usize], loose),
+                    );
                 }
             }
             Some(artist) => {
@@ -292,11 +299,23 @@ mod tests {
             text: s.into(),
             mask: char_mask(s),
         };
-        for (q, k) in [("saty", "stay"), ("ed shearan", "ed sheeran"), ("i dont car", "i dont care"), ("stay", "stax")] {
+        for (q, k) in [
+            ("saty", "stay"),
+            ("ed shearan", "ed sheeran"),
+            ("i dont car", "i dont care"),
+            ("stay", "stax"),
+        ] {
             let direct = similarity(q, k, false);
-            assert_eq!(key_similarity(q, char_mask(q), &key(k), false), direct, "{q} {k}");
+            assert_eq!(
+                key_similarity(q, char_mask(q), &key(k), false),
+                direct,
+                "{q} {k}"
+            );
         }
-        assert_eq!(key_similarity("abcd", char_mask("abcd"), &key("wxyz"), false), 0.0);
+        assert_eq!(
+            key_similarity("abcd", char_mask("abcd"), &key("wxyz"), false),
+            0.0
+        );
     }
 
     fn index() -> TextIndex {

@@ -6,7 +6,7 @@ use std::fmt;
 
 use selecta_types::Track;
 
-use crate::normalize::{collapse_title, normalize, title_without_featuring};
+use crate::normalize::{normalize, title_forms};
 
 /// Normalised text of one track.
 #[derive(Clone, Default)]
@@ -96,15 +96,13 @@ fn add(map: &mut HashMap<String, Vec<u32>>, key: &str, i: u32) {
 }
 
 fn keys(map: &HashMap<String, Vec<u32>>) -> Vec<Key> {
-    let mut keys: Vec<Key> = map
-        .keys()
+    // Scan order does not matter: scores are kept per track and ranked afterwards.
+    map.keys()
         .map(|k| Key {
             mask: char_mask(k),
             text: k.clone(),
         })
-        .collect();
-    keys.sort_unstable_by(|a, b| a.text.cmp(&b.text));
-    keys
+        .collect()
 }
 
 impl TextIndex {
@@ -119,14 +117,14 @@ impl TextIndex {
         for (i, t) in tracks.iter().enumerate() {
             let i = i as u32;
             let artists: Vec<String> = t.artists.iter().map(|a| normalize(a)).collect();
-            let title_key = collapse_title(&t.name);
+            let (title, title_base, title_key) = title_forms(&t.name);
             // Same as `song_key(t)`, from the parts already normalised.
             let song_key = format!("{}|{title_key}", artists.first().map_or("", |a| a.as_str()));
             let next_song = songs.len() as u32;
             let song = *songs.entry(song_key).or_insert(next_song);
             let text = TrackText {
-                title: normalize(&t.name),
-                title_base: title_without_featuring(&t.name),
+                title,
+                title_base,
                 title_key,
                 artists_joined: artists.join(" "),
                 artists,
@@ -135,15 +133,22 @@ impl TextIndex {
                 popularity: t.popularity.unwrap_or(0.0),
             };
             add(&mut index.by_title, &text.title, i);
-            add(&mut index.by_title, &text.title_base, i);
-            add(&mut index.by_title, &text.title_key, i);
+            // Most titles have no guest or version to strip: skip the repeated lookups.
+            if text.title_base != text.title {
+                add(&mut index.by_title, &text.title_base, i);
+            }
+            if text.title_key != text.title && text.title_key != text.title_base {
+                add(&mut index.by_title, &text.title_key, i);
+            }
             for a in &text.artists {
                 add(&mut index.by_artist, a, i);
             }
             index.starts.push(index.corpus.len());
             index.corpus.extend_from_slice(text.title.as_bytes());
             index.corpus.push(FIELD_SEP);
-            index.corpus.extend_from_slice(text.artists_joined.as_bytes());
+            index
+                .corpus
+                .extend_from_slice(text.artists_joined.as_bytes());
             index.corpus.push(FIELD_SEP);
             index.corpus.extend_from_slice(text.album.as_bytes());
             index.corpus.push(TRACK_SEP);
@@ -169,7 +174,11 @@ mod tests {
         };
         let tracks = [
             t("a", "I Don't Care (with Justin Bieber)", "Ed Sheeran"),
-            t("b", "I Don't Care (with Justin Bieber) - Loud Luxury Remix", "Ed Sheeran"),
+            t(
+                "b",
+                "I Don't Care (with Justin Bieber) - Loud Luxury Remix",
+                "Ed Sheeran",
+            ),
             t("c", "I Don't Care", "Someone Else"),
             t("d", "", ""),
         ];

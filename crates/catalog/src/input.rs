@@ -86,6 +86,9 @@ mod tests {
         let gz = gzip(&data);
         let err = decode("songs.csv.gz", &gz[..gz.len() / 2]).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.starts_with("songs.csv.gz: the gzip data is truncated"), "{msg}");
+        assert!(
+            msg.starts_with("songs.csv.gz: the gzip data is truncated"),
+            "{msg}"
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! The seed's storage layout: `tracks/<genre>/<artist_track>/meta.json`, one `TrackMeta`
 //! (with a nested `TrackDetails`) per track, from a local folder or from object-store objects.
 
-use serde::{Deserialize, Serialize};
 use selecta_types::Track;
+use serde::{Deserialize, Serialize};
 
 use crate::assemble::RowData;
 use crate::error::{Format, Problem, ProblemKind};
@@ -160,7 +160,10 @@ pub(crate) fn parse_meta(key: &str, bytes: &[u8]) -> Result<RowData, Vec<Problem
             let line = Some(inner.line() as u64);
             let msg = inner.to_string();
             // serde_json appends " at line L column C"; the line is reported separately.
-            let msg = msg.rsplit_once(" at line ").map_or(msg.as_str(), |(m, _)| m).to_string();
+            let msg = msg
+                .rsplit_once(" at line ")
+                .map_or(msg.as_str(), |(m, _)| m)
+                .to_string();
             let (column, kind) = if inner.is_data() {
                 let column = (!path.is_empty() && path != ".").then_some(path.as_str());
                 (column, ProblemKind::WrongType(msg))
@@ -176,7 +179,12 @@ pub(crate) fn parse_meta(key: &str, bytes: &[u8]) -> Result<RowData, Vec<Problem
     let track_id = meta.track_id.trim().to_string();
     if track_id.is_empty() || track_id == "unknown" {
         let value = (!track_id.is_empty()).then(|| track_id.clone());
-        problems.push(problem(at(&["track_id"]), Some("track_id"), value, ProblemKind::Empty));
+        problems.push(problem(
+            at(&["track_id"]),
+            Some("track_id"),
+            value,
+            ProblemKind::Empty,
+        ));
     }
     let (mut release_date, mut year) = (None, None);
     if let Some(raw) = &meta.album_release_date {
@@ -204,7 +212,12 @@ pub(crate) fn parse_meta(key: &str, bytes: &[u8]) -> Result<RowData, Vec<Problem
     let popularity = check("popularity", d.popularity, values::POPULARITY);
     let duration_ms = check("duration_ms", d.duration_ms, values::DURATION_MS);
     let mut features = [None; 12];
-    for (i, (v, spec)) in d.features().into_iter().zip(values::FEATURE_SPECS).enumerate() {
+    for (i, (v, spec)) in d
+        .features()
+        .into_iter()
+        .zip(values::FEATURE_SPECS)
+        .enumerate()
+    {
         features[i] = check(selecta_types::AUDIO_FEATURE_NAMES[i], v, spec);
     }
     if !problems.is_empty() {
@@ -213,7 +226,10 @@ pub(crate) fn parse_meta(key: &str, bytes: &[u8]) -> Result<RowData, Vec<Problem
 
     let mut genres: Vec<String> = Vec::new();
     let from_path = genre_from_key(key).map(str::to_string);
-    for g in from_path.into_iter().chain(meta.genres.iter().map(|g| g.trim().to_string())) {
+    for g in from_path
+        .into_iter()
+        .chain(meta.genres.iter().map(|g| g.trim().to_string()))
+    {
         if !g.is_empty() && g != "unknown" && !genres.contains(&g) {
             genres.push(g);
         }
@@ -263,7 +279,11 @@ mod tests {
 
     #[test]
     fn reads_the_seed_model() {
-        let row = parse_meta("s3/tracks/pop/I_Dont_CareEd_Sheeran/meta.json", GOOD.as_bytes()).unwrap();
+        let row = parse_meta(
+            "s3/tracks/pop/I_Dont_CareEd_Sheeran/meta.json",
+            GOOD.as_bytes(),
+        )
+        .unwrap();
         let t = row.track;
         assert_eq!(t.id, "0hVXuCcriWRGvwMV1r5Yn9");
         assert_eq!(t.artists, ["Ed Sheeran", "Justin Bieber"]);
@@ -313,11 +333,24 @@ mod tests {
     fn broken_json_is_reported_with_its_line() {
         let errs = parse_meta("m/meta.json", b"{\n  \"track_id\": \"x\",\n}").unwrap_err();
         assert_eq!(errs[0].line, Some(3));
-        assert!(errs[0].to_string().starts_with("m/meta.json:3: invalid JSON: trailing comma"), "{}", errs[0]);
+        assert!(
+            errs[0]
+                .to_string()
+                .starts_with("m/meta.json:3: invalid JSON: trailing comma"),
+            "{}",
+            errs[0]
+        );
         let errs = parse_meta("m/meta.json", b"").unwrap_err();
-        assert_eq!(errs[0].to_string(), "m/meta.json:1: invalid JSON: the file is empty");
+        assert_eq!(
+            errs[0].to_string(),
+            "m/meta.json:1: invalid JSON: the file is empty"
+        );
         let errs = parse_meta("m/meta.json", b"{} x").unwrap_err();
-        assert!(errs[0].to_string().contains("trailing characters"), "{}", errs[0]);
+        assert!(
+            errs[0].to_string().contains("trailing characters"),
+            "{}",
+            errs[0]
+        );
     }
 
     #[test]

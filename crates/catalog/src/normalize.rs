@@ -96,9 +96,7 @@ fn is_version_marker(segment: &str) -> bool {
         None => false,
         // A lead word needs a name after it: `(With) You` is a title.
         Some(first) if LEAD_WORDS.contains(&first) => words.next().is_some(),
-        Some(first) => {
-            VERSION_WORDS.contains(&first) || words.any(|w| VERSION_WORDS.contains(&w))
-        }
+        Some(first) => VERSION_WORDS.contains(&first) || words.any(|w| VERSION_WORDS.contains(&w)),
     }
 }
 
@@ -115,7 +113,11 @@ fn strip_brackets(title: &str, drop: fn(&str) -> bool) -> String {
     let mut out = String::with_capacity(title.len());
     let mut rest = title;
     while let Some(open) = rest.find(['(', '[']) {
-        let close_char = if rest.as_bytes()[open] == b'(' { ')' } else { ']' };
+        let close_char = if rest.as_bytes()[open] == b'(' {
+            ')'
+        } else {
+            ']'
+        };
         let Some(len) = rest[open + 1..].find(close_char) else {
             break;
         };
@@ -135,15 +137,25 @@ fn strip_dash_suffixes(title: &str, drop: fn(&str) -> bool) -> &str {
     let mut end = title.len();
     loop {
         let head = &title[..end];
-        let cut = [" - ", " – ", " — "]
-            .iter()
-            .filter_map(|sep| head.rfind(sep).map(|at| (at, sep.len())))
-            .max_by_key(|&(at, _)| at);
+        // The last dash (hyphen, en or em dash) with a space on each side.
+        let cut = head
+            .rmatch_indices(['-', '–', '—'])
+            .find(|&(at, dash)| {
+                at > 0
+                    && head.as_bytes()[at - 1] == b' '
+                    && head.as_bytes().get(at + dash.len()) == Some(&b' ')
+            })
+            .map(|(at, dash)| (at - 1, dash.len() + 2));
         match cut {
             Some((at, sep_len)) if at > 0 && drop(&head[at + sep_len..]) => end = at,
             _ => return head,
         }
     }
+}
+
+/// True when a title may hold a bracket or dash segment (most titles hold neither).
+fn has_segments(title: &str) -> bool {
+    title.contains(['(', '[', '-', '–', '—'])
 }
 
 /// Cuts an unbracketed `feat. X` / `ft. X` tail from a normalised title.
@@ -161,37 +173,54 @@ fn cut_feat_tail(norm: &str) -> &str {
 /// The normalised title without guest credits: `I Don't Care (with Justin Bieber)` gives
 /// `i dont care`. Version markers stay (`... - Radio Edit` keeps `radio edit`).
 pub fn title_without_featuring(title: &str) -> String {
-    let stripped = strip_brackets(title, is_featuring);
-    let stripped = strip_dash_suffixes(&stripped, is_featuring);
-    let norm = normalize(stripped);
-    let cut = cut_feat_tail(&norm);
-    if cut.is_empty() {
-        normalize(title)
-    } else {
-        cut.to_string()
-    }
+    strip_title(title, is_featuring, None)
 }
 
 /// The normalised title with every version marker removed: `Bohemian Rhapsody - Remastered
 /// 2011`, `Rhythm Is A Dancer - 7" Edit` and `Stay (feat. X) [Radio Edit]` give their bare
 /// titles. Falls back to the whole normalised title if nothing would be left.
 pub fn collapse_title(title: &str) -> String {
-    let stripped = strip_brackets(title, is_version_marker);
-    let stripped = strip_dash_suffixes(&stripped, is_version_marker);
-    let norm = normalize(stripped);
+    strip_title(title, is_version_marker, None)
+}
+
+/// Removes the segments `drop` selects and an unbracketed `feat.` tail, then normalises.
+/// `normalized` is `normalize(title)` when the caller has it already.
+fn strip_title(title: &str, drop: fn(&str) -> bool, normalized: Option<&str>) -> String {
+    let whole = || normalized.map_or_else(|| normalize(title), str::to_string);
+    let norm = if has_segments(title) {
+        let stripped = strip_brackets(title, drop);
+        normalize(strip_dash_suffixes(&stripped, drop))
+    } else {
+        whole()
+    };
     let cut = cut_feat_tail(&norm);
     if cut.is_empty() {
-        normalize(title)
+        whole()
+    } else if cut.len() == norm.len() {
+        norm
     } else {
         cut.to_string()
     }
+}
+
+/// The three forms of a title the index keeps: whole, without guests, without versions
+/// (each normalised), computed with the work shared.
+pub(crate) fn title_forms(title: &str) -> (String, String, String) {
+    let whole = normalize(title);
+    let base = strip_title(title, is_featuring, Some(&whole));
+    let key = strip_title(title, is_version_marker, Some(&whole));
+    (whole, base, key)
 }
 
 /// A key shared by the versions of one song: the main artist and the title without version
 /// markers, both normalised (`ed sheeran|i dont care` for the original, the album version and
 /// the Loud Luxury remix alike). Different artists' songs of the same title get different keys.
 pub fn song_key(track: &Track) -> String {
-    let artist = track.artists.first().map(|a| normalize(a)).unwrap_or_default();
+    let artist = track
+        .artists
+        .first()
+        .map(|a| normalize(a))
+        .unwrap_or_default();
     format!("{artist}|{}", collapse_title(&track.name))
 }
 
@@ -221,7 +250,10 @@ mod tests {
             title_without_featuring("I Don't Care (with Justin Bieber)"),
             "i dont care"
         );
-        assert_eq!(title_without_featuring("Hey (feat. X) - Radio Edit"), "hey radio edit");
+        assert_eq!(
+            title_without_featuring("Hey (feat. X) - Radio Edit"),
+            "hey radio edit"
+        );
         assert_eq!(title_without_featuring("Lean On feat. MØ"), "lean on");
         assert_eq!(title_without_featuring("(With) You"), "with you");
         assert_eq!(title_without_featuring(""), "");
@@ -229,7 +261,10 @@ mod tests {
 
     #[test]
     fn collapses_versions() {
-        assert_eq!(collapse_title("Bohemian Rhapsody - Remastered 2011"), "bohemian rhapsody");
+        assert_eq!(
+            collapse_title("Bohemian Rhapsody - Remastered 2011"),
+            "bohemian rhapsody"
+        );
         assert_eq!(collapse_title("Stay (feat. X) [Radio Edit]"), "stay");
         assert_eq!(
             collapse_title("I Don't Care (with Justin Bieber) - Loud Luxury Remix"),
@@ -237,15 +272,39 @@ mod tests {
         );
         assert_eq!(collapse_title("Song - Live"), "song");
         assert_eq!(collapse_title("Song - 2011 Remaster - Live"), "song");
-        assert_eq!(collapse_title("Rhythm Is A Dancer - 7\" Edit"), "rhythm is a dancer");
-        assert_eq!(collapse_title("Mucho más allá - De \"Frozen 2\""), "mucho mas alla de frozen 2");
-        assert_eq!(collapse_title("All Too Well (Taylor's Version)"), "all too well");
+        assert_eq!(
+            collapse_title("Rhythm Is A Dancer - 7\" Edit"),
+            "rhythm is a dancer"
+        );
+        assert_eq!(
+            collapse_title("Mucho más allá - De \"Frozen 2\""),
+            "mucho mas alla de frozen 2"
+        );
+        assert_eq!(
+            collapse_title("All Too Well (Taylor's Version)"),
+            "all too well"
+        );
         // Parts of the title that are not version markers stay.
-        assert_eq!(collapse_title("(Don't Fear) The Reaper"), "dont fear the reaper");
+        assert_eq!(
+            collapse_title("(Don't Fear) The Reaper"),
+            "dont fear the reaper"
+        );
         assert_eq!(collapse_title("Hey - Oh"), "hey oh");
         // A title that is nothing but a marker is kept whole.
         assert_eq!(collapse_title("Live"), "live");
         assert_eq!(collapse_title("Unbalanced (Live"), "unbalanced live");
+        // Dashes inside words are not separators.
+        assert_eq!(collapse_title("Jay-Z - Live"), "jay z");
+        assert_eq!(collapse_title("Song -Live"), "song live");
+        assert_eq!(collapse_title("Song — Radio Edit"), "song");
+        assert_eq!(
+            title_forms("Hey (feat. X) - Radio Edit"),
+            (
+                "hey feat x radio edit".into(),
+                "hey radio edit".into(),
+                "hey".into()
+            )
+        );
     }
 
     #[test]

@@ -228,9 +228,24 @@ mod tests {
         };
         Catalog::from_tracks(
             vec![
-                t("0hVXuCcriWRGvwMV1r5Yn9", "I Don't Care (with Justin Bieber)", "Ed Sheeran", 84.0),
-                t("3HVWdVOQ0ZA45FuZGSfvns", "I Don't Care (with Justin Bieber)", "Ed Sheeran", 90.0),
-                t("6f807x0ima9a1j3VPbc7VN", "I Don't Care (with Justin Bieber) - Loud Luxury Remix", "Ed Sheeran", 66.0),
+                t(
+                    "0hVXuCcriWRGvwMV1r5Yn9",
+                    "I Don't Care (with Justin Bieber)",
+                    "Ed Sheeran",
+                    84.0,
+                ),
+                t(
+                    "3HVWdVOQ0ZA45FuZGSfvns",
+                    "I Don't Care (with Justin Bieber)",
+                    "Ed Sheeran",
+                    90.0,
+                ),
+                t(
+                    "6f807x0ima9a1j3VPbc7VN",
+                    "I Don't Care (with Justin Bieber) - Loud Luxury Remix",
+                    "Ed Sheeran",
+                    66.0,
+                ),
                 t("zedd-stay", "Stay", "Zedd", 70.0),
                 t("pm-stay", "Stay", "Post Malone", 80.0),
                 t("hold-up", "Hold Up", "Beyoncé", 75.0),
@@ -264,10 +279,20 @@ mod tests {
     #[test]
     fn text_with_typos_takes_the_most_popular_version() {
         let c = catalog();
-        for q in ["Ed Sheeran - I Don't Care", "ed sheeran - i dont care", "ÉD SHEERAN – I DON'T CARE!", "Ed Sheran - I Dont Car", "I Don't Care by Ed Sheeran", "i dont care - ed sheeran"] {
+        for q in [
+            "Ed Sheeran - I Don't Care",
+            "ed sheeran - i dont care",
+            "ÉD SHEERAN – I DON'T CARE!",
+            "Ed Sheran - I Dont Car",
+            "I Don't Care by Ed Sheeran",
+            "i dont care - ed sheeran",
+        ] {
             assert_eq!(c.resolve(q), Ok(1), "{q}");
         }
-        assert_eq!(c.resolve("Ed Sheeran - I Don't Care - Loud Luxury Remix"), Ok(2));
+        assert_eq!(
+            c.resolve("Ed Sheeran - I Don't Care - Loud Luxury Remix"),
+            Ok(2)
+        );
         assert_eq!(c.resolve("beyonce hold up"), Ok(5));
     }
 

@@ -86,9 +86,7 @@ pub(crate) fn search(index: &TextIndex, query: &str, limit: usize) -> Vec<usize>
         })
         .collect();
     let order = |a: &(u32, f32, usize), b: &(u32, f32, usize)| {
-        b.0.cmp(&a.0)
-            .then(b.1.total_cmp(&a.1))
-            .then(a.2.cmp(&b.2))
+        b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2))
     };
     // Short queries match most of the catalog: select a head before sorting. The head is
     // larger than `limit` because same-label duplicates are dropped from it.

@@ -26,7 +26,8 @@ pub fn looks_like_spotify_id(s: &str) -> bool {
     s.len() == 22
         && s.bytes().all(|b| b.is_ascii_alphanumeric())
         && (s.bytes().any(|b| b.is_ascii_digit())
-            || (s.bytes().any(|b| b.is_ascii_uppercase()) && s.bytes().any(|b| b.is_ascii_lowercase())))
+            || (s.bytes().any(|b| b.is_ascii_uppercase())
+                && s.bytes().any(|b| b.is_ascii_lowercase())))
 }
 
 fn track_or_invalid(id: &str) -> SpotifyRef {
@@ -95,7 +96,8 @@ pub fn parse_spotify_ref(text: &str) -> SpotifyRef {
 
 fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
 }
 
 #[cfg(test)]
@@ -114,10 +116,15 @@ mod tests {
             track
         );
         assert_eq!(
-            parse_spotify_ref(&format!(" https://open.spotify.com/intl-de/track/{ID}?si=x#t ")),
+            parse_spotify_ref(&format!(
+                " https://open.spotify.com/intl-de/track/{ID}?si=x#t "
+            )),
             track
         );
-        assert_eq!(parse_spotify_ref(&format!("open.spotify.com/embed/track/{ID}")), track);
+        assert_eq!(
+            parse_spotify_ref(&format!("open.spotify.com/embed/track/{ID}")),
+            track
+        );
         assert_eq!(parse_spotify_ref(ID), track);
     }
 
@@ -139,10 +146,22 @@ mod tests {
             parse_spotify_ref("https://open.spotify.com/track/abc"),
             SpotifyRef::Invalid { .. }
         ));
-        assert!(matches!(parse_spotify_ref("https://spotify.link/xyz"), SpotifyRef::Invalid { .. }));
-        assert_eq!(parse_spotify_ref("Ed Sheeran - I Don't Care"), SpotifyRef::NotSpotify);
-        assert_eq!(parse_spotify_ref("https://example.com/track/x"), SpotifyRef::NotSpotify);
+        assert!(matches!(
+            parse_spotify_ref("https://spotify.link/xyz"),
+            SpotifyRef::Invalid { .. }
+        ));
+        assert_eq!(
+            parse_spotify_ref("Ed Sheeran - I Don't Care"),
+            SpotifyRef::NotSpotify
+        );
+        assert_eq!(
+            parse_spotify_ref("https://example.com/track/x"),
+            SpotifyRef::NotSpotify
+        );
         // 22 lowercase letters: a word, not an id.
-        assert_eq!(parse_spotify_ref("supercalifragilisticex"), SpotifyRef::NotSpotify);
+        assert_eq!(
+            parse_spotify_ref("supercalifragilisticex"),
+            SpotifyRef::NotSpotify
+        );
     }
 }

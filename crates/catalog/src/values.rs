@@ -219,7 +219,10 @@ mod tests {
         );
         assert_eq!(
             parse_number("12", FEATURE_SPECS[2]),
-            Err(ProblemKind::OutOfRange { min: -1.0, max: 11.0 })
+            Err(ProblemKind::OutOfRange {
+                min: -1.0,
+                max: 11.0
+            })
         );
         assert_eq!(
             parse_number("0", DURATION_MS),
@@ -245,11 +248,22 @@ mod tests {
             parse_date("2019-06-14"),
             Ok((Some("2019-06-14".into()), Some(2019)))
         );
-        assert_eq!(parse_date("1975-11"), Ok((Some("1975-11".into()), Some(1975))));
+        assert_eq!(
+            parse_date("1975-11"),
+            Ok((Some("1975-11".into()), Some(1975)))
+        );
         assert_eq!(parse_date("1957"), Ok((Some("1957".into()), Some(1957))));
         assert_eq!(parse_date(""), Ok((None, None)));
         assert_eq!(parse_date("0000"), Ok((None, None)));
-        for bad in ["2019/06/14", "19-06-14", "2019-13-01", "2019-06-32", "2019-6-1", "soon", "2019-06-14-1"] {
+        for bad in [
+            "2019/06/14",
+            "19-06-14",
+            "2019-13-01",
+            "2019-06-32",
+            "2019-6-1",
+            "soon",
+            "2019-06-14-1",
+        ] {
             assert_eq!(parse_date(bad), Err(ProblemKind::BadDate), "{bad}");
         }
     }

@@ -42,7 +42,13 @@ fn row(id: &str, changes: &[(&str, &str)]) -> String {
     }
     values
         .iter()
-        .map(|v| if v.contains(',') || v.contains('"') { format!("\"{}\"", v.replace('"', "\"\"")) } else { v.to_string() })
+        .map(|v| {
+            if v.contains(',') || v.contains('"') {
+                format!("\"{}\"", v.replace('"', "\"\""))
+            } else {
+                v.to_string()
+            }
+        })
         .collect::<Vec<_>>()
         .join(",")
 }
@@ -84,10 +90,23 @@ fn non_numeric_value_names_file_line_column_and_value() {
     );
     let (err, msg) = refused(&path);
     let file = path.display().to_string();
-    assert!(msg.starts_with(&format!("{file}: 1 of 2 rows are invalid (1 problem); nothing was imported.")), "{msg}");
-    assert!(msg.contains(&format!("{file}:3: column `danceability`: value `high` is not a number")), "{msg}");
+    assert!(
+        msg.starts_with(&format!(
+            "{file}: 1 of 2 rows are invalid (1 problem); nothing was imported."
+        )),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&format!(
+            "{file}:3: column `danceability`: value `high` is not a number"
+        )),
+        "{msg}"
+    );
     let p = &err.problems()[0];
-    assert_eq!((p.line, p.column.as_deref(), p.value.as_deref()), (Some(3), Some("danceability"), Some("high")));
+    assert_eq!(
+        (p.line, p.column.as_deref(), p.value.as_deref()),
+        (Some(3), Some("danceability"), Some("high"))
+    );
 }
 
 #[test]
@@ -110,11 +129,20 @@ fn out_of_range_values_are_refused() {
             path.display()
         );
         assert!(msg.contains(&expected), "{msg}");
-        assert!(matches!(err.problems()[0].kind, ProblemKind::OutOfRange { .. }));
+        assert!(matches!(
+            err.problems()[0].kind,
+            ProblemKind::OutOfRange { .. }
+        ));
     }
     let path = write(dir.path(), "k.csv", &csv(&[row("a", &[("key", "2.5")])]));
-    assert!(refused(&path).1.contains(":2: column `key`: value `2.5` is not a whole number"));
-    let path = write(dir.path(), "d.csv", &csv(&[row("a", &[("track_album_release_date", "14/06/2019")])]));
+    assert!(refused(&path)
+        .1
+        .contains(":2: column `key`: value `2.5` is not a whole number"));
+    let path = write(
+        dir.path(),
+        "d.csv",
+        &csv(&[row("a", &[("track_album_release_date", "14/06/2019")])]),
+    );
     assert!(refused(&path).1.contains(
         ":2: column `track_album_release_date`: value `14/06/2019` is not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)"
     ));
@@ -134,7 +162,9 @@ fn missing_required_column_names_column_and_file() {
         )),
         "{msg}"
     );
-    let LoadError::MissingColumns { missing, .. } = err else { panic!() };
+    let LoadError::MissingColumns { missing, .. } = err else {
+        panic!()
+    };
     assert_eq!(missing.len(), 1);
     // Several missing at once are all named.
     let text = "track_id,track_name\nx,y\n";
@@ -164,23 +194,50 @@ fn empty_file_and_header_only() {
     let path = write(dir.path(), "empty.csv", b"");
     let (err, msg) = refused(&path);
     assert!(matches!(err, LoadError::EmptyFile { .. }));
-    assert_eq!(msg, format!("{}: the file is empty (expected a CSV header line and rows)", path.display()));
+    assert_eq!(
+        msg,
+        format!(
+            "{}: the file is empty (expected a CSV header line and rows)",
+            path.display()
+        )
+    );
     let path = write(dir.path(), "bom.csv", b"\xEF\xBB\xBF\r\n");
     assert!(matches!(refused(&path).0, LoadError::EmptyFile { .. }));
     let path = write(dir.path(), "header.csv", format!("{HEADER}\r\n").as_bytes());
     let (err, msg) = refused(&path);
     assert!(matches!(err, LoadError::NoRows { .. }));
-    assert_eq!(msg, format!("{}: the file has a header line but no data rows", path.display()));
+    assert_eq!(
+        msg,
+        format!(
+            "{}: the file has a header line but no data rows",
+            path.display()
+        )
+    );
 }
 
 #[test]
 fn truncated_gzip_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let real = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/spotify_songs.csv.gz")).unwrap();
+    let real = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/spotify_songs.csv.gz"),
+    )
+    .unwrap();
     let path = write(dir.path(), "songs.csv.gz", &real[..real.len() / 3]);
     let (err, msg) = refused(&path);
-    assert!(matches!(err, LoadError::Gzip { what: "truncated", .. }), "{msg}");
-    assert!(msg.starts_with(&format!("{}: the gzip data is truncated", path.display())), "{msg}");
+    assert!(
+        matches!(
+            err,
+            LoadError::Gzip {
+                what: "truncated",
+                ..
+            }
+        ),
+        "{msg}"
+    );
+    assert!(
+        msg.starts_with(&format!("{}: the gzip data is truncated", path.display())),
+        "{msg}"
+    );
     // Damaged in the middle rather than cut.
     let mut broken = real.clone();
     for b in &mut broken[1000..1100] {
@@ -197,7 +254,10 @@ fn missing_file_is_named() {
     let path = dir.path().join("nope.csv");
     let (err, msg) = refused(&path);
     assert!(matches!(err, LoadError::Io { .. }));
-    assert!(msg.starts_with(&format!("cannot read {}:", path.display())), "{msg}");
+    assert!(
+        msg.starts_with(&format!("cannot read {}:", path.display())),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -210,23 +270,39 @@ fn bom_and_crlf_keep_line_numbers() {
     );
     let path = write(dir.path(), "crlf.csv", text.as_bytes());
     let (_, msg) = refused(&path);
-    assert!(msg.contains(&format!("{}:4: column `energy`: value `NaNa` is not a number", path.display())), "{msg}");
+    assert!(
+        msg.contains(&format!(
+            "{}:4: column `energy`: value `NaNa` is not a number",
+            path.display()
+        )),
+        "{msg}"
+    );
 }
 
 #[test]
 fn many_problems_list_the_first_and_count_all() {
     let dir = tempfile::tempdir().unwrap();
-    let mut rows: Vec<String> = (0..30).map(|i| row(&format!("t{i}"), &[("valence", "x")])).collect();
+    let mut rows: Vec<String> = (0..30)
+        .map(|i| row(&format!("t{i}"), &[("valence", "x")]))
+        .collect();
     rows.push(row("ok", &[]));
     let path = write(dir.path(), "many.csv", &csv(&rows));
-    let opts = LoadOptions { max_listed: 5, ..LoadOptions::default() };
+    let opts = LoadOptions {
+        max_listed: 5,
+        ..LoadOptions::default()
+    };
     let err = load_path(&path, &opts).unwrap_err();
     let msg = err.to_string();
-    assert!(msg.contains("30 of 31 rows are invalid (30 problems)"), "{msg}");
+    assert!(
+        msg.contains("30 of 31 rows are invalid (30 problems)"),
+        "{msg}"
+    );
     assert_eq!(err.problems().len(), 5);
     assert_eq!(err.problems()[4].line, Some(6));
     assert!(msg.contains("… and 25 more"), "{msg}");
-    assert!(msg.ends_with("Fix these rows, or import with the skip-invalid option to keep only the valid rows."));
+    assert!(msg.ends_with(
+        "Fix these rows, or import with the skip-invalid option to keep only the valid rows."
+    ));
 }
 
 #[test]
@@ -242,39 +318,89 @@ fn skip_invalid_imports_good_rows_and_reports_the_rest() {
     ];
     let path = write(dir.path(), "mixed.csv", &csv(&rows));
     // Strict: refused, nothing imported.
-    assert!(matches!(load_path(&path, &strict()), Err(LoadError::Invalid { invalid_rows: 3, .. })));
+    assert!(matches!(
+        load_path(&path, &strict()),
+        Err(LoadError::Invalid {
+            invalid_rows: 3,
+            ..
+        })
+    ));
 
-    let opts = LoadOptions { skip_invalid: true, ..LoadOptions::default() };
+    let opts = LoadOptions {
+        skip_invalid: true,
+        ..LoadOptions::default()
+    };
     let (catalog, report) = load_path(&path, &opts).unwrap();
-    assert_eq!((report.rows_read, report.rows_imported, report.rows_skipped), (6, 3, 3));
+    assert_eq!(
+        (report.rows_read, report.rows_imported, report.rows_skipped),
+        (6, 3, 3)
+    );
     assert_eq!((report.tracks, report.playlists), (2, 2));
     let ids: Vec<&str> = catalog.tracks().iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, ["a", "e"]);
     assert_eq!(catalog.get("a").unwrap().genres, ["pop", "edm"]);
     assert_eq!(catalog.get("e").unwrap().name, "");
-    let reasons: Vec<(&str, usize)> = report.skipped.iter().map(|r| (r.reason.as_str(), r.count)).collect();
+    let reasons: Vec<(&str, usize)> = report
+        .skipped
+        .iter()
+        .map(|r| (r.reason.as_str(), r.count))
+        .collect();
     assert_eq!(
         reasons,
-        [("tempo: not a number", 2), ("key: out of range", 1), ("too few fields", 1)]
+        [
+            ("tempo: not a number", 2),
+            ("key: out of range", 1),
+            ("too few fields", 1)
+        ]
     );
     assert_eq!(report.skipped[0].examples[1].line, Some(5));
     let text = report.to_string();
-    assert!(text.starts_with(&format!("{}: imported 3 of 6 rows as 2 tracks and 2 playlists; skipped 3 invalid rows:", path.display())), "{text}");
-    assert!(text.contains(&format!("2 × tempo: not a number (e.g. {}:3: column `tempo`: value `fast` is not a number)", path.display())), "{text}");
+    assert!(
+        text.starts_with(&format!(
+            "{}: imported 3 of 6 rows as 2 tracks and 2 playlists; skipped 3 invalid rows:",
+            path.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "2 × tempo: not a number (e.g. {}:3: column `tempo`: value `fast` is not a number)",
+            path.display()
+        )),
+        "{text}"
+    );
 
     // Nothing valid at all: refused even when skipping.
-    let path = write(dir.path(), "bad.csv", &csv(&[row("b", &[("tempo", "fast")])]));
+    let path = write(
+        dir.path(),
+        "bad.csv",
+        &csv(&[row("b", &[("tempo", "fast")])]),
+    );
     let err = load_path(&path, &opts).unwrap_err();
     assert!(matches!(err, LoadError::NoValidRows { .. }));
-    assert!(err.to_string().starts_with(&format!("{}: none of the 1 rows is valid; nothing was imported.", path.display())));
+    assert!(err.to_string().starts_with(&format!(
+        "{}: none of the 1 rows is valid; nothing was imported.",
+        path.display()
+    )));
 }
 
 #[test]
 fn gzip_files_report_lines_of_the_uncompressed_text() {
     let dir = tempfile::tempdir().unwrap();
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(&csv(&[row("a", &[]), row("b", &[]), row("c", &[("energy", "-0.1")])])).unwrap();
+    enc.write_all(&csv(&[
+        row("a", &[]),
+        row("b", &[]),
+        row("c", &[("energy", "-0.1")]),
+    ]))
+    .unwrap();
     let path = write(dir.path(), "songs.csv.gz", &enc.finish().unwrap());
     let (_, msg) = refused(&path);
-    assert!(msg.contains(&format!("{}:4: column `energy`: value `-0.1` is out of range", path.display())), "{msg}");
+    assert!(
+        msg.contains(&format!(
+            "{}:4: column `energy`: value `-0.1` is out of range",
+            path.display()
+        )),
+        "{msg}"
+    );
 }

@@ -29,13 +29,19 @@ fn loads_the_114_genre_layout_by_column_name() {
     assert_eq!(err.problems().len(), 1);
     assert_eq!(
         err.problems()[0].to_string(),
-        format!("{}:7: column `duration_ms`: value `0.5` is not a whole number", path.display())
+        format!(
+            "{}:7: column `duration_ms`: value `0.5` is not a whole number",
+            path.display()
+        )
     );
 
     let fixed = GENRES_114.replace(",0,0.5,True,", ",0,217000,True,");
     std::fs::write(&path, fixed).unwrap();
     let (c, report) = load_path(&path, &LoadOptions::default()).unwrap();
-    assert_eq!((report.rows_read, report.tracks, report.playlists), (6, 5, 0));
+    assert_eq!(
+        (report.rows_read, report.tracks, report.playlists),
+        (6, 5, 0)
+    );
     assert!(c.playlists().is_empty());
 
     let t = c.get("1iJBSr7s7jYXzM8EGcbK5b").unwrap();
@@ -52,20 +58,30 @@ fn loads_the_114_genre_layout_by_column_name() {
     assert_eq!(t.duration_ms, Some(230_666));
     assert_eq!(t.features.instrumentalness, Some(1.01e-06));
     let t = c.get("6lfxq3CG4xtTiEg7opyCyx").unwrap();
-    assert_eq!(t.album, "Crazy Rich Asians (Original Motion Picture Soundtrack)");
+    assert_eq!(
+        t.album,
+        "Crazy Rich Asians (Original Motion Picture Soundtrack)"
+    );
 
     // The all-zero row is an analysis failure: its zeros are missing values; key -1 and
     // time signature 0 mean unknown.
     let t = c.get("7mULVp0DJrI2Nd6GesLvxn").unwrap();
     assert_eq!(t.explicit, Some(true));
     let f = &t.features;
-    assert_eq!((f.tempo, f.danceability, f.energy, f.valence), (None, None, None, None));
+    assert_eq!(
+        (f.tempo, f.danceability, f.energy, f.valence),
+        (None, None, None, None)
+    );
     assert_eq!((f.key, f.time_signature, f.mode), (None, None, Some(0)));
     assert_eq!(f.loudness, Some(-23.1));
 
     assert_eq!(c.resolve("Ingrid Michaelson - To Begin Again").unwrap(), 2);
     assert_eq!(c.resolve("zayn to begin again").unwrap(), 2);
-    assert_eq!(c.resolve("Kina Grannis - Cant Help Falling in Love").unwrap(), 3);
+    assert_eq!(
+        c.resolve("Kina Grannis - Cant Help Falling in Love")
+            .unwrap(),
+        3
+    );
 }
 
 fn meta(id: &str, name: &str, artists: &[&str], genres: &[&str], tempo: f64) -> TrackMeta {
@@ -102,9 +118,42 @@ fn put(root: &Path, genre: &str, folder: &str, meta_json: &[u8]) {
 
 fn seed_tree(root: &Path) {
     let json = |m: &TrackMeta| serde_json::to_vec_pretty(m).unwrap();
-    put(root, "pop", "Outta_Control_-_Remix50_Cent", &json(&meta("1ajFIBCYvYZZRSK2zKjoHJ", "Outta Control - Remix", &["50 Cent", "Mobb Deep"], &["unknown"], 94.0)));
-    put(root, "rap", "Outta_Control_-_Remix50_Cent", &json(&meta("1ajFIBCYvYZZRSK2zKjoHJ", "Outta Control - Remix", &["50 Cent", "Mobb Deep"], &["east coast hip hop"], 94.0)));
-    put(root, "rock", "Song_2Blur", &json(&meta("1FTSo4v6BOZH9QxKc3MbVM", "Song 2 - 2012 Remaster", &["Blur"], &[], 0.0)));
+    put(
+        root,
+        "pop",
+        "Outta_Control_-_Remix50_Cent",
+        &json(&meta(
+            "1ajFIBCYvYZZRSK2zKjoHJ",
+            "Outta Control - Remix",
+            &["50 Cent", "Mobb Deep"],
+            &["unknown"],
+            94.0,
+        )),
+    );
+    put(
+        root,
+        "rap",
+        "Outta_Control_-_Remix50_Cent",
+        &json(&meta(
+            "1ajFIBCYvYZZRSK2zKjoHJ",
+            "Outta Control - Remix",
+            &["50 Cent", "Mobb Deep"],
+            &["east coast hip hop"],
+            94.0,
+        )),
+    );
+    put(
+        root,
+        "rock",
+        "Song_2Blur",
+        &json(&meta(
+            "1FTSo4v6BOZH9QxKc3MbVM",
+            "Song 2 - 2012 Remaster",
+            &["Blur"],
+            &[],
+            0.0,
+        )),
+    );
 }
 
 #[test]
@@ -112,17 +161,26 @@ fn loads_the_seed_meta_tree_from_a_folder_and_from_objects() {
     let dir = tempfile::tempdir().unwrap();
     seed_tree(dir.path());
     let (c, report) = load_meta_dir(dir.path(), &LoadOptions::default()).unwrap();
-    assert_eq!((report.rows_read, report.rows_imported, report.tracks), (3, 3, 2));
+    assert_eq!(
+        (report.rows_read, report.rows_imported, report.tracks),
+        (3, 3, 2)
+    );
     let t = c.get("1ajFIBCYvYZZRSK2zKjoHJ").unwrap();
     assert_eq!(t.artists, ["50 Cent", "Mobb Deep"]);
     // The folder genres plus the meta's own, without the pydantic default "unknown".
     assert_eq!(t.genres, ["pop", "rap", "east coast hip hop"]);
-    assert_eq!((t.year, t.popularity, t.duration_ms), (Some(2011), Some(61.0), Some(215_000)));
+    assert_eq!(
+        (t.year, t.popularity, t.duration_ms),
+        (Some(2011), Some(61.0), Some(215_000))
+    );
     assert_eq!(t.album, "Outta Control - Remix (Single)");
     let blur = c.get("1FTSo4v6BOZH9QxKc3MbVM").unwrap();
     assert_eq!(blur.genres, ["rock"]);
     assert_eq!(blur.features.tempo, None);
-    assert_eq!(c.resolve("blur - song 2").unwrap(), c.index_of("1FTSo4v6BOZH9QxKc3MbVM").unwrap());
+    assert_eq!(
+        c.resolve("blur - song 2").unwrap(),
+        c.index_of("1FTSo4v6BOZH9QxKc3MbVM").unwrap()
+    );
 
     // A path to a folder is read the same way.
     let (same, _) = load_path(dir.path(), &LoadOptions::default()).unwrap();
@@ -152,18 +210,59 @@ fn loads_the_seed_meta_tree_from_a_folder_and_from_objects() {
 fn bad_meta_files_are_named_with_line_and_field() {
     let dir = tempfile::tempdir().unwrap();
     seed_tree(dir.path());
-    let mut bad = meta("2xLMifQCjDGFmkHkpNLD9h", "Sicko Mode", &["Travis Scott"], &["rap"], 155.0);
+    let mut bad = meta(
+        "2xLMifQCjDGFmkHkpNLD9h",
+        "Sicko Mode",
+        &["Travis Scott"],
+        &["rap"],
+        155.0,
+    );
     bad.track_details.valence = Some(1.4);
-    put(dir.path(), "rap", "Sicko_ModeTravis_Scott", &serde_json::to_vec_pretty(&bad).unwrap());
-    put(dir.path(), "rap", "BrokenArtist", b"{\n  \"track_id\": \"x\",\n  \"track_name\": \"y\"\n");
-    put(dir.path(), "rap", "TypedArtist", b"{\"track_id\": \"z\",\n \"track_details\": {\"tempo\": \"fast\"}}");
+    put(
+        dir.path(),
+        "rap",
+        "Sicko_ModeTravis_Scott",
+        &serde_json::to_vec_pretty(&bad).unwrap(),
+    );
+    put(
+        dir.path(),
+        "rap",
+        "BrokenArtist",
+        b"{\n  \"track_id\": \"x\",\n  \"track_name\": \"y\"\n",
+    );
+    put(
+        dir.path(),
+        "rap",
+        "TypedArtist",
+        b"{\"track_id\": \"z\",\n \"track_details\": {\"tempo\": \"fast\"}}",
+    );
 
     let err = load_meta_dir(dir.path(), &LoadOptions::default()).unwrap_err();
-    let LoadError::Invalid { invalid_rows, rows_read, .. } = &err else { panic!("{err}") };
+    let LoadError::Invalid {
+        invalid_rows,
+        rows_read,
+        ..
+    } = &err
+    else {
+        panic!("{err}")
+    };
     assert_eq!((*invalid_rows, *rows_read), (3, 6));
     let msgs: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
-    let file = |folder: &str| dir.path().join("tracks/rap").join(folder).join("meta.json").display().to_string();
-    assert!(msgs[0].starts_with(&format!("{}:4: invalid JSON: EOF while parsing an object", file("BrokenArtist"))), "{msgs:?}");
+    let file = |folder: &str| {
+        dir.path()
+            .join("tracks/rap")
+            .join(folder)
+            .join("meta.json")
+            .display()
+            .to_string()
+    };
+    assert!(
+        msgs[0].starts_with(&format!(
+            "{}:4: invalid JSON: EOF while parsing an object",
+            file("BrokenArtist")
+        )),
+        "{msgs:?}"
+    );
     let valence_line = serde_json::to_string_pretty(&bad)
         .unwrap()
         .lines()
@@ -185,7 +284,10 @@ fn bad_meta_files_are_named_with_line_and_field() {
         )
     );
 
-    let opts = LoadOptions { skip_invalid: true, ..LoadOptions::default() };
+    let opts = LoadOptions {
+        skip_invalid: true,
+        ..LoadOptions::default()
+    };
     let (c, report) = load_meta_dir(dir.path(), &opts).unwrap();
     assert_eq!((c.len(), report.rows_skipped), (2, 3));
 

@@ -24,7 +24,9 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
 });
 
 fn track(id: &str) -> &'static selecta_types::Track {
-    CATALOG.get(id).unwrap_or_else(|| panic!("{id} not in catalog"))
+    CATALOG
+        .get(id)
+        .unwrap_or_else(|| panic!("{id} not in catalog"))
 }
 
 #[test]
@@ -63,9 +65,17 @@ fn tracks_keep_every_genre_and_subgenre() {
     );
     let t = track("0hVXuCcriWRGvwMV1r5Yn9");
     assert_eq!(t.genres, ["pop", "latin", "r&b", "edm"]);
-    let multi = CATALOG.tracks().iter().filter(|t| t.genres.len() > 1).count();
+    let multi = CATALOG
+        .tracks()
+        .iter()
+        .filter(|t| t.genres.len() > 1)
+        .count();
     assert_eq!(multi, 1_687);
-    let five = CATALOG.tracks().iter().filter(|t| t.genres.len() == 5).count();
+    let five = CATALOG
+        .tracks()
+        .iter()
+        .filter(|t| t.genres.len() == 5)
+        .count();
     assert_eq!(five, 7);
 }
 
@@ -80,8 +90,17 @@ fn analysis_failures_are_missing_and_real_zeros_are_kept() {
     assert_eq!(t.features.loudness, Some(-26.087));
     assert_eq!(t.duration_ms, Some(4_000));
     let tracks = CATALOG.tracks();
-    assert_eq!(tracks.iter().filter(|t| t.features.tempo.is_none()).count(), 1);
-    assert_eq!(tracks.iter().filter(|t| t.features.danceability.is_none()).count(), 1);
+    assert_eq!(
+        tracks.iter().filter(|t| t.features.tempo.is_none()).count(),
+        1
+    );
+    assert_eq!(
+        tracks
+            .iter()
+            .filter(|t| t.features.danceability.is_none())
+            .count(),
+        1
+    );
     // 10,175 tracks have instrumentalness 0; all but the failed one are real measurements.
     let zero = tracks
         .iter()
@@ -89,7 +108,9 @@ fn analysis_failures_are_missing_and_real_zeros_are_kept() {
         .count();
     assert_eq!(zero, 10_174);
     // No time signature column in this data set.
-    assert!(tracks.iter().all(|t| t.features.time_signature.is_none() && t.explicit.is_none()));
+    assert!(tracks
+        .iter()
+        .all(|t| t.features.time_signature.is_none() && t.explicit.is_none()));
 }
 
 #[test]
@@ -107,15 +128,24 @@ fn rows_without_title_or_artist_are_kept_empty() {
     assert_eq!(t.album, "");
     assert_eq!(t.features.tempo, Some(95.999));
     assert_eq!(t.year, Some(2012));
-    assert_eq!(CATALOG.resolve("69gRFGOWY9OMpFJgFol1u0"), Ok(CATALOG.index_of(&t.id).unwrap()));
+    assert_eq!(
+        CATALOG.resolve("69gRFGOWY9OMpFJgFol1u0"),
+        Ok(CATALOG.index_of(&t.id).unwrap())
+    );
 }
 
 #[test]
 fn release_years_from_every_date_form() {
     let t = track("6ZMda6mscE8eRkuwlw8yFB");
-    assert_eq!((t.release_date.as_deref(), t.year), (Some("1981-12"), Some(1981)));
+    assert_eq!(
+        (t.release_date.as_deref(), t.year),
+        (Some("1981-12"), Some(1981))
+    );
     let t = track("2QtJA4gbwe1AcanB2p21aP");
-    assert_eq!((t.release_date.as_deref(), t.year), (Some("2012"), Some(2012)));
+    assert_eq!(
+        (t.release_date.as_deref(), t.year),
+        (Some("2012"), Some(2012))
+    );
     let t = track("0hVXuCcriWRGvwMV1r5Yn9");
     assert_eq!(t.year, Some(2019));
     let years: Vec<u16> = CATALOG.tracks().iter().map(|t| t.year.unwrap()).collect();
@@ -139,10 +169,20 @@ fn playlists_are_kept_for_evaluation() {
     assert_eq!(c.playlists()[0].name, "Pop Remix");
     assert_eq!(c.playlists()[0].track_ids.len(), 70);
     // Collected under two labels (rap/trap, then latin/reggaeton): the first is kept.
-    let p = c.playlists().iter().find(|p| p.id == "37i9dQZF1DX4OjfOteYnH8").unwrap();
-    assert_eq!((p.name.as_str(), p.genre.as_str(), p.subgenre.as_str()), ("Flow Selecto", "rap", "trap"));
+    let p = c
+        .playlists()
+        .iter()
+        .find(|p| p.id == "37i9dQZF1DX4OjfOteYnH8")
+        .unwrap();
+    assert_eq!(
+        (p.name.as_str(), p.genre.as_str(), p.subgenre.as_str()),
+        ("Flow Selecto", "rap", "trap")
+    );
     assert_eq!(p.track_ids.len(), 39);
-    assert_eq!(p.track_ids[..2], ["1W3PmIlBplo5X5T67yLmY5", "7JUvz8eMJTJYJ1dHYUcK7y"]);
+    assert_eq!(
+        p.track_ids[..2],
+        ["1W3PmIlBplo5X5T67yLmY5", "7JUvz8eMJTJYJ1dHYUcK7y"]
+    );
 }
 
 #[test]
@@ -178,7 +218,10 @@ fn catalog_survives_a_json_roundtrip() {
     let back: Catalog = serde_json::from_slice(&json).unwrap();
     assert_eq!(back.tracks(), CATALOG.tracks());
     assert_eq!(back.playlists(), CATALOG.playlists());
-    assert_eq!(back.resolve("Ed Sheeran - I Don't Care"), CATALOG.resolve("Ed Sheeran - I Don't Care"));
+    assert_eq!(
+        back.resolve("Ed Sheeran - I Don't Care"),
+        CATALOG.resolve("Ed Sheeran - I Don't Care")
+    );
 }
 
 fn resolved_id(query: &str) -> String {
@@ -210,8 +253,14 @@ fn resolves_text_with_typos_accents_and_case() {
         "6f807x0ima9a1j3VPbc7VN"
     );
     assert_eq!(resolved_id("beyonce - hold up"), "0rzNMzZsubFcXSEh7dnem7");
-    assert_eq!(resolved_id("Motley Crue - Kickstart My Heart"), "7GonnnalI2s19OCQO1J7Tf");
-    assert_eq!(resolved_id("Ed Sheeran - Shape of Yuo"), "7qiZfU4dY1lWllzX7mPBI3");
+    assert_eq!(
+        resolved_id("Motley Crue - Kickstart My Heart"),
+        "7GonnnalI2s19OCQO1J7Tf"
+    );
+    assert_eq!(
+        resolved_id("Ed Sheeran - Shape of Yuo"),
+        "7qiZfU4dY1lWllzX7mPBI3"
+    );
     // Only remastered versions exist: the bare title finds the most popular one.
     let i = CATALOG.resolve("Queen - Bohemian Rhapsody").unwrap();
     assert_eq!(song_key(&CATALOG.tracks()[i]), "queen|bohemian rhapsody");
@@ -234,11 +283,17 @@ fn resolves_ids_uris_and_links() {
     let err = CATALOG
         .resolve("https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC?si=1")
         .unwrap_err();
-    assert_eq!(err.to_string(), "Spotify track 4uLU6hMCjMI75M1A2tKUQC is not in the catalog");
+    assert_eq!(
+        err.to_string(),
+        "Spotify track 4uLU6hMCjMI75M1A2tKUQC is not in the catalog"
+    );
     let err = CATALOG
         .resolve("https://open.spotify.com/album/3oIFxDIo2fwuk4lwCmFZCx")
         .unwrap_err();
-    assert!(matches!(err, ResolveError::NotATrack { ref kind, .. } if kind == "album"), "{err}");
+    assert!(
+        matches!(err, ResolveError::NotATrack { ref kind, .. } if kind == "album"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -255,7 +310,9 @@ fn ambiguous_titles_list_one_candidate_per_song() {
         .map(|c| song_key(&CATALOG.tracks()[c.index]))
         .collect();
     assert_eq!(songs.len(), candidates.len());
-    assert!(err.to_string().contains("Zedd - Stay (spotify:track:6uBhi9gBXWjanegOb2Phh0)"));
+    assert!(err
+        .to_string()
+        .contains("Zedd - Stay (spotify:track:6uBhi9gBXWjanegOb2Phh0)"));
     // Naming the artist settles it (Zedd also has "Stay (with Alessia Cara)": same song,
     // less popular).
     assert_eq!(resolved_id("Zedd - Stay"), "6uBhi9gBXWjanegOb2Phh0");
@@ -263,7 +320,9 @@ fn ambiguous_titles_list_one_candidate_per_song() {
 
 #[test]
 fn unknown_text_suggests_close_tracks() {
-    let err = CATALOG.resolve("Ed Sheeran - I Dont Cari Much").unwrap_err();
+    let err = CATALOG
+        .resolve("Ed Sheeran - I Dont Cari Much")
+        .unwrap_err();
     let ResolveError::NotFound { suggestions, .. } = &err else {
         panic!("{err}");
     };
@@ -275,7 +334,12 @@ fn unknown_text_suggests_close_tracks() {
         panic!("{err}");
     };
     assert!(!suggestions.is_empty());
-    assert!(suggestions.iter().all(|c| c.label.starts_with("Ed Sheeran - ")), "{err}");
+    assert!(
+        suggestions
+            .iter()
+            .all(|c| c.label.starts_with("Ed Sheeran - ")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -295,13 +359,18 @@ fn search_ranks_exact_then_popular_without_duplicates() {
     assert!(hits
         .iter()
         .all(|&i| title_without_featuring(&CATALOG.tracks()[i].name) == "stay"));
-    let pops: Vec<f32> = hits.iter().map(|&i| CATALOG.tracks()[i].popularity.unwrap()).collect();
+    let pops: Vec<f32> = hits
+        .iter()
+        .map(|&i| CATALOG.tracks()[i].popularity.unwrap())
+        .collect();
     assert!(pops.windows(2).all(|w| w[0] >= w[1]), "{pops:?}");
     assert_eq!(CATALOG.search("a", 25).len(), 25);
     assert!(CATALOG.search("zzzzqqq", 10).is_empty());
     let hits = CATALOG.search("beyonc", 20);
     assert!(!hits.is_empty());
-    assert!(hits.iter().all(|&i| CATALOG.tracks()[i].label().contains("Beyonc")));
+    assert!(hits
+        .iter()
+        .all(|&i| CATALOG.tracks()[i].label().contains("Beyonc")));
 }
 
 #[test]
@@ -316,5 +385,9 @@ fn song_keys_group_versions() {
     let b = c.index_of("6f807x0ima9a1j3VPbc7VN").unwrap();
     assert_eq!(c.song_id(a), c.song_id(b));
     let songs: HashSet<String> = c.tracks().iter().map(song_key).collect();
-    assert!(songs.len() < c.len() && songs.len() > c.len() * 8 / 10, "{}", songs.len());
+    assert!(
+        songs.len() < c.len() && songs.len() > c.len() * 8 / 10,
+        "{}",
+        songs.len()
+    );
 }

@@ -20,7 +20,11 @@ fn main() -> ExitCode {
         }
     };
     let path = args.next().unwrap_or_else(|| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/spotify_songs.csv.gz").to_owned()
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/spotify_songs.csv.gz"
+        )
+        .to_owned()
     });
     let base = match Catalog::load(&path) {
         Ok(c) => c,

@@ -3,11 +3,17 @@ use selecta_model::*;
 use std::time::Instant;
 
 fn main() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/spotify_songs.csv.gz");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/spotify_songs.csv.gz"
+    );
     let t = Instant::now();
     let catalog = Catalog::load(path).unwrap();
     eprintln!("load {:?} {} tracks", t.elapsed(), catalog.len());
-    let args: Vec<f32> = std::env::args().skip(1).map(|a| a.parse().unwrap()).collect();
+    let args: Vec<f32> = std::env::args()
+        .skip(1)
+        .map(|a| a.parse().unwrap())
+        .collect();
     let (gw, sw, ratio) = (args[0], args[1], args[2] as f64);
     let mut params = ModelParams::default();
     params.features.encoder.weights.genre = gw;
@@ -25,12 +31,23 @@ fn main() {
         for nb in neighbours(&model, i, 10).unwrap() {
             let (x, y) = (&tracks[i], &tracks[nb.index]);
             n += 1;
-            if x.genres.iter().any(|q| y.genres.contains(q)) { g += 1; }
-            if x.subgenres.iter().any(|q| y.subgenres.contains(q)) { s += 1; }
-            if x.artists.iter().any(|q| y.artists.contains(q)) { a += 1; }
+            if x.genres.iter().any(|q| y.genres.contains(q)) {
+                g += 1;
+            }
+            if x.subgenres.iter().any(|q| y.subgenres.contains(q)) {
+                s += 1;
+            }
+            if x.artists.iter().any(|q| y.artists.contains(q)) {
+                a += 1;
+            }
         }
     }
-    eprintln!("10-NN share: genre {:.3} subgenre {:.3} artist {:.3}", g as f64 / n as f64, s as f64 / n as f64, a as f64 / n as f64);
+    eprintln!(
+        "10-NN share: genre {:.3} subgenre {:.3} artist {:.3}",
+        g as f64 / n as f64,
+        s as f64 / n as f64,
+        a as f64 / n as f64
+    );
     // playlist from 5 seeds
     let seeds: Vec<usize> = (0..5).map(|i| i * 5000 + 17).collect();
     let t = Instant::now();
@@ -39,25 +56,45 @@ fn main() {
     for k in [10usize, 40, 70, 200] {
         let t = Instant::now();
         let mut tot = 0;
-        for &s in &seeds { tot += model.index().nearest_tree(model.vector(s), k).len(); }
+        for &s in &seeds {
+            tot += model.index().nearest_tree(model.vector(s), k).len();
+        }
         let tree = t.elapsed();
         let t = Instant::now();
-        for &s in &seeds { tot += model.index().nearest_brute_force(model.vector(s), k).len(); }
+        for &s in &seeds {
+            tot += model.index().nearest_brute_force(model.vector(s), k).len();
+        }
         let brute = t.elapsed();
         let t = Instant::now();
         let q: Vec<&[f32]> = seeds.iter().map(|&s| model.vector(s)).collect();
-        selecta_model::scan::SCANNED.store(0, std::sync::atomic::Ordering::Relaxed);
-        selecta_model::scan::QUERIES.store(0, std::sync::atomic::Ordering::Relaxed);
-        for _ in 0..10 { tot += model.index().nearest_many(&q, k).len(); }
-        eprintln!("k={k} tree {:?} brute {:?} scan5 {:?} ({tot}) leaves/query {} of {}", tree, brute, t.elapsed() / 10,
-            selecta_model::scan::SCANNED.load(std::sync::atomic::Ordering::Relaxed) / selecta_model::scan::QUERIES.load(std::sync::atomic::Ordering::Relaxed), model.len() / 55);
+        for _ in 0..10 {
+            tot += model.index().nearest_many(&q, k).len();
+        }
+        eprintln!(
+            "k={k} tree {:?} brute {:?} scan5 {:?} ({tot})",
+            tree,
+            brute,
+            t.elapsed() / 10
+        );
     }
     let t = Instant::now();
-    for _ in 0..20 { let _ = generate(&model, &seeds, &GenerateOptions::default()).unwrap(); }
+    for _ in 0..20 {
+        let _ = generate(&model, &seeds, &GenerateOptions::default()).unwrap();
+    }
     eprintln!("generate x20 avg {:?}", t.elapsed() / 20);
     println!("{}", p.name);
-    for s in &p.seeds { println!("  seed {} {:?} {:?}", s.label(), s.genres, s.subgenres); }
-    for e in p.entries.iter().take(12) { println!("{:.4} {} {:?} | {}", e.score, e.track.label(), e.track.subgenres, e.reason.text); }
+    for s in &p.seeds {
+        println!("  seed {} {:?} {:?}", s.label(), s.genres, s.subgenres);
+    }
+    for e in p.entries.iter().take(12) {
+        println!(
+            "{:.4} {} {:?} | {}",
+            e.score,
+            e.track.label(),
+            e.track.subgenres,
+            e.reason.text
+        );
+    }
 }
 
 #[allow(dead_code)]

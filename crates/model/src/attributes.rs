@@ -224,11 +224,20 @@ mod tests {
     #[test]
     fn parses_names_and_aliases() {
         assert_eq!("energy".parse::<Attribute>().unwrap(), Attribute::Energy);
-        assert_eq!("Duration".parse::<Attribute>().unwrap(), Attribute::DurationMs);
-        assert_eq!("time-signature".parse::<Attribute>().unwrap(), Attribute::TimeSignature);
+        assert_eq!(
+            "Duration".parse::<Attribute>().unwrap(),
+            Attribute::DurationMs
+        );
+        assert_eq!(
+            "time-signature".parse::<Attribute>().unwrap(),
+            Attribute::TimeSignature
+        );
         assert_eq!("mood".parse::<Attribute>().unwrap(), Attribute::Valence);
         let err = "loudnes".parse::<Attribute>().unwrap_err().to_string();
-        assert!(err.contains("'loudnes'") && err.contains("loudness"), "{err}");
+        assert!(
+            err.contains("'loudnes'") && err.contains("loudness"),
+            "{err}"
+        );
         for a in Attribute::ALL {
             assert_eq!(a.name().parse::<Attribute>().unwrap(), a);
         }

@@ -59,6 +59,9 @@ pub struct BenchReport {
     pub query_p95: Duration,
     /// Peak resident memory of the process (Linux `VmHWM`), if known.
     pub peak_rss_bytes: Option<u64>,
+    /// Resident memory after drawing the tracks, after building the catalog and after fitting
+    /// (Linux `VmRSS`): where the memory goes.
+    pub rss_steps_bytes: Option<[u64; 3]>,
 }
 
 impl fmt::Display for BenchReport {
@@ -76,8 +79,19 @@ impl fmt::Display for BenchReport {
             ms(self.query_p95),
             self.queries
         )?;
+        let mib = |b: u64| b as f64 / 1024.0 / 1024.0;
+        if let Some([tracks, catalog, fit]) = self.rss_steps_bytes {
+            writeln!(
+                f,
+                "resident memory: {:.0} MiB with the tracks, {:.0} MiB with the catalog, \
+                 {:.0} MiB with the model",
+                mib(tracks),
+                mib(catalog),
+                mib(fit)
+            )?;
+        }
         match self.peak_rss_bytes {
-            Some(b) => write!(f, "peak memory:     {:.0} MiB", b as f64 / 1024.0 / 1024.0),
+            Some(b) => write!(f, "peak memory:     {:.0} MiB", mib(b)),
             None => write!(f, "peak memory:     unknown on this system"),
         }
     }
@@ -105,13 +119,22 @@ pub enum BenchError {
     Generate(#[from] crate::GenerateError),
 }
 
+fn proc_status_bytes(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 /// Peak resident memory of this process in bytes (`VmHWM` of `/proc/self/status`), where the
 /// system reports it.
 pub fn peak_rss_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
+    proc_status_bytes("VmHWM:")
+}
+
+/// Resident memory of this process in bytes (`VmRSS`), where the system reports it.
+pub fn rss_bytes() -> Option<u64> {
+    proc_status_bytes("VmRSS:")
 }
 
 /// Draws a synthetic catalog from `base`, fits a model on it (reporting progress) and times
@@ -139,14 +162,17 @@ pub fn run(
     let started = Instant::now();
     let tracks = synthetic::generate(base, &config.synthetic);
     let synthesize = started.elapsed();
+    let rss_tracks = rss_bytes();
 
     let started = Instant::now();
     let catalog = Catalog::from_tracks(tracks, Vec::new());
     let catalog_time = started.elapsed();
+    let rss_catalog = rss_bytes();
 
     let started = Instant::now();
     let model = Model::fit(catalog, &ModelParams::default(), progress)?;
     let fit = started.elapsed();
+    let rss_fit = rss_bytes();
 
     let mut rng = ChaCha8Rng::seed_from_u64(config.synthetic.seed ^ 0x5eed);
     let options = GenerateOptions {
@@ -175,6 +201,10 @@ pub fn run(
         query_median: at(0.5),
         query_p95: at(0.95),
         peak_rss_bytes: peak_rss_bytes(),
+        rss_steps_bytes: match (rss_tracks, rss_catalog, rss_fit) {
+            (Some(a), Some(b), Some(c)) => Some([a, b, c]),
+            _ => None,
+        },
     })
 }
 

@@ -192,8 +192,12 @@ impl Default for FeatureWeights {
             popularity: 1.0,
             duration: 1.0,
             year: 1.0,
-            genre: 2.5,
-            subgenre: 2.5,
+            // Measured on the real catalog (PCA at 95%): genre 2 and subgenre 1 make 99% of
+            // a track's 10 nearest neighbours share a genre and 45% a subgenre (chance: ~5%)
+            // in 20 dimensions; 2.5 and 2.5 reach 100% and 99.5% but need 33 dimensions,
+            // and subgenre labels come from the very playlists an evaluation would hold out.
+            genre: 2.0,
+            subgenre: 1.0,
         }
     }
 }

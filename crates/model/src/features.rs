@@ -126,7 +126,9 @@ impl FittedFeatures {
                 self.encoder
                     .encode_into(t, row.as_slice_mut().expect("standard layout"));
             }
-            let mut x = chunk.slice_axis(Axis(0), Slice::from(..rows.len())).to_owned();
+            let mut x = chunk
+                .slice_axis(Axis(0), Slice::from(..rows.len()))
+                .to_owned();
             let y = self.pca.transform_chunk(&mut x, &components_t);
             out.slice_axis_mut(Axis(0), Slice::from(start..start + rows.len()))
                 .zip_mut_with(&y, |o, &v| *o = v as f32);

@@ -212,7 +212,13 @@ mod tests {
 
     #[test]
     fn finds_hand_computed_neighbours() {
-        let v = array![[0.0f32, 0.0], [1.0, 1.0], [3.0, 0.0], [0.0, -1.5], [10.0, 10.0]];
+        let v = array![
+            [0.0f32, 0.0],
+            [1.0, 1.0],
+            [3.0, 0.0],
+            [0.0, -1.5],
+            [10.0, 10.0]
+        ];
         let index = NeighbourIndex::build(v).unwrap();
         // From (0.5, 0): row 0 at 0.5, row 1 at 1.5, row 3 at 2.0, row 2 at 2.5, row 4 at 19.5.
         let expect = [(0, 0.5), (1, 1.5), (3, 2.0), (2, 2.5), (4, 19.5)];

@@ -30,6 +30,6 @@ pub use features::{FeatureParams, FittedFeatures};
 pub use generate::candidates::ScoringParams;
 pub use generate::options::{AttributeBounds, GenerateOptions, Order};
 pub use generate::{generate, neighbours, GenerateError};
-pub use knn::{NeighbourIndex, Neighbour};
+pub use knn::{Neighbour, NeighbourIndex};
 pub use model::{FitError, Model, ModelParams};
 pub use progress::{FitProgress, FitStage};

@@ -82,7 +82,10 @@ mod tests {
         let m = ndarray::array![[1.0f32, 2.0], [4.0, 6.0]];
         let d = Manhattan.distance(&m.column(0), &m.column(1));
         assert_eq!(d, 3.0); // |1 - 2| + |4 - 6|
-        assert_eq!(Manhattan.rdistance(&arr1(&[1.0]).view(), &arr1(&[3.0]).view()), 2.0);
+        assert_eq!(
+            Manhattan.rdistance(&arr1(&[1.0]).view(), &arr1(&[3.0]).view()),
+            2.0
+        );
         assert_eq!(Manhattan.rdistance_to_distance(2.5), 2.5);
         assert_eq!(Manhattan.distance_to_rdistance(2.5), 2.5);
     }

@@ -143,10 +143,7 @@ impl PcaParams {
                 .then(a.cmp(&b))
         });
         // Rounding can leave tiny negative eigenvalues on a positive semi-definite matrix.
-        let variances: Vec<f64> = order
-            .iter()
-            .map(|&i| eig.eigenvalues[i].max(0.0))
-            .collect();
+        let variances: Vec<f64> = order.iter().map(|&i| eig.eigenvalues[i].max(0.0)).collect();
         let total: f64 = variances.iter().sum();
         let mut k = if total > 0.0 {
             let mut cum = 0.0;
@@ -198,15 +195,25 @@ impl FittedPca {
 
     /// The components as a matrix (components × input columns).
     pub fn components_matrix(&self) -> Array2<f64> {
-        Array2::from_shape_vec((self.n_components(), self.input_dim), self.components.clone())
-            .expect("components hold n_components × input_dim values")
+        Array2::from_shape_vec(
+            (self.n_components(), self.input_dim),
+            self.components.clone(),
+        )
+        .expect("components hold n_components × input_dim values")
     }
 
     /// Projects one row.
     pub fn transform_row(&self, x: &[f64], out: &mut [f32]) {
         assert_eq!(x.len(), self.input_dim, "input has the wrong length");
-        assert_eq!(out.len(), self.n_components(), "output has the wrong length");
-        for (o, comp) in out.iter_mut().zip(self.components.chunks_exact(self.input_dim)) {
+        assert_eq!(
+            out.len(),
+            self.n_components(),
+            "output has the wrong length"
+        );
+        for (o, comp) in out
+            .iter_mut()
+            .zip(self.components.chunks_exact(self.input_dim))
+        {
             let dot: f64 = comp
                 .iter()
                 .zip(x.iter().zip(&self.mean))

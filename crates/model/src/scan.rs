@@ -23,13 +23,13 @@
 //! error. Ties resolve by index.
 
 use std::collections::BinaryHeap;
+use std::sync::OnceLock;
 
+use fearless_simd::{dispatch, Level};
 use ndarray::ArrayView2;
 
 use crate::knn::Neighbour;
 
-pub static SCANNED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-pub static QUERIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 /// Rows per block (four SSE or two AVX registers of f32).
 pub const LANES: usize = 16;
 /// Most rows per leaf.
@@ -58,6 +58,12 @@ pub struct BlockScan {
     lo: Vec<f32>,
     /// Per leaf, the highest value of each dimension.
     hi: Vec<f32>,
+}
+
+/// The best SIMD instruction set of this CPU, detected once.
+fn simd_level() -> Level {
+    static LEVEL: OnceLock<Level> = OnceLock::new();
+    *LEVEL.get_or_init(Level::new)
 }
 
 /// A (distance, index) pair ordered by distance, then index.
@@ -114,35 +120,40 @@ fn combine(acc: &[[f32; LANES]; 8], tail: &[f32; LANES], out: &mut [f32; LANES])
     }
 }
 
-/// Orders `idx` (rows of `v`) so that every run of at most `LEAF` rows is compact: split at the
-/// median of the dimension with the widest range, recursively. Returns the leaf boundaries.
-fn kd_order(v: &ArrayView2<f32>, idx: &mut [u32], offset: usize, leaves: &mut Vec<usize>) {
+/// Rows sampled per node to find its widest dimension: enough to tell, cheap at the top of a
+/// million-row tree.
+const SPREAD_SAMPLE: usize = 512;
+
+/// Orders `idx` (rows of the row-major `v`, `dim` values each) so that every run of at most
+/// `LEAF` rows is compact: split at the median of the dimension with the widest range (over a
+/// sample of the rows), recursively. Pushes the end of each leaf to `leaves`.
+fn kd_order(v: &[f32], dim: usize, idx: &mut [u32], offset: usize, leaves: &mut Vec<usize>) {
     if idx.len() <= LEAF {
         leaves.push(offset + idx.len());
         return;
     }
-    let mut widest = (0, f32::NEG_INFINITY);
-    for d in 0..v.ncols() {
-        let (mut lo, mut hi) = (f32::INFINITY, f32::NEG_INFINITY);
-        for &r in idx.iter() {
-            let x = v[[r as usize, d]];
-            lo = lo.min(x);
-            hi = hi.max(x);
-        }
-        if hi - lo > widest.1 {
-            widest = (d, hi - lo);
+    let step = idx.len().div_ceil(SPREAD_SAMPLE);
+    let mut lo = vec![f32::INFINITY; dim];
+    let mut hi = vec![f32::NEG_INFINITY; dim];
+    for &r in idx.iter().step_by(step) {
+        let row = &v[r as usize * dim..(r as usize + 1) * dim];
+        for d in 0..dim {
+            lo[d] = lo[d].min(row[d]);
+            hi[d] = hi[d].max(row[d]);
         }
     }
-    let d = widest.0;
+    let mut d = 0;
+    for j in 1..dim {
+        if hi[j] - lo[j] > hi[d] - lo[d] {
+            d = j;
+        }
+    }
     let mid = idx.len() / 2;
-    idx.select_nth_unstable_by(mid, |&a, &b| {
-        v[[a as usize, d]]
-            .total_cmp(&v[[b as usize, d]])
-            .then(a.cmp(&b))
-    });
+    let key = |r: u32| v[r as usize * dim + d];
+    idx.select_nth_unstable_by(mid, |&a, &b| key(a).total_cmp(&key(b)).then(a.cmp(&b)));
     let (left, right) = idx.split_at_mut(mid);
-    kd_order(v, left, offset, leaves);
-    kd_order(v, right, offset + mid, leaves);
+    kd_order(v, dim, left, offset, leaves);
+    kd_order(v, dim, right, offset + mid, leaves);
 }
 
 impl BlockScan {
@@ -151,7 +162,9 @@ impl BlockScan {
         let (rows, dim) = vectors.dim();
         let mut order: Vec<u32> = (0..rows as u32).collect();
         let mut ends = Vec::with_capacity(rows / (LEAF / 2) + 1);
-        kd_order(&vectors, &mut order, 0, &mut ends);
+        let standard = vectors.as_standard_layout();
+        let flat = standard.as_slice().expect("standard layout");
+        kd_order(flat, dim, &mut order, 0, &mut ends);
         let mut data = Vec::new();
         let mut ids = Vec::new();
         let mut leaf_blocks = vec![0u32];
@@ -204,6 +217,7 @@ impl BlockScan {
     }
 
     /// A lower bound of the distance from `q` to any row of a leaf.
+    #[inline(always)]
     fn leaf_bound(&self, leaf: usize, q: &[f32]) -> f32 {
         let (lo, hi) = (
             &self.lo[leaf * self.dim..(leaf + 1) * self.dim],
@@ -217,8 +231,8 @@ impl BlockScan {
     }
 
     /// Offers every row of a leaf to the top k.
+    #[inline(always)]
     fn scan_leaf(&self, leaf: usize, q: &[f32], top: &mut TopK) {
-        SCANNED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dim = self.dim;
         let full = dim / 8 * 8;
         let block_len = dim * LANES;
@@ -278,11 +292,17 @@ impl BlockScan {
     /// The `k` nearest rows of one query, nearest first (ties by index).
     pub fn nearest(&self, q: &[f32], k: usize) -> Vec<Neighbour> {
         assert_eq!(q.len(), self.dim, "query has the wrong dimension");
+        // Compiles the plain loops below once per instruction set (AVX2, SSE4.2, NEON...) and
+        // runs the best this CPU has: the compiler vectorises them without `unsafe` here.
+        dispatch!(simd_level(), _simd => self.nearest_inner(q, k))
+    }
+
+    #[inline(always)]
+    fn nearest_inner(&self, q: &[f32], k: usize) -> Vec<Neighbour> {
         let k = k.min(self.rows);
         if k == 0 {
             return Vec::new();
         }
-        QUERIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut top = TopK {
             k,
             heap: BinaryHeap::with_capacity(k + 1),

@@ -70,8 +70,8 @@ impl Spread {
 }
 
 const SYLLABLES: [&str; 24] = [
-    "ka", "lo", "mi", "ra", "ve", "no", "sa", "ti", "du", "fe", "zo", "ri", "an", "el", "or",
-    "us", "ba", "ce", "di", "go", "ha", "ju", "ky", "pe",
+    "ka", "lo", "mi", "ra", "ve", "no", "sa", "ti", "du", "fe", "zo", "ri", "an", "el", "or", "us",
+    "ba", "ce", "di", "go", "ha", "ju", "ky", "pe",
 ];
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -91,7 +91,10 @@ fn word(mut n: u64, syllables: usize) -> String {
 
 /// Draws a synthetic catalog from the real tracks `base` (which must not be empty).
 pub fn generate(base: &[Track], params: &SyntheticParams) -> Vec<Track> {
-    assert!(!base.is_empty(), "a synthetic catalog needs real tracks to draw from");
+    assert!(
+        !base.is_empty(),
+        "a synthetic catalog needs real tracks to draw from"
+    );
     let f = |get: fn(&AudioFeatures) -> Option<f32>| {
         Spread::of(base.iter().filter_map(|t| get(&t.features)))
     };
@@ -139,7 +142,13 @@ pub fn generate(base: &[Track], params: &SyntheticParams) -> Vec<Track> {
                 }
             }),
             loudness: j(a.loudness, 2, &mut rng),
-            mode: a.mode.map(|m| if rng.random_bool(0.9) { m } else { 1 - m.min(1) }),
+            mode: a.mode.map(|m| {
+                if rng.random_bool(0.9) {
+                    m
+                } else {
+                    1 - m.min(1)
+                }
+            }),
             speechiness: j(a.speechiness, 3, &mut rng),
             acousticness: j(a.acousticness, 4, &mut rng),
             instrumentalness: j(a.instrumentalness, 5, &mut rng),
@@ -168,7 +177,9 @@ pub fn generate(base: &[Track], params: &SyntheticParams) -> Vec<Track> {
             year: t
                 .year
                 .map(|y| year.jitter(f32::from(y), noise, &mut rng).round() as u16),
-            popularity: t.popularity.map(|p| popularity.jitter(p, noise, &mut rng).round()),
+            popularity: t
+                .popularity
+                .map(|p| popularity.jitter(p, noise, &mut rng).round()),
             duration_ms: t
                 .duration_ms
                 .map(|d| duration.jitter(d as f32, noise, &mut rng).round() as u32),
@@ -198,7 +209,11 @@ mod tests {
                 subgenres: vec![format!("sub{}", i % 4)],
                 features: AudioFeatures {
                     energy: Some(i as f32 / 20.0),
-                    tempo: if i % 3 == 0 { None } else { Some(90.0 + i as f32) },
+                    tempo: if i % 3 == 0 {
+                        None
+                    } else {
+                        Some(90.0 + i as f32)
+                    },
                     key: Some((i % 12) as u8),
                     mode: Some((i % 2) as u8),
                     ..AudioFeatures::default()

@@ -9,14 +9,14 @@ use anyhow::anyhow;
 use selecta_catalog::Catalog;
 
 /// Resolves each query to a catalog index; an error names the flag and the query.
-pub fn resolve_all(catalog: &Catalog, queries: &[String], flag: &str) -> anyhow::Result<Vec<usize>> {
+pub fn resolve_all(
+    catalog: &Catalog,
+    queries: &[String],
+    flag: &str,
+) -> anyhow::Result<Vec<usize>> {
     queries
         .iter()
-        .map(|q| {
-            catalog
-                .resolve(q)
-                .map_err(|e| anyhow!("{flag} `{q}`: {e}"))
-        })
+        .map(|q| catalog.resolve(q).map_err(|e| anyhow!("{flag} `{q}`: {e}")))
         .collect()
 }
 

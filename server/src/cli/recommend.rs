@@ -44,7 +44,11 @@ fn options(args: &RecommendArgs) -> anyhow::Result<GenerateOptions> {
         order,
         ..GenerateOptions::default()
     };
-    for (flag, specs) in [("--min", &args.min), ("--max", &args.max), ("--target", &args.target)] {
+    for (flag, specs) in [
+        ("--min", &args.min),
+        ("--max", &args.max),
+        ("--target", &args.target),
+    ] {
         for spec in specs {
             let (attribute, value) = parse_bound(spec, flag)?;
             let bounds = opts.attributes.entry(attribute).or_default();
@@ -116,10 +120,18 @@ mod tests {
         assert_eq!(a, Attribute::Energy);
         assert_eq!(v, 0.6);
         let e = parse_bound("energy", "--min").unwrap_err().to_string();
-        assert!(e.contains("--min `energy`") && e.contains("NAME=VALUE"), "{e}");
+        assert!(
+            e.contains("--min `energy`") && e.contains("NAME=VALUE"),
+            "{e}"
+        );
         let e = parse_bound("energy=lots", "--max").unwrap_err().to_string();
-        assert!(e.contains("--max") && e.contains("`lots` is not a number"), "{e}");
-        let e = parse_bound("loudnes=1", "--target").unwrap_err().to_string();
+        assert!(
+            e.contains("--max") && e.contains("`lots` is not a number"),
+            "{e}"
+        );
+        let e = parse_bound("loudnes=1", "--target")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("--target `loudnes=1`"), "{e}");
         assert!(parse_bound("tempo=NaN", "--min").is_err());
     }

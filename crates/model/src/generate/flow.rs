@@ -49,7 +49,10 @@ pub(crate) fn flow_order(tracks: &[&Track], stats: &AttributeStats) -> Vec<usize
             .iter()
             .enumerate()
             .map(|(i, &j)| (i, transition_cost(last, tracks[j], stats)))
-            .fold((0, f32::INFINITY), |acc, (i, c)| if c < acc.1 { (i, c) } else { acc });
+            .fold(
+                (0, f32::INFINITY),
+                |acc, (i, c)| if c < acc.1 { (i, c) } else { acc },
+            );
         order.push(left.remove(best));
     }
     order
@@ -95,7 +98,11 @@ mod tests {
         let refs: Vec<&Track> = tracks.iter().collect();
         assert_eq!(flow_order(&refs, &stats), [0, 2, 4, 3, 1]);
         // Same tempo and energy: the harmonically close key comes first.
-        let tracks = [t(120.0, 0.5, 0, 1), t(120.0, 0.5, 6, 1), t(120.0, 0.5, 7, 1)];
+        let tracks = [
+            t(120.0, 0.5, 0, 1),
+            t(120.0, 0.5, 6, 1),
+            t(120.0, 0.5, 7, 1),
+        ];
         let refs: Vec<&Track> = tracks.iter().collect();
         assert_eq!(flow_order(&refs, &stats), [0, 2, 1]);
     }

@@ -99,14 +99,21 @@ impl GenerateOptions {
     pub fn validate(&self, seeds: &[usize], catalog_len: usize) -> Result<(), GenerateError> {
         // "length must be ...", "seeds: index ...": the message always starts with the name.
         let bad = |param: &str, message: String| {
-            let sep = if message.starts_with("must") { " " } else { ": " };
+            let sep = if message.starts_with("must") {
+                " "
+            } else {
+                ": "
+            };
             Err(GenerateError::InvalidOption {
                 param: param.to_owned(),
                 message: format!("{param}{sep}{message}"),
             })
         };
         if !(1..=MAX_LENGTH).contains(&self.length) {
-            return bad("length", format!("must be 1..={MAX_LENGTH}, got {}", self.length));
+            return bad(
+                "length",
+                format!("must be 1..={MAX_LENGTH}, got {}", self.length),
+            );
         }
         if !(1..=MAX_SEEDS).contains(&seeds.len()) {
             return bad(

@@ -93,7 +93,11 @@ pub(crate) fn reason(track: &Track, seed: &Track, stats: &AttributeStats) -> Rea
 pub(crate) fn playlist_name(seeds: &[&Track]) -> String {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for t in seeds {
-        let labels = if t.subgenres.is_empty() { &t.genres } else { &t.subgenres };
+        let labels = if t.subgenres.is_empty() {
+            &t.genres
+        } else {
+            &t.subgenres
+        };
         for g in labels {
             *counts.entry(g.as_str()).or_insert(0) += 1;
         }
@@ -181,7 +185,10 @@ mod tests {
         let seed = t("A", "One", 0.1, 0.1, 60.0, "indie");
         let mut track = t("A", "Two", 0.9, 0.9, 180.0, "trap");
         let r = reason(&track, &seed, &stats());
-        assert_eq!(r.text, "Close to A - One: same artist (A), same genre (pop), same era (2010s)");
+        assert_eq!(
+            r.text,
+            "Close to A - One: same artist (A), same genre (pop), same era (2010s)"
+        );
         track.artists = vec!["B".into()];
         track.genres.clear();
         track.year = Some(1990);

@@ -43,7 +43,10 @@ impl<'a> Filters<'a> {
                 .collect(),
             collapse: o.collapse_versions,
             seed_songs: if o.collapse_versions {
-                seeds.iter().filter_map(|&s| model.catalog().song_id(s)).collect()
+                seeds
+                    .iter()
+                    .filter_map(|&s| model.catalog().song_id(s))
+                    .collect()
             } else {
                 HashSet::new()
             },
@@ -56,14 +59,17 @@ impl<'a> Filters<'a> {
         if self.exclude.contains(t.id.as_str()) {
             return false;
         }
-        if !self.blocked.is_empty() && t.artists.iter().any(|a| self.blocked.contains(&artist_key(a)))
+        if !self.blocked.is_empty()
+            && t.artists
+                .iter()
+                .any(|a| self.blocked.contains(&artist_key(a)))
         {
             return false;
         }
         self.bounds.iter().all(|&(attribute, min, max)| {
-            attribute.value(t).is_some_and(|v| {
-                min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m)
-            })
+            attribute
+                .value(t)
+                .is_some_and(|v| min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m))
         })
     }
 }
