@@ -129,7 +129,7 @@ pub async fn load_model(args: &ModelArgs) -> anyhow::Result<Model> {
     if let Some(spec) = &args.model_url {
         let loc = location(spec, "--model / MODEL_URL")?;
         let (model, origin) = store
-            .load_with_cache(&loc, &args.model_cache, |b| Model::from_bytes(b))
+            .load_with_cache(&loc, &args.model_cache, Model::from_bytes)
             .await?;
         match origin {
             Origin::Remote => tracing::info!(model = %loc, tracks = model.len(), "model loaded"),

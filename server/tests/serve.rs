@@ -1,7 +1,6 @@
 //! `selecta serve` as a process: start-up errors, model reload, S3 with a last-good copy.
 
 mod common;
-#[allow(dead_code, unused_imports)]
 #[path = "../../crates/store/tests/common/mod.rs"]
 mod moto;
 
