@@ -7,7 +7,7 @@ load_tools_env
 cd "$ROOT"
 
 log "trunk build --release (browser bundle)"
-wasm_env trunk build --release --offline
+wasm_env trunk build --release
 mkdir -p target/site
 cp -r public/. target/site/
 for f in frontend.js frontend_bg.wasm main.css; do

@@ -8,20 +8,13 @@ use selecta_types::Track;
 use crate::error::{ImportReport, LoadError, Problem, SkipReason};
 use crate::{Catalog, LoadOptions, PlaylistInfo};
 
-/// The playlist a CSV row was collected from.
-#[derive(Debug, Clone)]
-pub(crate) struct PlaylistRef {
-    pub id: String,
-    pub name: String,
-    pub genre: String,
-    pub subgenre: String,
-}
-
-/// One valid row: a track (its genres are this row's only) and where it came from.
-#[derive(Debug, Clone)]
-pub(crate) struct RowData {
-    pub track: Track,
-    pub playlist: Option<PlaylistRef>,
+/// The playlist a CSV row was collected from (borrowed from the row).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PlaylistRef<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub genre: &'a str,
+    pub subgenre: &'a str,
 }
 
 /// Collects rows into tracks and playlists in first-seen order.
@@ -30,48 +23,58 @@ pub(crate) struct Assembler {
     tracks: Vec<Track>,
     by_id: HashMap<String, usize>,
     playlists: Vec<PlaylistInfo>,
-    playlist_tracks: HashMap<String, (usize, HashSet<String>)>,
+    /// Playlist id to (position in `playlists`, indices of the tracks already in it).
+    playlist_tracks: HashMap<String, (usize, HashSet<usize>)>,
     rows: usize,
 }
 
 impl Assembler {
-    /// Adds a valid row. A repeated track id keeps the first row's values and gains the new
-    /// row's genres and subgenres (the bundled data repeats a track once per playlist, with
-    /// identical values).
-    pub fn push(&mut self, row: RowData) {
+    /// Adds a valid row: its track id, its genre labels, the playlist it came from, and how
+    /// to build its track. The track is only built for a new id: a repeated id keeps the
+    /// first row's values and gains the row's genres and subgenres (the bundled data repeats
+    /// a track once per playlist, with identical values), so repeats cost no allocation.
+    pub fn push(
+        &mut self,
+        id: &str,
+        genres: &[&str],
+        subgenres: &[&str],
+        playlist: Option<PlaylistRef<'_>>,
+        build: impl FnOnce() -> Track,
+    ) {
         self.rows += 1;
-        let RowData { track, playlist } = row;
+        let index = match self.by_id.get(id) {
+            Some(&i) => i,
+            None => {
+                let mut track = build();
+                track.genres.clear();
+                track.subgenres.clear();
+                self.by_id.insert(id.to_string(), self.tracks.len());
+                self.tracks.push(track);
+                self.tracks.len() - 1
+            }
+        };
+        let track = &mut self.tracks[index];
+        merge_labels(&mut track.genres, genres);
+        merge_labels(&mut track.subgenres, subgenres);
         if let Some(p) = playlist {
-            let (at, seen) = self.playlist_tracks.entry(p.id.clone()).or_insert_with(|| {
+            if !self.playlist_tracks.contains_key(p.id) {
                 // A playlist collected under two genre labels (8 in the bundled data)
                 // keeps the first label.
                 self.playlists.push(PlaylistInfo {
-                    id: p.id,
-                    name: p.name,
-                    genre: p.genre,
-                    subgenre: p.subgenre,
+                    id: p.id.to_string(),
+                    name: p.name.to_string(),
+                    genre: p.genre.to_string(),
+                    subgenre: p.subgenre.to_string(),
                     track_ids: Vec::new(),
                 });
-                (self.playlists.len() - 1, HashSet::new())
-            });
-            if seen.insert(track.id.clone()) {
-                self.playlists[*at].track_ids.push(track.id.clone());
+                let entry = (self.playlists.len() - 1, HashSet::new());
+                self.playlist_tracks.insert(p.id.to_string(), entry);
             }
-        }
-        match self.by_id.get(&track.id) {
-            Some(&i) => {
-                let existing = &mut self.tracks[i];
-                merge_labels(&mut existing.genres, track.genres);
-                merge_labels(&mut existing.subgenres, track.subgenres);
-            }
-            None => {
-                self.by_id.insert(track.id.clone(), self.tracks.len());
-                let mut track = track;
-                let genres = std::mem::take(&mut track.genres);
-                let subgenres = std::mem::take(&mut track.subgenres);
-                merge_labels(&mut track.genres, genres);
-                merge_labels(&mut track.subgenres, subgenres);
-                self.tracks.push(track);
+            let Some((at, seen)) = self.playlist_tracks.get_mut(p.id) else {
+                return;
+            };
+            if seen.insert(index) {
+                self.playlists[*at].track_ids.push(id.to_string());
             }
         }
     }
@@ -87,10 +90,10 @@ impl Assembler {
 }
 
 /// Appends labels not yet present, in order (a track has a handful, so a scan is cheapest).
-fn merge_labels(into: &mut Vec<String>, new: Vec<String>) {
-    for label in new {
-        if !label.is_empty() && !into.contains(&label) {
-            into.push(label);
+fn merge_labels(into: &mut Vec<String>, new: &[&str]) {
+    for &label in new {
+        if !label.is_empty() && !into.iter().any(|l| l == label) {
+            into.push(label.to_string());
         }
     }
 }
@@ -219,32 +222,29 @@ mod tests {
     use super::*;
     use crate::error::{Format, ProblemKind};
 
-    fn row(id: &str, genre: &str, sub: &str, playlist: Option<&str>) -> RowData {
-        RowData {
-            track: Track {
-                id: id.into(),
-                name: format!("song {id}"),
-                genres: vec![genre.into()],
-                subgenres: vec![sub.into()],
-                ..Track::default()
-            },
-            playlist: playlist.map(|p| PlaylistRef {
-                id: p.into(),
-                name: format!("list {p}"),
-                genre: genre.into(),
-                subgenre: sub.into(),
-            }),
-        }
+    fn push(a: &mut Assembler, id: &str, genre: &str, sub: &str, playlist: Option<&str>) {
+        let name = playlist.map(|p| format!("list {p}")).unwrap_or_default();
+        let playlist = playlist.map(|p| PlaylistRef {
+            id: p,
+            name: &name,
+            genre,
+            subgenre: sub,
+        });
+        a.push(id, &[genre], &[sub], playlist, || Track {
+            id: id.into(),
+            name: format!("song {id}"),
+            ..Track::default()
+        });
     }
 
     #[test]
     fn merges_rows_of_one_track() {
         let mut a = Assembler::default();
-        a.push(row("t1", "pop", "dance pop", Some("p1")));
-        a.push(row("t2", "rock", "hard rock", Some("p2")));
-        a.push(row("t1", "edm", "pop edm", Some("p2")));
-        a.push(row("t1", "pop", "dance pop", Some("p1")));
-        a.push(row("t1", "pop", "", None));
+        push(&mut a, "t1", "pop", "dance pop", Some("p1"));
+        push(&mut a, "t2", "rock", "hard rock", Some("p2"));
+        push(&mut a, "t1", "edm", "pop edm", Some("p2"));
+        push(&mut a, "t1", "pop", "dance pop", Some("p1"));
+        push(&mut a, "t1", "pop", "", None);
         assert_eq!(a.rows(), 5);
         let c = a.into_catalog();
         assert_eq!(c.len(), 2);
@@ -255,6 +255,8 @@ mod tests {
         assert_eq!(c.playlists()[0].track_ids, ["t1"]);
         assert_eq!(c.playlists()[1].track_ids, ["t2", "t1"]);
         assert_eq!(c.playlists()[1].genre, "rock");
+        assert_eq!(c.playlists()[0].name, "list p1");
+        assert_eq!(t1.name, "song t1");
     }
 
     fn problem(line: u64, column: &str) -> Problem {
@@ -278,7 +280,7 @@ mod tests {
         p.add_row(vec![problem(2, "energy"), problem(2, "tempo")]);
         p.add_row(vec![problem(5, "energy")]);
         let mut a = Assembler::default();
-        a.push(row("t1", "pop", "x", None));
+        push(&mut a, "t1", "pop", "x", None);
         match finish("f.csv", 3, a, p, &strict) {
             Err(LoadError::Invalid {
                 invalid_rows: 2,
@@ -298,7 +300,7 @@ mod tests {
         p.add_row(vec![problem(3, "energy")]);
         p.add_row(vec![problem(5, "energy")]);
         let mut a = Assembler::default();
-        a.push(row("t1", "pop", "x", None));
+        push(&mut a, "t1", "pop", "x", None);
         let (c, r) = finish("f.csv", 4, a, p, &lenient).unwrap();
         assert_eq!(c.len(), 1);
         assert_eq!((r.rows_read, r.rows_imported, r.rows_skipped), (4, 1, 3));

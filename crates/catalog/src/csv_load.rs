@@ -4,8 +4,8 @@
 use csv::ByteRecord;
 use selecta_types::Track;
 
-use crate::assemble::{Assembler, PlaylistRef, Problems, RowData};
-use crate::columns::{split_artists, Columns};
+use crate::assemble::{Assembler, PlaylistRef, Problems};
+use crate::columns::{split_artists, ArtistStyle, Columns};
 use crate::error::{Format, LoadError, Problem, ProblemKind};
 use crate::values::{self, Spec};
 
@@ -65,7 +65,7 @@ pub(crate) fn read_csv(
             problems: Vec::new(),
         };
         match row.parse() {
-            Ok(data) => assembler.push(data),
+            Ok(v) => assembler.push(v.id, &[v.genre], &[v.subgenre], v.playlist, || v.track()),
             Err(p) => problems.add_row(p),
         }
     }
@@ -140,9 +140,9 @@ impl<'a> Row<'a> {
         }
     }
 
-    fn opt_text(&mut self, col: Option<usize>) -> Option<String> {
-        let s = self.text(col?);
-        (!s.is_empty()).then(|| s.to_string())
+    /// The text of an optional column ("" when the file has no such column).
+    fn opt_text(&mut self, col: Option<usize>) -> &'a str {
+        col.map_or("", |c| self.text(c))
     }
 
     fn number(&mut self, col: Option<usize>, spec: Spec) -> Option<f64> {
@@ -157,7 +157,7 @@ impl<'a> Row<'a> {
         }
     }
 
-    fn parse(mut self) -> Result<RowData, Vec<Problem>> {
+    fn parse(mut self) -> Result<Valid<'a>, Vec<Problem>> {
         let width = self.columns.width();
         let found = self.record.len();
         // Extra empty fields (a trailing comma) are harmless; anything else is misaligned.
@@ -188,33 +188,24 @@ impl<'a> Row<'a> {
         }
 
         let c = self.columns;
-        let id = self.text(c.id).to_string();
+        let id = self.text(c.id);
         if id.is_empty() {
             self.problem(c.id, None, ProblemKind::Empty);
         }
-        // Rows without a title or an artist (5 in the bundled data) are real tracks with
-        // features; they are kept with empty strings rather than dropped.
-        let name = self.text(c.name).to_string();
-        let artists = split_artists(self.text(c.artists.0), c.artists.1);
-        let album = self.opt_text(c.album).unwrap_or_default();
-        let album_id = self.opt_text(c.album_id);
-        let (mut release_date, mut year) = (None, None);
+        let mut release_date = None;
+        let mut year = None;
         if let Some(col) = c.release_date {
             let raw = self.text(col);
             match values::parse_date(raw) {
-                Ok((d, y)) => (release_date, year) = (d, y),
+                Ok(y) => (release_date, year) = (y.map(|_| raw), y),
                 Err(kind) => self.problem(col, Some(raw), kind),
             }
         }
         if year.is_none() {
             year = self.number(c.year, values::YEAR).map(|y| y as u16);
         }
-        let popularity = self
-            .number(c.popularity, values::POPULARITY)
-            .map(|p| p as f32);
-        let duration_ms = self
-            .number(c.duration_ms, values::DURATION_MS)
-            .map(|d| d as u32);
+        let popularity = self.number(c.popularity, values::POPULARITY);
+        let duration_ms = self.number(c.duration_ms, values::DURATION_MS);
         let explicit = match c.explicit {
             Some(col) => {
                 let raw = self.text(col);
@@ -225,39 +216,81 @@ impl<'a> Row<'a> {
             }
             None => None,
         };
-        let mut raw_features = [None; 12];
+        let mut features = [None; 12];
         for (i, spec) in values::FEATURE_SPECS.iter().enumerate() {
-            raw_features[i] = self.number(c.features[i], *spec);
+            features[i] = self.number(c.features[i], *spec);
         }
         let genre = self.opt_text(c.genre);
         let subgenre = self.opt_text(c.subgenre);
-        let playlist = self.opt_text(c.playlist_id).map(|pid| PlaylistRef {
-            id: pid,
-            name: self.opt_text(c.playlist_name).unwrap_or_default(),
-            genre: genre.clone().unwrap_or_default(),
-            subgenre: subgenre.clone().unwrap_or_default(),
+        let playlist_id = self.opt_text(c.playlist_id);
+        let playlist = (!playlist_id.is_empty()).then(|| PlaylistRef {
+            id: playlist_id,
+            name: self.opt_text(c.playlist_name),
+            genre,
+            subgenre,
         });
-        if !self.problems.is_empty() {
-            return Err(self.problems);
-        }
-        Ok(RowData {
-            track: Track {
-                id,
-                name,
-                artists,
-                album,
-                album_id,
-                release_date,
-                year,
-                popularity,
-                duration_ms,
-                explicit,
-                genres: genre.into_iter().collect(),
-                subgenres: subgenre.into_iter().collect(),
-                features: values::audio_features(&raw_features),
-            },
+        let valid = Valid {
+            id,
+            // Rows without a title or an artist (5 in the bundled data) are real tracks with
+            // features; they are kept with empty strings rather than dropped.
+            name: self.text(c.name),
+            artists: (self.text(c.artists.0), c.artists.1),
+            album: self.opt_text(c.album),
+            album_id: self.opt_text(c.album_id),
+            release_date,
+            year,
+            popularity,
+            duration_ms,
+            explicit,
+            features,
+            genre,
+            subgenre,
             playlist,
-        })
+        };
+        if self.problems.is_empty() {
+            Ok(valid)
+        } else {
+            Err(self.problems)
+        }
+    }
+}
+
+/// A checked row, still borrowing the record: most rows repeat a known track, and only a new
+/// track is turned into owned strings.
+struct Valid<'a> {
+    id: &'a str,
+    name: &'a str,
+    artists: (&'a str, ArtistStyle),
+    album: &'a str,
+    album_id: &'a str,
+    release_date: Option<&'a str>,
+    year: Option<u16>,
+    popularity: Option<f64>,
+    duration_ms: Option<f64>,
+    explicit: Option<bool>,
+    features: [Option<f64>; 12],
+    genre: &'a str,
+    subgenre: &'a str,
+    playlist: Option<PlaylistRef<'a>>,
+}
+
+impl Valid<'_> {
+    fn track(&self) -> Track {
+        Track {
+            id: self.id.to_string(),
+            name: self.name.to_string(),
+            artists: split_artists(self.artists.0, self.artists.1),
+            album: self.album.to_string(),
+            album_id: (!self.album_id.is_empty()).then(|| self.album_id.to_string()),
+            release_date: self.release_date.map(str::to_string),
+            year: self.year,
+            popularity: self.popularity.map(|p| p as f32),
+            duration_ms: self.duration_ms.map(|d| d as u32),
+            explicit: self.explicit,
+            genres: Vec::new(),
+            subgenres: Vec::new(),
+            features: values::audio_features(&self.features),
+        }
     }
 }
 

@@ -145,7 +145,12 @@ fn import_meta(
     let rows = objects.len();
     for (key, bytes) in objects {
         match parse_meta(&key, &bytes) {
-            Ok(row) => assembler.push(row),
+            Ok(mut track) => {
+                let genres = std::mem::take(&mut track.genres);
+                let genres: Vec<&str> = genres.iter().map(String::as_str).collect();
+                let id = track.id.clone();
+                assembler.push(&id, &genres, &[], None, move || track);
+            }
             Err(p) => problems.add_row(p),
         }
     }

@@ -4,7 +4,6 @@
 use selecta_types::Track;
 use serde::{Deserialize, Serialize};
 
-use crate::assemble::RowData;
 use crate::error::{Format, Problem, ProblemKind};
 use crate::values::{self, Spec};
 
@@ -134,8 +133,8 @@ fn key_line(text: &[u8], path: &[&str]) -> Option<u64> {
     Some(text[..pos].matches('\n').count() as u64 + 1)
 }
 
-/// Parses and checks one `meta.json` object.
-pub(crate) fn parse_meta(key: &str, bytes: &[u8]) -> Result<RowData, Vec<Problem>> {
+/// Parses and checks one `meta.json` object into a track (with its genres).
+pub(crate) fn parse_meta(key: &str, bytes: &[u8]) -> Result<Track, Vec<Problem>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let problem = |line: Option<u64>, column: Option<&str>, value: Option<String>, kind| Problem {
         file: key.to_string(),
@@ -189,7 +188,7 @@ pub(crate) fn parse_meta(key: &str, bytes: &[u8]) -> Result<RowData, Vec<Problem
     let (mut release_date, mut year) = (None, None);
     if let Some(raw) = &meta.album_release_date {
         match values::parse_date(raw) {
-            Ok(v) => (release_date, year) = v,
+            Ok(y) => (release_date, year) = (y.map(|_| raw.trim().to_string()), y),
             Err(kind) => problems.push(problem(
                 at(&["album_release_date"]),
                 Some("album_release_date"),
@@ -234,28 +233,25 @@ pub(crate) fn parse_meta(key: &str, bytes: &[u8]) -> Result<RowData, Vec<Problem
             genres.push(g);
         }
     }
-    Ok(RowData {
-        track: Track {
-            id: track_id,
-            name: meta.track_name.trim().to_string(),
-            artists: meta
-                .artist_name
-                .iter()
-                .map(|a| a.trim().to_string())
-                .filter(|a| !a.is_empty())
-                .collect(),
-            album: meta.album_name.unwrap_or_default().trim().to_string(),
-            album_id: meta.album_id.filter(|a| !a.trim().is_empty()),
-            release_date,
-            year,
-            popularity: popularity.map(|p| p as f32),
-            duration_ms: duration_ms.map(|d| d as u32),
-            explicit: d.explicit,
-            genres,
-            subgenres: Vec::new(),
-            features: values::audio_features(&features),
-        },
-        playlist: None,
+    Ok(Track {
+        id: track_id,
+        name: meta.track_name.trim().to_string(),
+        artists: meta
+            .artist_name
+            .iter()
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .collect(),
+        album: meta.album_name.unwrap_or_default().trim().to_string(),
+        album_id: meta.album_id.filter(|a| !a.trim().is_empty()),
+        release_date,
+        year,
+        popularity: popularity.map(|p| p as f32),
+        duration_ms: duration_ms.map(|d| d as u32),
+        explicit: d.explicit,
+        genres,
+        subgenres: Vec::new(),
+        features: values::audio_features(&features),
     })
 }
 
@@ -279,12 +275,11 @@ mod tests {
 
     #[test]
     fn reads_the_seed_model() {
-        let row = parse_meta(
+        let t = parse_meta(
             "s3/tracks/pop/I_Dont_CareEd_Sheeran/meta.json",
             GOOD.as_bytes(),
         )
         .unwrap();
-        let t = row.track;
         assert_eq!(t.id, "0hVXuCcriWRGvwMV1r5Yn9");
         assert_eq!(t.artists, ["Ed Sheeran", "Justin Bieber"]);
         assert_eq!(t.year, Some(2019));
@@ -305,8 +300,8 @@ mod tests {
             errs[0].to_string(),
             "tracks/rock/x/meta.json: field `track_id`: value `unknown` is empty, but a value is required"
         );
-        let row = parse_meta("x/meta.json", br#"{"track_id": "abc"}"#).unwrap();
-        assert!(row.track.genres.is_empty());
+        let t = parse_meta("x/meta.json", br#"{"track_id": "abc"}"#).unwrap();
+        assert!(t.genres.is_empty());
     }
 
     #[test]

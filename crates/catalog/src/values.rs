@@ -129,12 +129,13 @@ pub(crate) fn parse_bool(raw: &str) -> Result<Option<bool>, ProblemKind> {
     }
 }
 
-/// Parses a release date `YYYY`, `YYYY-MM` or `YYYY-MM-DD` into (date, year). Spotify writes
-/// `0000` for unknown dates: that is a missing value, not an error.
-pub(crate) fn parse_date(raw: &str) -> Result<(Option<String>, Option<u16>), ProblemKind> {
+/// Checks a release date `YYYY`, `YYYY-MM` or `YYYY-MM-DD` and returns its year. Missing
+/// markers, and the `0000` Spotify writes for unknown dates, give `None` (the date is then
+/// dropped as well): a missing value, not an error.
+pub(crate) fn parse_date(raw: &str) -> Result<Option<u16>, ProblemKind> {
     let raw = raw.trim();
     if is_missing_marker(raw) {
-        return Ok((None, None));
+        return Ok(None);
     }
     let mut parts = raw.split('-');
     let year = parts.next().unwrap_or("");
@@ -154,7 +155,7 @@ pub(crate) fn parse_date(raw: &str) -> Result<(Option<String>, Option<u16>), Pro
         Ok(v)
     };
     if year == "0000" && month.is_none_or(|m| m == "00") {
-        return Ok((None, None));
+        return Ok(None);
     }
     let y = field(year, 4, 1000, 2100)?;
     if let Some(m) = month {
@@ -163,7 +164,7 @@ pub(crate) fn parse_date(raw: &str) -> Result<(Option<String>, Option<u16>), Pro
     if let Some(d) = day {
         field(d, 2, 1, 31)?;
     }
-    Ok((Some(raw.to_string()), Some(y)))
+    Ok(Some(y))
 }
 
 /// Builds audio features from checked values (in `AUDIO_FEATURE_NAMES` order).
@@ -244,17 +245,11 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(
-            parse_date("2019-06-14"),
-            Ok((Some("2019-06-14".into()), Some(2019)))
-        );
-        assert_eq!(
-            parse_date("1975-11"),
-            Ok((Some("1975-11".into()), Some(1975)))
-        );
-        assert_eq!(parse_date("1957"), Ok((Some("1957".into()), Some(1957))));
-        assert_eq!(parse_date(""), Ok((None, None)));
-        assert_eq!(parse_date("0000"), Ok((None, None)));
+        assert_eq!(parse_date("2019-06-14"), Ok(Some(2019)));
+        assert_eq!(parse_date("1975-11"), Ok(Some(1975)));
+        assert_eq!(parse_date(" 1957 "), Ok(Some(1957)));
+        assert_eq!(parse_date(""), Ok(None));
+        assert_eq!(parse_date("0000"), Ok(None));
         for bad in [
             "2019/06/14",
             "19-06-14",
