@@ -46,6 +46,8 @@ pub enum Command {
     Describe(DescribeArgs),
     /// Measure fitting and playlist speed on a synthetic catalog (default 1,000,000 tracks).
     Bench(BenchArgs),
+    /// Run the Telegram bot (/predict, /describe) on the same model as the web app.
+    Bot(BotArgs),
 }
 
 /// `selecta serve`
@@ -66,6 +68,78 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub model: ModelArgs,
+
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+/// The JSON API (`/v1/...` Spotify-compatible, `/api/...` Selecta's own): access, limits, CORS.
+#[derive(Debug, Clone, Args)]
+pub struct ApiArgs {
+    /// API keys, comma-separated. When set, `/v1/...` and Selecta's `/api/...` data endpoints
+    /// require `Authorization: Bearer <key>`; unset, they are open.
+    #[arg(
+        long = "api-keys",
+        env = "SELECTA_API_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub keys: Vec<String>,
+
+    /// Requests per minute allowed to one API key (or one client IP when no key is used) on
+    /// the API; 0 turns the limit off. Over it, 429 with Retry-After.
+    #[arg(
+        long = "api-rate-limit",
+        env = "SELECTA_API_RATE_LIMIT",
+        default_value_t = 600
+    )]
+    pub rate_limit: u32,
+
+    /// Requests one key or IP may send at once before the per-minute rate applies.
+    #[arg(long = "api-rate-burst", env = "SELECTA_API_RATE_BURST", default_value_t = 60,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_burst: u32,
+
+    /// Take the client IP for rate limiting from the first `X-Forwarded-For` address (only
+    /// behind a reverse proxy that sets it; otherwise clients could pick their own IP).
+    #[arg(
+        long = "api-trust-forwarded-for",
+        env = "SELECTA_API_TRUST_FORWARDED_FOR"
+    )]
+    pub trust_forwarded_for: bool,
+
+    /// Origins allowed to call the API from a browser (CORS), comma-separated, e.g.
+    /// `https://app.example.org`; `*` allows any. Unset: no CORS headers.
+    #[arg(
+        long = "api-cors-origins",
+        env = "SELECTA_API_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
+
+    /// Most seeds (tracks + artists + genres) one `/v1/recommendations` call may give.
+    /// Spotify allowed 5; up to 50.
+    #[arg(long = "api-max-seeds", env = "SELECTA_API_MAX_SEEDS", default_value_t = 5,
+          value_parser = clap::value_parser!(u8).range(1..=50))]
+    pub max_seeds: u8,
+
+    /// The public base URL of this server (`https://selecta.example.org`), used in the `href`
+    /// links of API objects. Unset: `http://` + the request's Host header.
+    #[arg(long = "public-url", env = "SELECTA_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+}
+
+/// `http(s)://host[:port][/prefix]`, without a trailing slash.
+fn parse_public_url(s: &str) -> Result<String, String> {
+    let t = s.trim().trim_end_matches('/');
+    let rest = t
+        .strip_prefix("https://")
+        .or_else(|| t.strip_prefix("http://"))
+        .ok_or_else(|| format!("`{s}` must start with http:// or https://"))?;
+    if rest.is_empty() || rest.contains(char::is_whitespace) {
+        return Err(format!("`{s}` has no host"));
+    }
+    Ok(t.to_string())
 }
 
 /// Where the catalog and the model come from (shared by serve, recommend, describe).
@@ -248,6 +322,45 @@ pub struct BenchArgs {
     pub json: bool,
 }
 
+/// `selecta bot`
+#[derive(Clone, Args)]
+pub struct BotArgs {
+    /// The bot's token from @BotFather. Prefer the environment variable: a flag shows in the
+    /// process list.
+    #[arg(long, env = "TELOXIDE_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+
+    /// The Bot API server, e.g. `http://127.0.0.1:8081` for a local telegram-bot-api.
+    /// Unset: https://api.telegram.org.
+    #[arg(long, env = "TELOXIDE_API_URL")]
+    pub api_url: Option<String>,
+
+    /// Requests one chat may send at once before the per-minute rate applies.
+    #[arg(long, env = "SELECTA_BOT_RATE_BURST", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_burst: u32,
+
+    /// Requests per minute one chat may send after the burst.
+    #[arg(long, env = "SELECTA_BOT_RATE_PER_MINUTE", default_value_t = 20)]
+    pub rate_per_minute: u32,
+
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+impl std::fmt::Debug for BotArgs {
+    // The token stays out of logs and panics.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BotArgs")
+            .field("token", &self.token.as_ref().map(|_| "<hidden>"))
+            .field("api_url", &self.api_url)
+            .field("rate_burst", &self.rate_burst)
+            .field("rate_per_minute", &self.rate_per_minute)
+            .field("model", &self.model)
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,6 +374,42 @@ mod tests {
         assert_eq!(args.site_root, PathBuf::from("target/site"));
         assert_eq!(args.model.model_cache, PathBuf::from("data/model.selecta"));
         assert!(args.model.model_url.is_none());
+        assert!(args.api.keys.is_empty());
+        assert_eq!(args.api.max_seeds, 5);
+        assert_eq!(args.api.rate_limit, 600);
+        assert!(args.api.cors_origins.is_empty());
+    }
+
+    #[test]
+    fn api_options_parse_lists_and_check_ranges() {
+        let Command::Serve(args) = Cli::parse_from([
+            "selecta",
+            "--api-keys",
+            "k1,k2",
+            "--api-cors-origins",
+            "https://a.example,https://b.example",
+            "--api-max-seeds",
+            "20",
+            "--public-url",
+            "https://selecta.example.org/",
+        ])
+        .into_command() else {
+            panic!("serve is the default");
+        };
+        assert_eq!(args.api.keys, ["k1", "k2"]);
+        assert_eq!(
+            args.api.cors_origins,
+            ["https://a.example", "https://b.example"]
+        );
+        assert_eq!(args.api.max_seeds, 20);
+        assert_eq!(
+            args.api.public_url.as_deref(),
+            Some("https://selecta.example.org")
+        );
+        let err = Cli::try_parse_from(["selecta", "--api-max-seeds", "51"]).unwrap_err();
+        assert!(err.to_string().contains("51"), "{err}");
+        let err = Cli::try_parse_from(["selecta", "--public-url", "selecta.org"]).unwrap_err();
+        assert!(err.to_string().contains("http://"), "{err}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `selecta`: the web server and the command line of Selecta.
 
+mod api;
 mod cli;
 mod config;
 mod engine;
@@ -20,6 +21,7 @@ async fn main() -> std::process::ExitCode {
         Command::Recommend(args) => cli::recommend::run(args).await,
         Command::Describe(args) => cli::describe::run(args).await,
         Command::Bench(args) => cli::bench::run(args).await,
+        Command::Bot(args) => cli::bot::run(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -41,16 +41,20 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         model: ModelHandle::new(model),
     };
     spawn_reload_on_sighup(state.model.clone(), args.model.clone());
-    let mut app = router(state.clone());
+    let mut app = router(state.clone()).merge(crate::api::router(state.model.clone(), &args.api));
     if let Some(token) = args.admin_token.clone().filter(|t| !t.is_empty()) {
         app = app.merge(admin_router(state.model.clone(), args.model.clone(), token));
     }
 
     tracing::info!("Selecta listening on http://{}", args.addr);
-    axum::serve(listener, app.into_make_service())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server error")?;
+    // With the peer address, for the API's per-IP rate limit.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("server error")?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -151,3 +151,74 @@ fn s3_model_with_last_good_copy_when_s3_is_down() {
 fn stderr_mentions_secret(text: &str) -> bool {
     text.contains(moto::SECRET_KEY)
 }
+
+#[test]
+fn fit_reads_the_seed_layout_from_an_s3_prefix() {
+    use selecta_catalog::{TrackDetails, TrackMeta};
+    let moto = moto::Moto::start();
+    moto.create_bucket("seed");
+    let store = moto.store();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let songs = [
+        ("pop", "Nova Lights", "Glass Hearts", 0.81, 118.0),
+        ("pop", "Nova Lights", "Paper Moon", 0.74, 121.0),
+        ("pop", "Ivy Park", "Summer Static", 0.69, 124.0),
+        ("rock", "The Gravel", "Iron Coast", 0.91, 142.0),
+        ("rock", "The Gravel", "Rust Belt", 0.88, 150.0),
+        ("rock", "Stone Ferry", "Low Tide", 0.79, 138.0),
+    ];
+    for (i, (genre, artist, title, energy, tempo)) in songs.iter().enumerate() {
+        let meta = TrackMeta {
+            album_name: Some(format!("{title} (Single)")),
+            album_id: Some(format!("album{i:018}")),
+            album_release_date: Some(format!("201{i}-03-08")),
+            artist_name: vec![artist.to_string()],
+            artist_id: vec![format!("artist{i:016}")],
+            track_id: format!("track{i:017}"),
+            track_name: title.to_string(),
+            genres: vec![genre.to_string()],
+            track_details: TrackDetails {
+                popularity: Some(50.0 + i as f64),
+                duration_ms: Some(200_000.0 + 1000.0 * i as f64),
+                danceability: Some(0.5 + 0.05 * i as f64),
+                energy: Some(*energy),
+                key: Some(i as f64),
+                loudness: Some(-5.0 - i as f64),
+                mode: Some((i % 2) as f64),
+                tempo: Some(*tempo),
+                ..TrackDetails::default()
+            },
+        };
+        let folder = format!("s3://seed/tracks/{genre}/{}_{}", artist, title).replace(' ', "_");
+        let meta_loc = format!("{folder}/meta.json").parse().unwrap();
+        let mp3_loc = format!("{folder}/audio.mp3").parse().unwrap();
+        rt.block_on(store.put(&meta_loc, &serde_json::to_vec(&meta).unwrap()))
+            .unwrap();
+        rt.block_on(store.put(&mp3_loc, b"ID3 not json")).unwrap();
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("seed.selecta");
+    let o = run(selecta()
+        .env("S3_ENDPOINT_URL", moto.endpoint())
+        .env("S3_FORCE_PATH_STYLE", "true")
+        .args(["fit", "--catalog", "s3://seed/tracks", "--out"])
+        .arg(&model));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("fitted 6 tracks"), "{}", stderr(&o));
+
+    let o = run(selecta()
+        .args(["describe", "--json", "-k", "2", "--model"])
+        .arg(&model)
+        .arg("--model-cache")
+        .arg(dir.path().join("cache.selecta"))
+        .arg("the gravel - iron coast"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let card: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(card["track"]["name"], "Iron Coast");
+    assert_eq!(card["track"]["genres"], serde_json::json!(["rock"]));
+    assert_eq!(card["neighbours"].as_array().unwrap().len(), 2);
+}

@@ -9,7 +9,10 @@ use selecta_catalog::Catalog;
 use selecta_model::{generate, GenerateOptions, Model, ModelParams, Order};
 
 fn bench(c: &mut Criterion) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/spotify_songs.csv.gz");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/spotify_songs.csv.gz"
+    );
     let catalog = Catalog::load(path).expect("the bundled catalog loads");
     let model = Model::fit(catalog, &ModelParams::default(), &mut |_| {}).unwrap();
     // 50 seed sets of 5 tracks, each from one real playlist (what a listener would pick).
@@ -44,8 +47,12 @@ fn bench(c: &mut Criterion) {
     }
     let index = model.index();
     let q = model.vector(1000).to_vec();
-    g.bench_function("nearest 70 (blocked scan)", |b| b.iter(|| index.nearest(&q, 70)));
-    g.bench_function("nearest 70 (ball tree)", |b| b.iter(|| index.nearest_tree(&q, 70)));
+    g.bench_function("nearest 70 (blocked scan)", |b| {
+        b.iter(|| index.nearest(&q, 70))
+    });
+    g.bench_function("nearest 70 (ball tree)", |b| {
+        b.iter(|| index.nearest_tree(&q, 70))
+    });
     g.bench_function("nearest 70 (brute force)", |b| {
         b.iter(|| index.nearest_brute_force(&q, 70))
     });

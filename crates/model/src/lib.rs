@@ -2,8 +2,8 @@
 //!
 //! - [`features`]: the fit/transform feature pipeline (imputation, standardisation, multi-hot
 //!   genres, weights, PCA), in the style of linfa's preprocessing.
-//! - [`knn`] and [`metric`]: exact Manhattan nearest neighbours (petal-neighbors' ball tree and
-//!   a brute-force reference).
+//! - [`knn`], [`scan`] and [`metric`]: exact Manhattan nearest neighbours, three ways that
+//!   agree bit for bit: a pruned SIMD scan (serving), petal-neighbors' ball tree, brute force.
 //! - [`Model`]: the fitted model; [`artifact`] saves and loads it as one checked file.
 //! - [`generate()`]: playlists from seed tracks, with filters, targets and reasons;
 //!   [`neighbours`] for describing a track.

@@ -55,6 +55,23 @@ pub fn manhattan(a: &[f32], b: &[f32]) -> f32 {
     s
 }
 
+/// The Manhattan distance added in eight interleaved sums (SIMD-friendly), for scoring where
+/// agreeing bit for bit with the searches does not matter.
+#[inline]
+pub fn manhattan_unordered(a: &[f32], b: &[f32]) -> f32 {
+    debug_assert_eq!(a.len(), b.len());
+    let mut acc = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for i in 0..8 {
+            acc[i] += (x[i] - y[i]).abs();
+        }
+    }
+    let tail: f32 = ra.iter().zip(rb).map(|(x, y)| (x - y).abs()).sum();
+    acc.iter().sum::<f32>() + tail
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,6 +87,8 @@ mod tests {
         let a = [0.0f32; 10];
         let b = [0.5f32; 10];
         assert_eq!(manhattan(&a, &b), 5.0);
+        assert_eq!(manhattan_unordered(&a, &b), 5.0);
+        assert_eq!(manhattan_unordered(&[0.0, 0.0], &[3.0, -4.0]), 7.0);
         // Strided views take the generic path and agree.
         let m = ndarray::array![[1.0f32, 2.0], [4.0, 6.0]];
         let d = Manhattan.distance(&m.column(0), &m.column(1));

@@ -150,3 +150,19 @@ impl Model {
         self.features.transform(track)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_model_can_be_shared_across_threads() {
+        // The server holds one model behind an `Arc` and serves requests from many threads.
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Model>();
+        assert!(matches!(
+            Model::fit(Catalog::default(), &ModelParams::default(), &mut |_| {}),
+            Err(FitError::EmptyCatalog)
+        ));
+    }
+}

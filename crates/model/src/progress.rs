@@ -24,8 +24,8 @@ impl FitStage {
         FitStage::Index,
     ];
 
-    /// Rough share of the total fitting time each stage takes (measured on the real catalog
-    /// and the 1M synthetic one), used to turn a stage fraction into an overall one.
+    /// Rough share of the total fitting time each stage takes, used to turn a stage fraction
+    /// into an overall one (a progress bar needs monotone, not exact).
     fn weight(self) -> f32 {
         match self {
             FitStage::Statistics => 0.1,

@@ -7,14 +7,16 @@
 //! scan. This structure keeps what works:
 //!
 //! - rows are ordered by a k-d split (median of the widest dimension) into leaves of at most
-//!   [`LEAF`] rows, and each leaf keeps its bounding box: for L1 the box gives a tight lower
-//!   bound (the sum over dimensions of the query's distance to the box), much tighter than a
-//!   ball's;
+//!   [`LEAF`] rows, and each leaf keeps its bounding box: for L1 the box gives a lower bound
+//!   (the sum over dimensions of the query's distance to the box) tighter than a ball's. On
+//!   the real catalog it rules out few leaves; on a million tracks a query scans about 13% of
+//!   them;
 //! - a query scans the leaves with the smallest bounds first, then only the leaves whose bound
-//!   does not exceed the current k-th distance;
+//!   does not exceed the current k-th distance, all queries of a playlist leaf by leaf while
+//!   the leaf is in cache;
 //! - a leaf's rows are stored dimension by dimension ([`LEAF`] values per dimension), so the
-//!   compiler turns the inner loop into SIMD over rows with eight independent accumulators,
-//!   and a leaf is abandoned as soon as partial sums show that none of its rows can enter the
+//!   compiler turns the inner loop into SIMD over rows (AVX2 where the CPU has it, chosen at
+//!   run time through `fearless_simd`), and a leaf is abandoned as soon as partial sums show that none of its rows can enter the
 //!   top k.
 //!
 //! Exactness: each row's distance is added in dimension order like
@@ -53,11 +55,17 @@ pub struct BlockScan {
     data: Vec<f32>,
     /// Original row of each slot (`NO_ROW` for padding), `LEAF` per leaf.
     ids: Vec<u32>,
-    /// Per leaf, the lowest value of each dimension (`leaves × dim`).
+    /// Number of leaves.
+    leaves: usize,
+    /// Lowest value of each dimension per leaf, in groups of [`BOX_GROUP`] leaves stored
+    /// dimension-major (`groups × dim × BOX_GROUP`), so bounds are computed eight at a time.
     lo: Vec<f32>,
-    /// Per leaf, the highest value of each dimension.
+    /// Highest value of each dimension per leaf, laid out like `lo`.
     hi: Vec<f32>,
 }
+
+/// Leaves whose bounds are computed together.
+const BOX_GROUP: usize = 8;
 
 /// The best SIMD instruction set of this CPU, detected once.
 fn simd_level() -> Level {
@@ -102,9 +110,11 @@ impl TopK {
     fn offer(&mut self, e: Entry) {
         if self.heap.len() < self.k {
             self.heap.push(e);
-        } else if self.heap.peek().is_some_and(|top| e < *top) {
-            self.heap.pop();
-            self.heap.push(e);
+        } else if let Some(mut top) = self.heap.peek_mut() {
+            // Replacing the top in place costs one sift instead of a pop and a push.
+            if e < *top {
+                *top = e;
+            }
         }
     }
 }
@@ -155,23 +165,30 @@ impl BlockScan {
         let flat = standard.as_slice().expect("standard layout");
         kd_order(flat, dim, &mut order, 0, &mut ends);
         let leaves = ends.len();
+        let groups = leaves.div_ceil(BOX_GROUP);
         let mut data = vec![FAR; leaves * dim * LEAF];
         let mut ids = vec![NO_ROW; leaves * LEAF];
-        let mut lo = vec![f32::INFINITY; leaves * dim];
-        let mut hi = vec![f32::NEG_INFINITY; leaves * dim];
+        // Padding leaves of the last group get an empty box far away.
+        let mut lo = vec![FAR; groups * dim * BOX_GROUP];
+        let mut hi = vec![FAR; groups * dim * BOX_GROUP];
         let mut start = 0;
         for (leaf, end) in ends.into_iter().enumerate() {
             let block = &mut data[leaf * dim * LEAF..(leaf + 1) * dim * LEAF];
-            let (l, h) = (
-                &mut lo[leaf * dim..(leaf + 1) * dim],
-                &mut hi[leaf * dim..(leaf + 1) * dim],
-            );
+            let (g, lane) = (leaf / BOX_GROUP, leaf % BOX_GROUP);
+            let at = |d: usize| (g * dim + d) * BOX_GROUP + lane;
+            for d in 0..dim {
+                lo[at(d)] = f32::INFINITY;
+                hi[at(d)] = f32::NEG_INFINITY;
+            }
             for (slot, &r) in order[start..end].iter().enumerate() {
                 ids[leaf * LEAF + slot] = r;
-                for (d, &x) in flat[r as usize * dim..(r as usize + 1) * dim].iter().enumerate() {
+                for (d, &x) in flat[r as usize * dim..(r as usize + 1) * dim]
+                    .iter()
+                    .enumerate()
+                {
                     block[d * LEAF + slot] = x;
-                    l[d] = l[d].min(x);
-                    h[d] = h[d].max(x);
+                    lo[at(d)] = lo[at(d)].min(x);
+                    hi[at(d)] = hi[at(d)].max(x);
                 }
             }
             start = end;
@@ -181,6 +198,7 @@ impl BlockScan {
             rows,
             data,
             ids,
+            leaves,
             lo,
             hi,
         }
@@ -196,22 +214,31 @@ impl BlockScan {
         self.rows == 0
     }
 
-    fn leaves(&self) -> usize {
-        self.ids.len() / LEAF
-    }
-
-    /// A lower bound of the distance from `q` to any row of a leaf.
+    /// A lower bound of the distance from `q` to any row of each leaf: the L1 distance from
+    /// `q` to the leaf's box, shrunk below rounding error.
     #[inline(always)]
-    fn leaf_bound(&self, leaf: usize, q: &[f32]) -> f32 {
-        let (lo, hi) = (
-            &self.lo[leaf * self.dim..(leaf + 1) * self.dim],
-            &self.hi[leaf * self.dim..(leaf + 1) * self.dim],
-        );
-        let mut s = 0.0f32;
-        for d in 0..self.dim {
-            s += (lo[d] - q[d]).max(q[d] - hi[d]).max(0.0);
+    fn leaf_bounds(&self, q: &[f32]) -> Vec<f32> {
+        let dim = self.dim;
+        let mut out = Vec::with_capacity(self.lo.len() / dim);
+        for (lo, hi) in self
+            .lo
+            .chunks_exact(dim * BOX_GROUP)
+            .zip(self.hi.chunks_exact(dim * BOX_GROUP))
+        {
+            let mut acc = [0.0f32; BOX_GROUP];
+            for (d, &qd) in q.iter().enumerate() {
+                let (l, h) = (
+                    &lo[d * BOX_GROUP..(d + 1) * BOX_GROUP],
+                    &hi[d * BOX_GROUP..(d + 1) * BOX_GROUP],
+                );
+                for j in 0..BOX_GROUP {
+                    acc[j] += (l[j] - qd).max(qd - h[j]).max(0.0);
+                }
+            }
+            out.extend(acc.iter().map(|b| b * BOUND_SLACK));
         }
-        s * BOUND_SLACK
+        out.truncate(self.leaves);
+        out
     }
 
     /// Offers every row of a leaf to the top k.
@@ -247,54 +274,75 @@ impl BlockScan {
 
     /// The `k` nearest rows of one query, nearest first (ties by index).
     pub fn nearest(&self, q: &[f32], k: usize) -> Vec<Neighbour> {
-        assert_eq!(q.len(), self.dim, "query has the wrong dimension");
+        self.nearest_many(&[q], k).pop().unwrap_or_default()
+    }
+
+    /// The `k` nearest rows of each query, nearest first (ties by index).
+    pub fn nearest_many(&self, queries: &[&[f32]], k: usize) -> Vec<Vec<Neighbour>> {
+        for q in queries {
+            assert_eq!(q.len(), self.dim, "query has the wrong dimension");
+        }
         // Compiles the plain loops below once per instruction set (AVX2, SSE4.2, NEON...) and
         // runs the best this CPU has: the compiler vectorises them without `unsafe` here.
-        dispatch!(simd_level(), _simd => self.nearest_inner(q, k))
+        dispatch!(simd_level(), _simd => self.nearest_many_inner(queries, k))
     }
 
     #[inline(always)]
-    fn nearest_inner(&self, q: &[f32], k: usize) -> Vec<Neighbour> {
+    fn nearest_many_inner(&self, queries: &[&[f32]], k: usize) -> Vec<Vec<Neighbour>> {
         let k = k.min(self.rows);
         if k == 0 {
-            return Vec::new();
+            return vec![Vec::new(); queries.len()];
         }
-        let mut top = TopK {
-            k,
-            heap: BinaryHeap::with_capacity(k + 1),
-        };
-        let mut bounds: Vec<(f32, u32)> = (0..self.leaves())
-            .map(|leaf| (self.leaf_bound(leaf, q), leaf as u32))
+        let mut tops: Vec<TopK> = queries
+            .iter()
+            .map(|_| TopK {
+                k,
+                heap: BinaryHeap::with_capacity(k + 1),
+            })
             .collect();
-        // Scan the most promising leaves first, enough to hold about 2k rows, so that the k-th
-        // distance is tight before the bounds of the rest are tested against it.
-        let first = (2 * k).div_ceil(LEAF * 3 / 4).clamp(1, bounds.len());
-        let by_bound = |a: &(f32, u32), b: &(f32, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
-        if first < bounds.len() {
-            bounds.select_nth_unstable_by(first - 1, by_bound);
-        }
-        bounds[..first].sort_unstable_by(by_bound);
-        for &(_, leaf) in &bounds[..first] {
-            self.scan_leaf(leaf as usize, q, &mut top);
-        }
-        for &(lb, leaf) in &bounds[first..] {
-            if lb <= top.bound() {
-                self.scan_leaf(leaf as usize, q, &mut top);
+        let bounds: Vec<Vec<f32>> = queries.iter().map(|q| self.leaf_bounds(q)).collect();
+        let mut scanned: Vec<Vec<bool>> = vec![vec![false; self.leaves]; queries.len()];
+        // Each query first scans its most promising leaves, enough to hold about 2k rows, so
+        // that its k-th distance is tight before the other bounds are tested against it.
+        let first = (2 * k).div_ceil(LEAF * 3 / 4).clamp(1, self.leaves);
+        for (i, q) in queries.iter().enumerate() {
+            let mut best: Vec<(f32, u32)> = bounds[i]
+                .iter()
+                .enumerate()
+                .map(|(leaf, &b)| (b, leaf as u32))
+                .collect();
+            let by_bound = |a: &(f32, u32), b: &(f32, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+            if first < best.len() {
+                best.select_nth_unstable_by(first - 1, by_bound);
+            }
+            best.truncate(first);
+            best.sort_unstable_by(by_bound);
+            for (_, leaf) in best {
+                self.scan_leaf(leaf as usize, q, &mut tops[i]);
+                scanned[i][leaf as usize] = true;
             }
         }
-        top.heap
-            .into_sorted_vec()
-            .into_iter()
-            .map(|Entry(distance, index)| Neighbour {
-                index: index as usize,
-                distance,
+        // Then every leaf that may still hold a better row, for all queries while its data
+        // is in cache: nearby seeds share most leaves.
+        for leaf in 0..self.leaves {
+            for (i, q) in queries.iter().enumerate() {
+                if !scanned[i][leaf] && bounds[i][leaf] <= tops[i].bound() {
+                    self.scan_leaf(leaf, q, &mut tops[i]);
+                }
+            }
+        }
+        tops.into_iter()
+            .map(|t| {
+                t.heap
+                    .into_sorted_vec()
+                    .into_iter()
+                    .map(|Entry(distance, index)| Neighbour {
+                        index: index as usize,
+                        distance,
+                    })
+                    .collect()
             })
             .collect()
-    }
-
-    /// The `k` nearest rows of each query.
-    pub fn nearest_many(&self, queries: &[&[f32]], k: usize) -> Vec<Vec<Neighbour>> {
-        queries.iter().map(|q| self.nearest(q, k)).collect()
     }
 }
 

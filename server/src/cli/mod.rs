@@ -1,6 +1,7 @@
 //! The command-line subcommands other than `serve`.
 
 pub mod bench;
+pub mod bot;
 pub mod describe;
 pub mod fit;
 pub mod recommend;

@@ -23,6 +23,13 @@ pub fn selecta() -> Command {
         "SELECTA_MODEL_CACHE",
         "SELECTA_CATALOG",
         "SELECTA_ADMIN_TOKEN",
+        "SELECTA_API_KEYS",
+        "SELECTA_API_RATE_LIMIT",
+        "SELECTA_API_RATE_BURST",
+        "SELECTA_API_TRUST_FORWARDED_FOR",
+        "SELECTA_API_CORS_ORIGINS",
+        "SELECTA_API_MAX_SEEDS",
+        "SELECTA_PUBLIC_URL",
         "S3_ENDPOINT_URL",
         "S3_FORCE_PATH_STYLE",
     ] {

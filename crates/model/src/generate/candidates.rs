@@ -16,12 +16,10 @@
 //! attribute; a candidate closer to a "less like this" track than to any seed is scaled down in
 //! proportion.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::attributes::Attribute;
-use crate::metric::manhattan;
+use crate::metric::manhattan_unordered;
 use crate::model::Model;
 
 /// Constants of the ranking, kept in the model artifact so that tuned or learned values
@@ -91,38 +89,54 @@ pub(crate) fn gather(
     let n = model.len();
     // Seeds and negatives come back as neighbours of themselves and each other: fetch extra.
     let fetch = (k + seeds.len() + negatives.len()).min(n);
-    let mut slot_of: HashMap<usize, usize> = HashMap::new();
-    let mut candidates: Vec<Candidate> = Vec::new();
-    let mut rrf: Vec<f32> = Vec::new();
-    let mut per_seed = Vec::with_capacity(seeds.len());
     let queries: Vec<&[f32]> = seeds.iter().map(|&s| model.vector(s)).collect();
-    for neighbours in model.index.nearest_many(&queries, fetch) {
-        let mut list = Vec::with_capacity(k);
+    // (catalog index, seed position, rank) of every listed neighbour, grouped by index below:
+    // a sort is cheaper than a hash map for a few hundred entries.
+    let mut listed: Vec<(usize, usize, usize)> = Vec::with_capacity(seeds.len() * fetch);
+    for (pos, neighbours) in model
+        .index
+        .nearest_many(&queries, fetch)
+        .into_iter()
+        .enumerate()
+    {
         let mut rank = 0usize;
         for nb in neighbours {
             if seeds.contains(&nb.index) || negatives.contains(&nb.index) {
                 continue;
             }
             rank += 1;
-            let slot = *slot_of.entry(nb.index).or_insert_with(|| {
-                candidates.push(Candidate {
-                    index: nb.index,
-                    score: 0.0,
-                    owner: 0,
-                });
-                rrf.push(0.0);
-                candidates.len() - 1
-            });
-            rrf[slot] += 1.0 / (p.rrf_k + rank as f32);
-            list.push(slot);
+            listed.push((nb.index, pos, rank));
         }
-        per_seed.push(list);
     }
+    listed.sort_unstable();
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut rrf: Vec<f32> = Vec::new();
+    let mut per_seed: Vec<Vec<(usize, usize)>> = vec![Vec::with_capacity(fetch); seeds.len()];
+    for &(index, pos, rank) in &listed {
+        if candidates.last().is_none_or(|c| c.index != index) {
+            candidates.push(Candidate {
+                index,
+                score: 0.0,
+                owner: 0,
+            });
+            rrf.push(0.0);
+        }
+        let slot = candidates.len() - 1;
+        rrf[slot] += 1.0 / (p.rrf_k + rank as f32);
+        per_seed[pos].push((rank, slot));
+    }
+    let per_seed: Vec<Vec<usize>> = per_seed
+        .into_iter()
+        .map(|mut l| {
+            l.sort_unstable();
+            l.into_iter().map(|(_, slot)| slot).collect()
+        })
+        .collect();
     for (c, fused) in candidates.iter_mut().zip(rrf) {
         let v = model.vector(c.index);
         let (mut owner, mut d_pos) = (0, f32::INFINITY);
         for (pos, &s) in seeds.iter().enumerate() {
-            let d = manhattan(v, model.vector(s));
+            let d = manhattan_unordered(v, model.vector(s));
             if d < d_pos {
                 (owner, d_pos) = (pos, d);
             }
@@ -132,7 +146,7 @@ pub(crate) fn gather(
         if !negatives.is_empty() {
             let d_neg = negatives
                 .iter()
-                .map(|&i| manhattan(v, model.vector(i)))
+                .map(|&i| manhattan_unordered(v, model.vector(i)))
                 .fold(f32::INFINITY, f32::min);
             if d_neg < d_pos {
                 let ratio = if d_pos > 0.0 { d_neg / d_pos } else { 1.0 };

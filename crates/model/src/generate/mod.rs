@@ -97,6 +97,7 @@ pub fn generate(
         picks = order.into_iter().map(|i| picks[i]).collect();
     }
     let seed_tracks: Vec<&Track> = seeds.iter().map(|&s| &tracks[s]).collect();
+    let seed_labels: Vec<String> = seed_tracks.iter().map(|t| t.label()).collect();
     let entries = picks
         .iter()
         .map(|p| {
@@ -105,7 +106,12 @@ pub fn generate(
             PlaylistEntry {
                 track: track.clone(),
                 score: c.score,
-                reason: reason::reason(track, seed_tracks[p.seed], &model.stats),
+                reason: reason::reason(
+                    track,
+                    seed_tracks[p.seed],
+                    &seed_labels[p.seed],
+                    &model.stats,
+                ),
             }
         })
         .collect();
@@ -138,4 +144,66 @@ pub fn neighbours(model: &Model, index: usize, k: usize) -> Result<Vec<Neighbour
     out.retain(|n| n.index != index);
     out.truncate(k);
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ModelParams;
+    use selecta_catalog::Catalog;
+    use selecta_types::AudioFeatures;
+
+    fn tiny_model() -> Model {
+        let tracks = (0..12)
+            .map(|i| Track {
+                id: format!("t{i}"),
+                name: format!("Song {i}"),
+                artists: vec![format!("Artist {}", i % 6)],
+                genres: vec![if i < 6 { "pop" } else { "rock" }.into()],
+                features: AudioFeatures {
+                    energy: Some(i as f32 / 12.0),
+                    tempo: Some(90.0 + 5.0 * i as f32),
+                    ..AudioFeatures::default()
+                },
+                ..Track::default()
+            })
+            .collect();
+        let catalog = Catalog::from_tracks(tracks, Vec::new());
+        Model::fit(catalog, &ModelParams::default(), &mut |_| {}).unwrap()
+    }
+
+    #[test]
+    fn a_small_catalog_gives_what_it_has() {
+        let model = tiny_model();
+        // 12 tracks, 1 seed, 6 artists with 2 tracks each: the seed's artist has 1 left, so
+        // every other track fits under the cap of 2.
+        let p = generate(&model, &[0], &GenerateOptions::default()).unwrap();
+        assert_eq!(p.entries.len(), 11);
+        assert!(p.entries.iter().all(|e| e.track.id != "t0"));
+        // A cap of 1 leaves one track per artist: 6 artists.
+        let o = GenerateOptions {
+            max_per_artist: Some(1),
+            ..GenerateOptions::default()
+        };
+        assert_eq!(generate(&model, &[0], &o).unwrap().entries.len(), 6);
+        // The nearest track comes first: t1 is next to t0 in energy, tempo and genre.
+        assert_eq!(p.entries[0].track.id, "t1");
+        assert_eq!(p.entries[0].reason.seed_id, "t0");
+        let near = neighbours(&model, 0, 3).unwrap();
+        assert_eq!(near[0].index, 1);
+    }
+
+    #[test]
+    fn nothing_left_is_an_error() {
+        let model = tiny_model();
+        let all: Vec<String> = (1..12).map(|i| format!("t{i}")).collect();
+        let o = GenerateOptions {
+            exclude_ids: all,
+            ..GenerateOptions::default()
+        };
+        assert_eq!(
+            generate(&model, &[0], &o),
+            Err(GenerateError::NothingMatches)
+        );
+    }
 }

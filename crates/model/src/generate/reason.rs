@@ -19,13 +19,15 @@ const DESCRIBED: [Attribute; 6] = [
 ];
 const SIMILAR_WITHIN: f32 = 0.3;
 
-fn lower_set(v: &[String]) -> Vec<String> {
-    v.iter().map(|s| s.trim().to_lowercase()).collect()
-}
-
-/// Why `track` goes with `seed`: the nearest features (at most two), a shared artist, a shared
-/// subgenre (or else genre), the same decade.
-pub(crate) fn reason(track: &Track, seed: &Track, stats: &AttributeStats) -> Reason {
+/// Why `track` goes with `seed` (whose label is `seed_label`, computed once per seed): the
+/// nearest features (at most two), a shared artist, a shared subgenre (or else genre), the
+/// same decade.
+pub(crate) fn reason(
+    track: &Track,
+    seed: &Track,
+    seed_label: &str,
+    stats: &AttributeStats,
+) -> Reason {
     let mut matched = Vec::new();
     let mut clauses = Vec::new();
 
@@ -44,22 +46,14 @@ pub(crate) fn reason(track: &Track, seed: &Track, stats: &AttributeStats) -> Rea
         matched.extend(close.iter().map(|(_, a)| a.name().to_owned()));
     }
 
-    let seed_artists = lower_set(&seed.artists);
-    if let Some(a) = track
-        .artists
-        .iter()
-        .find(|a| seed_artists.contains(&a.trim().to_lowercase()))
-    {
+    // Names and labels come from the same catalog, so they match exactly.
+    if let Some(a) = track.artists.iter().find(|a| seed.artists.contains(a)) {
         clauses.push(format!("same artist ({a})"));
         matched.push("artist".into());
     }
 
-    let shared = |mine: &[String], theirs: &[String]| {
-        let theirs = lower_set(theirs);
-        mine.iter()
-            .find(|g| theirs.contains(&g.trim().to_lowercase()))
-            .cloned()
-    };
+    let shared =
+        |mine: &[String], theirs: &[String]| mine.iter().find(|g| theirs.contains(g)).cloned();
     if let Some(sub) = shared(&track.subgenres, &seed.subgenres) {
         clauses.push(format!("same subgenre ({sub})"));
         matched.push("subgenre".into());
@@ -76,13 +70,13 @@ pub(crate) fn reason(track: &Track, seed: &Track, stats: &AttributeStats) -> Rea
     }
 
     let text = if clauses.is_empty() {
-        format!("Close to {} in overall sound", seed.label())
+        format!("Close to {seed_label} in overall sound")
     } else {
-        format!("Close to {}: {}", seed.label(), clauses.join(", "))
+        format!("Close to {seed_label}: {}", clauses.join(", "))
     };
     Reason {
         seed_id: seed.id.clone(),
-        seed_label: seed.label(),
+        seed_label: seed_label.to_owned(),
         matched,
         text,
     }
@@ -170,7 +164,7 @@ mod tests {
     fn names_the_closest_features_and_shared_labels() {
         let seed = t("Ed Sheeran", "I Don't Care", 0.68, 0.80, 102.0, "dance pop");
         let track = t("Dua Lipa", "Levitating", 0.69, 0.78, 150.0, "dance pop");
-        let r = reason(&track, &seed, &stats());
+        let r = reason(&track, &seed, &seed.label(), &stats());
         assert_eq!(r.seed_id, seed.id);
         assert_eq!(
             r.text,
@@ -184,7 +178,7 @@ mod tests {
     fn falls_back_to_genre_artist_and_overall() {
         let seed = t("A", "One", 0.1, 0.1, 60.0, "indie");
         let mut track = t("A", "Two", 0.9, 0.9, 180.0, "trap");
-        let r = reason(&track, &seed, &stats());
+        let r = reason(&track, &seed, &seed.label(), &stats());
         assert_eq!(
             r.text,
             "Close to A - One: same artist (A), same genre (pop), same era (2010s)"
@@ -192,7 +186,7 @@ mod tests {
         track.artists = vec!["B".into()];
         track.genres.clear();
         track.year = Some(1990);
-        let r = reason(&track, &seed, &stats());
+        let r = reason(&track, &seed, &seed.label(), &stats());
         assert_eq!(r.text, "Close to A - One in overall sound");
         assert!(r.matched.is_empty());
     }

@@ -75,24 +75,25 @@ impl<'a> Filters<'a> {
 }
 
 /// The running playlist with its caps.
-struct Picker<'f> {
+struct Picker<'f, 'm> {
     filters: &'f Filters<'f>,
     length: usize,
     taken: Vec<bool>,
     /// Filter verdict per slot, remembered: a slot is tried again in later rounds.
     admitted: Vec<Option<bool>>,
-    per_artist: HashMap<String, usize>,
+    /// Tracks per artist so far (names as the catalog spells them: one source, one spelling).
+    per_artist: HashMap<&'m str, usize>,
     songs: HashSet<u32>,
     picks: Vec<Pick>,
 }
 
-impl Picker<'_> {
+impl<'m> Picker<'_, 'm> {
     fn full(&self) -> bool {
         self.picks.len() >= self.length
     }
 
     /// Takes the candidate if the filters and caps allow it.
-    fn try_take(&mut self, model: &Model, pool: &Pool, slot: usize, seed: usize) -> bool {
+    fn try_take(&mut self, model: &'m Model, pool: &Pool, slot: usize, seed: usize) -> bool {
         if self.taken[slot] {
             return false;
         }
@@ -101,11 +102,10 @@ impl Picker<'_> {
         if !admitted {
             return false;
         }
-        let artists: Vec<String> = t.artists.iter().map(|a| artist_key(a)).collect();
         if let Some(cap) = self.filters.max_per_artist {
-            if artists
+            if t.artists
                 .iter()
-                .any(|a| self.per_artist.get(a).copied().unwrap_or(0) >= cap)
+                .any(|a| self.per_artist.get(a.as_str()).copied().unwrap_or(0) >= cap)
             {
                 return false;
             }
@@ -123,8 +123,8 @@ impl Picker<'_> {
                 }
             }
         }
-        for a in artists {
-            *self.per_artist.entry(a).or_insert(0) += 1;
+        for a in &t.artists {
+            *self.per_artist.entry(a.as_str()).or_insert(0) += 1;
         }
         self.taken[slot] = true;
         self.picks.push(Pick { slot, seed });
@@ -141,7 +141,7 @@ impl Picker<'_> {
 ///
 /// Ties resolve by catalog index, so the same request gives the same playlist.
 pub(crate) fn pick(
-    model: &Model,
+    model: &'_ Model,
     pool: &Pool,
     filters: &Filters,
     length: usize,

@@ -1,0 +1,309 @@
+//! From a message or a button press to the replies: the bot's whole behaviour, without
+//! Telegram (the dispatcher in [`crate::telegram`] only carries the replies).
+
+use std::sync::Arc;
+
+use selecta_catalog::ResolveError;
+use selecta_model::{generate, neighbours, GenerateError, GenerateOptions, Model};
+
+use crate::choice::{Action, Choices, Pending, Press, Slot};
+use crate::input::{self, Input};
+use crate::markup::escape;
+use crate::render::{self, Examples};
+use crate::reply::{Button, ButtonAnswer, Reply};
+
+/// Nearest tracks shown on a card.
+pub const CARD_NEIGHBOURS: usize = 3;
+/// Waiting requests kept for their buttons.
+pub const PENDING_CAPACITY: usize = 10_000;
+/// Longest button label, in characters (longer ones are cut on phones anyway).
+const BUTTON_CHARS: usize = 60;
+
+/// The bot's behaviour over one model: answers messages and button presses. Shared by every
+/// chat (it is `Sync`); the only state is the requests waiting for a choice.
+#[derive(Debug)]
+pub struct Responder {
+    model: Arc<Model>,
+    choices: Choices,
+    examples: Examples,
+}
+
+impl Responder {
+    /// A responder over `model`; the help's examples are its most popular tracks.
+    pub fn new(model: Arc<Model>) -> Responder {
+        let examples = examples(&model);
+        Responder {
+            model,
+            choices: Choices::new(PENDING_CAPACITY),
+            examples,
+        }
+    }
+
+    /// The model served.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Requests waiting for a button press.
+    pub fn choices(&self) -> &Choices {
+        &self.choices
+    }
+
+    /// The replies to a message of `chat` (none for [`Input::Ignored`]).
+    pub fn respond(&self, chat: i64, input: Input) -> Vec<Reply> {
+        let tracks = self.model.len();
+        match input {
+            Input::Start => Reply::split(&render::start(&self.examples, tracks), Vec::new()),
+            Input::Help => Reply::split(&render::help(&self.examples, tracks), Vec::new()),
+            Input::UnknownCommand(name) => vec![Reply::text(render::unknown_command(&name))],
+            Input::Ignored => Vec::new(),
+            Input::Predict(args) => match input::parse_predict(&args) {
+                Ok(req) => {
+                    self.start_request(chat, Action::Predict { length: req.length }, &req.queries)
+                }
+                Err(e) => vec![Reply::text(render::usage("predict", &e, &self.examples))],
+            },
+            Input::Describe(args) | Input::FreeText(args) => match input::parse_describe(&args) {
+                Ok(query) => self.start_request(chat, Action::Describe, &[query]),
+                Err(e) => vec![Reply::text(render::usage("describe", &e, &self.examples))],
+            },
+        }
+    }
+
+    /// Resolves every query: the result when all are known, the problems when some cannot
+    /// be, else a question with buttons for the first one to choose.
+    fn start_request(&self, chat: i64, action: Action, queries: &[String]) -> Vec<Reply> {
+        let catalog = self.model.catalog();
+        let mut slots = Vec::with_capacity(queries.len());
+        let mut problems = Vec::new();
+        for q in queries {
+            match catalog.resolve(q) {
+                Ok(i) => slots.push(Slot::Chosen(i)),
+                Err(ResolveError::Ambiguous { candidates, .. }) if !candidates.is_empty() => slots
+                    .push(Slot::Open {
+                        query: q.clone(),
+                        candidates,
+                        unmatched: false,
+                    }),
+                Err(ResolveError::NotFound { suggestions, .. }) if !suggestions.is_empty() => slots
+                    .push(Slot::Open {
+                        query: q.clone(),
+                        candidates: suggestions,
+                        unmatched: true,
+                    }),
+                Err(e) => problems.push(render::problem(&e.to_string())),
+            }
+        }
+        if !problems.is_empty() {
+            return Reply::split(&problems.join("\n\n"), Vec::new());
+        }
+        let pending = Pending {
+            chat,
+            action,
+            slots,
+        };
+        if pending.first_open().is_none() {
+            return self.fulfil(&pending);
+        }
+        let question = self.question(&pending, None);
+        let token = self.choices.insert(pending.clone());
+        vec![self.with_buttons(question, &pending, token)]
+    }
+
+    /// The answer to a button press in `chat` with callback `data`.
+    pub fn press(&self, chat: i64, data: &str) -> ButtonAnswer {
+        let Some(press) = Press::parse(data) else {
+            return ButtonAnswer {
+                notice: Some("This button is not mine.".into()),
+                ..ButtonAnswer::default()
+            };
+        };
+        let token = match press {
+            Press::Pick { token, .. } | Press::Cancel { token } => token,
+        };
+        let Some(mut pending) = self.choices.take(token, chat) else {
+            return ButtonAnswer {
+                notice: Some("This choice has expired: please send the request again.".into()),
+                edit: None,
+                send: Vec::new(),
+            };
+        };
+        let k = match press {
+            Press::Cancel { .. } => {
+                return ButtonAnswer {
+                    notice: None,
+                    edit: Some(Reply::text("Cancelled.")),
+                    send: Vec::new(),
+                }
+            }
+            Press::Pick { k, .. } => k,
+        };
+        let Some((at, Slot::Open { candidates, .. })) = pending.first_open() else {
+            return ButtonAnswer::default();
+        };
+        let Some(candidate) = candidates.get(k) else {
+            // Not a button we made: keep the question as it is.
+            self.choices.put_back(token, pending);
+            return ButtonAnswer {
+                notice: Some("Please choose one of the buttons.".into()),
+                ..ButtonAnswer::default()
+            };
+        };
+        let chosen = candidate.index;
+        pending.slots[at] = Slot::Chosen(chosen);
+        let picked = format!(
+            "✅ {}",
+            escape(&render::plain_label(&self.model.tracks()[chosen], 200))
+        );
+        if pending.first_open().is_some() {
+            let question = self.question(&pending, Some(&picked));
+            let edit = self.with_buttons(question, &pending, token);
+            self.choices.put_back(token, pending);
+            return ButtonAnswer {
+                notice: None,
+                edit: Some(edit),
+                send: Vec::new(),
+            };
+        }
+        ButtonAnswer {
+            notice: None,
+            edit: Some(Reply::text(picked)),
+            send: self.fulfil(&pending),
+        }
+    }
+
+    /// The question about the first open slot, after `before` (the last pick) if any.
+    fn question(&self, pending: &Pending, before: Option<&str>) -> String {
+        let Some((
+            _,
+            Slot::Open {
+                query,
+                candidates,
+                unmatched,
+            },
+        )) = pending.first_open()
+        else {
+            return String::new();
+        };
+        let mut text = before.map(|b| format!("{b}\n\n")).unwrap_or_default();
+        let quoted = escape(&crate::markup::shorten(query, 100));
+        if *unmatched {
+            text.push_str(&format!(
+                "🔎 No track matches <b>{quoted}</b>. Did you mean:"
+            ));
+        } else {
+            text.push_str(&format!(
+                "🤔 <b>{quoted}</b> matches several songs. Which one do you mean?"
+            ));
+        }
+        let left = pending.open_count();
+        if left > 1 {
+            text.push_str(&format!(" ({left} tracks to choose)"));
+        }
+        let tracks = self.model.tracks();
+        for (k, c) in candidates.iter().enumerate() {
+            text.push_str(&format!(
+                "\n{}. {}",
+                k + 1,
+                render::track_line(&tracks[c.index])
+            ));
+        }
+        text
+    }
+
+    /// `text` with a button per candidate of the first open slot, and Cancel.
+    fn with_buttons(&self, text: String, pending: &Pending, token: u64) -> Reply {
+        let mut keyboard = Vec::new();
+        if let Some((_, Slot::Open { candidates, .. })) = pending.first_open() {
+            let tracks = self.model.tracks();
+            for (k, c) in candidates.iter().enumerate() {
+                keyboard.push(vec![Button {
+                    text: format!(
+                        "{}. {}",
+                        k + 1,
+                        render::plain_label(&tracks[c.index], BUTTON_CHARS)
+                    ),
+                    data: Press::Pick { token, k }.data(),
+                }]);
+            }
+        }
+        keyboard.push(vec![Button {
+            text: "✖ Cancel".into(),
+            data: Press::Cancel { token }.data(),
+        }]);
+        Reply { text, keyboard }
+    }
+
+    /// The playlist or the card of a request whose tracks are all known.
+    fn fulfil(&self, pending: &Pending) -> Vec<Reply> {
+        let Some(seeds) = pending.seeds() else {
+            return Vec::new();
+        };
+        let text = match pending.action {
+            Action::Predict { length } => self.playlist(&seeds, length),
+            Action::Describe => self.card(seeds[0]),
+        };
+        Reply::split(&text, Vec::new())
+    }
+
+    fn playlist(&self, seeds: &[usize], length: usize) -> String {
+        let options = GenerateOptions {
+            length,
+            ..GenerateOptions::default()
+        };
+        match generate(&self.model, seeds, &options) {
+            Ok(p) => render::playlist(&p),
+            Err(e @ GenerateError::InvalidOption { .. }) => render::problem(&e.to_string()),
+            Err(GenerateError::NothingMatches) => {
+                render::problem("no track of the catalog goes with these; try other tracks")
+            }
+        }
+    }
+
+    fn card(&self, index: usize) -> String {
+        let tracks = self.model.tracks();
+        let k = CARD_NEIGHBOURS.min(self.model.len().saturating_sub(1));
+        let near = if k == 0 {
+            Vec::new()
+        } else {
+            match neighbours(&self.model, index, k) {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::warn!(index, error = %e, "no neighbours for the card");
+                    Vec::new()
+                }
+            }
+        };
+        let near: Vec<&selecta_types::Track> = near.iter().map(|n| &tracks[n.index]).collect();
+        render::card(&tracks[index], &near)
+    }
+}
+
+/// The help's examples: the catalog's most popular tracks that have a title and an artist.
+fn examples(model: &Model) -> Examples {
+    let tracks = model.tracks();
+    let mut order: Vec<usize> = (0..tracks.len())
+        .filter(|&i| !tracks[i].name.is_empty() && !tracks[i].artists.is_empty())
+        .collect();
+    order.sort_by(|&a, &b| {
+        let p = |i: usize| tracks[i].popularity.unwrap_or(0.0);
+        p(b).total_cmp(&p(a)).then(a.cmp(&b))
+    });
+    let label = |k: usize| {
+        order
+            .get(k)
+            .or(order.first())
+            .map(|&i| tracks[i].label())
+            .unwrap_or_else(|| "Artist - Title".into())
+    };
+    let link = order
+        .get(2)
+        .or(order.first())
+        .map(|&i| tracks[i].spotify_url())
+        .unwrap_or_else(|| "https://open.spotify.com/track/…".into());
+    Examples {
+        first: label(0),
+        second: label(1),
+        link,
+    }
+}

@@ -1,0 +1,165 @@
+//! Selecta's JSON API, merged into the web app's router:
+//!
+//! - `/v1/...`: Spotify's withdrawn `recommendations` and `audio-features` endpoints, same
+//!   parameters and shapes, from Selecta's catalog and model ([`spotify`]);
+//! - `/api/generate`, `/api/search`, `/api/tracks/{id}`, `/api/export`: Selecta's own
+//!   ([`selecta`]); fixed paths that never collide with Leptos' server functions, which live
+//!   at `/api/<name><hash>`;
+//! - `/api/openapi.json`, `/api/docs` ([`openapi`]); `/healthz`, `/readyz`, `/metrics` ([`ops`]).
+//!
+//! Data endpoints pass the [`auth`] guard (API keys, rate limit); CORS is configurable.
+
+pub mod auth;
+mod docs;
+pub mod errors;
+pub mod objects;
+pub mod openapi;
+pub mod ops;
+pub mod params;
+pub mod recommend;
+pub mod selecta;
+pub mod spotify;
+#[cfg(test)]
+pub mod testing;
+pub mod view;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::state::ModelHandle;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method};
+use axum::routing::{any, get, post};
+use axum::{middleware, Router};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::config::ApiArgs;
+use objects::Links;
+use view::Views;
+
+/// What the API handlers share. Cheap to clone.
+#[derive(Clone)]
+pub struct Api {
+    /// The model in service.
+    pub model: ModelHandle,
+    /// Indexes derived from it.
+    pub views: Arc<Views>,
+    /// Most seeds per `/v1/recommendations` call.
+    pub max_seeds: usize,
+    /// Base of `href` links; from the Host header when unset.
+    pub public_url: Option<Arc<str>>,
+}
+
+impl Api {
+    /// The state for a model and the server's options.
+    pub fn new(model: ModelHandle, args: &ApiArgs) -> Self {
+        Api {
+            views: Arc::new(Views::new(model.clone())),
+            model,
+            max_seeds: usize::from(args.max_seeds),
+            public_url: args.public_url.as_deref().map(Arc::from),
+        }
+    }
+
+    /// The link builder for a request: the configured public URL, else `http://<Host>`.
+    pub fn links(&self, headers: &HeaderMap) -> Links {
+        match &self.public_url {
+            Some(base) => Links::new(base),
+            None => Links::new(&format!("http://{}", host(headers))),
+        }
+    }
+}
+
+/// The request's Host when it looks like a host (letters, digits, `.-:[]`), else `localhost`:
+/// a forged Host must not inject text into links.
+fn host(headers: &HeaderMap) -> &str {
+    headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("localhost")
+}
+
+/// The API's routes, ready to merge into the app's router.
+pub fn router(model: ModelHandle, args: &ApiArgs) -> Router {
+    ops::prometheus();
+    let api = Api::new(model, args);
+    let guard = Arc::new(auth::Guard::new(args));
+    let protected = Router::new()
+        .route("/v1/recommendations", get(spotify::recommendations))
+        .route(
+            "/v1/recommendations/available-genre-seeds",
+            get(spotify::genre_seeds),
+        )
+        .route("/v1/audio-features", get(spotify::several_audio_features))
+        // Spotify answered with or without a trailing slash, and clients use both (rspotify
+        // calls `audio-features/?ids=`).
+        .route("/v1/audio-features/", get(spotify::several_audio_features))
+        .route("/v1/recommendations/", get(spotify::recommendations))
+        .route("/v1/audio-features/{id}", get(spotify::audio_features))
+        .route("/v1/tracks/{id}", get(spotify::track))
+        .route("/api/generate", post(selecta::generate_playlist))
+        .route("/api/search", get(selecta::search))
+        .route("/api/tracks/{id}", get(selecta::describe))
+        .route("/api/export", post(selecta::export))
+        .route_layer(middleware::from_fn_with_state(guard, auth::guard));
+    let public = Router::new()
+        .route("/v1", any(spotify::not_found))
+        .route("/v1/{*rest}", any(spotify::not_found))
+        .route("/api/openapi.json", get(openapi::json))
+        .route("/api/docs", get(openapi::docs))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics_text));
+    let routes = protected
+        .merge(public)
+        .layer(middleware::from_fn(ops::track_metrics))
+        .with_state(api);
+    match cors(&args.cors_origins) {
+        Some(layer) => routes.layer(layer),
+        None => routes,
+    }
+}
+
+/// CORS for the configured origins (`*` for any); none when the list is empty. Origins that
+/// are not valid header values are skipped with a warning.
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    let origins: Vec<&str> = origins
+        .iter()
+        .map(|o| o.trim())
+        .filter(|o| !o.is_empty())
+        .collect();
+    if origins.is_empty() {
+        return None;
+    }
+    let allow = if origins.contains(&"*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| {
+            let v = HeaderValue::from_str(o.trim_end_matches('/')).ok();
+            if v.is_none() {
+                tracing::warn!(origin = %o, "ignoring an invalid CORS origin");
+            }
+            v
+        }))
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+            .expose_headers([
+                header::RETRY_AFTER,
+                header::CONTENT_DISPOSITION,
+                HeaderName::from_static(spotify::NOT_APPLIED_HEADER),
+            ])
+            .max_age(Duration::from_secs(3600)),
+    )
+}
+
+#[cfg(test)]
+mod tests;

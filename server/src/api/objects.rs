@@ -1,0 +1,486 @@
+//! Spotify's response objects (`TrackObject`, `AudioFeaturesObject`, ...) and the pure
+//! functions that shape catalog tracks into them.
+//!
+//! Values the catalog lacks are sent the way Spotify sent them for tracks whose analysis
+//! failed (0; `key` and `mode` -1) or with Spotify's documented defaults (`explicit` false,
+//! which Spotify documents as "no or unknown"; `disc_number` 1). `time_signature` is absent
+//! from the bundled data set: it is sent as 4 and listed in the object's `missing` field.
+
+use std::collections::BTreeMap;
+
+use selecta_catalog::spotify::looks_like_spotify_id;
+use selecta_types::Track;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::view::{album_id, artist_id};
+
+/// Builds the `href` links of API objects from the server's public base URL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Links {
+    base: String,
+}
+
+impl Links {
+    /// `base` such as `https://selecta.example.org` (a trailing `/` is dropped).
+    pub fn new(base: &str) -> Self {
+        Links {
+            base: base.trim_end_matches('/').to_string(),
+        }
+    }
+
+    /// `{base}/v1/{path}`.
+    pub fn v1(&self, path: &str) -> String {
+        format!("{}/v1/{path}", self.base)
+    }
+}
+
+/// Known external URLs of an object.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct ExternalUrls {
+    /// The object's page on open.spotify.com, when its id is a Spotify id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spotify: Option<String>,
+}
+
+/// Spotify's `ImageObject` (the catalog has no cover art, so lists of them are empty).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImageObject {
+    /// Image URL.
+    pub url: String,
+    /// Height in pixels.
+    pub height: Option<u32>,
+    /// Width in pixels.
+    pub width: Option<u32>,
+}
+
+/// Spotify's `SimplifiedArtistObject`. Artist ids are derived by Selecta from the name
+/// (the catalog has none); they work as `seed_artists`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SimplifiedArtistObject {
+    /// Always empty: Selecta does not know the artist's Spotify page.
+    pub external_urls: ExternalUrls,
+    /// Selecta's artist id (22 base62 characters derived from the name).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// `artist`
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `selecta:artist:ID`
+    pub uri: String,
+}
+
+/// Spotify's `SimplifiedAlbumObject`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SimplifiedAlbumObject {
+    /// Always `album`: the catalog does not tell albums from singles.
+    pub album_type: String,
+    /// The album's tracks in Selecta's catalog (a lower bound of its real length).
+    pub total_tracks: u32,
+    /// Always empty (deprecated by Spotify).
+    pub available_markets: Vec<String>,
+    /// The album's Spotify page, when its id is known.
+    pub external_urls: ExternalUrls,
+    /// `{base}/v1/albums/{id}` (not served by Selecta).
+    pub href: String,
+    /// Spotify album id, or an id derived from title and artist when the catalog lacks it.
+    pub id: String,
+    /// Always empty: no cover art in the catalog.
+    pub images: Vec<ImageObject>,
+    /// Title.
+    pub name: String,
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub release_date: String,
+    /// `year`, `month` or `day`.
+    pub release_date_precision: String,
+    /// `album`
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `spotify:album:ID`
+    pub uri: String,
+    /// The track's artists.
+    pub artists: Vec<SimplifiedArtistObject>,
+}
+
+/// Spotify's `TrackObject`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TrackObject {
+    /// The album.
+    pub album: SimplifiedAlbumObject,
+    /// The artists, main artist first.
+    pub artists: Vec<SimplifiedArtistObject>,
+    /// Always empty (deprecated by Spotify).
+    pub available_markets: Vec<String>,
+    /// Always 1 (unknown; Spotify documents 1 as the usual value).
+    pub disc_number: u32,
+    /// Length in milliseconds (0 when unknown).
+    pub duration_ms: u32,
+    /// Explicit lyrics; `false` means "no or unknown", as at Spotify.
+    pub explicit: bool,
+    /// Always empty (no ISRC in the catalog).
+    pub external_ids: BTreeMap<String, String>,
+    /// The track's page on open.spotify.com.
+    pub external_urls: ExternalUrls,
+    /// `{base}/v1/tracks/{id}`
+    pub href: String,
+    /// Spotify track id.
+    pub id: String,
+    /// Always false.
+    pub is_local: bool,
+    /// Title.
+    pub name: String,
+    /// 0..100 (0 when unknown).
+    pub popularity: u32,
+    /// Always null.
+    pub preview_url: Option<String>,
+    /// Always 0: unknown.
+    pub track_number: u32,
+    /// `track`
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `spotify:track:ID`
+    pub uri: String,
+}
+
+/// Spotify's `AudioFeaturesObject`, plus Selecta's `missing` list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AudioFeaturesObject {
+    /// 0..1
+    pub acousticness: f32,
+    /// `{base}/v1/audio-analysis/{id}` (not served by Selecta).
+    pub analysis_url: String,
+    /// 0..1
+    pub danceability: f32,
+    /// Milliseconds.
+    pub duration_ms: u32,
+    /// 0..1
+    pub energy: f32,
+    /// Spotify track id.
+    pub id: String,
+    /// 0..1
+    pub instrumentalness: f32,
+    /// Pitch class 0..11, -1 when unknown.
+    pub key: i32,
+    /// 0..1
+    pub liveness: f32,
+    /// dB.
+    pub loudness: f32,
+    /// 1 major, 0 minor, -1 unknown.
+    pub mode: i32,
+    /// 0..1
+    pub speechiness: f32,
+    /// BPM (0 when the analysis failed).
+    pub tempo: f32,
+    /// Beats per bar, 3..7 (4 when unknown: see `missing`).
+    pub time_signature: i32,
+    /// `{base}/v1/tracks/{id}`
+    pub track_href: String,
+    /// `audio_features`
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `spotify:track:ID`
+    pub uri: String,
+    /// 0..1
+    pub valence: f32,
+    /// Selecta extension, present only when not empty: the fields whose value the catalog
+    /// lacks for this track and that hold a placeholder (0; `key`, `mode` -1;
+    /// `time_signature` 4).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+}
+
+/// Spotify's `RecommendationSeedObject`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecommendationSeedObject {
+    /// The seed's pool after the `min_*`/`max_*` filters.
+    #[serde(rename = "afterFilteringSize")]
+    pub after_filtering_size: u32,
+    /// Same as `afterFilteringSize`: Selecta does no market relinking.
+    #[serde(rename = "afterRelinkingSize")]
+    pub after_relinking_size: u32,
+    /// Link to the seed track; absent for artist and genre seeds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// The seed as given in the request.
+    pub id: String,
+    /// The tracks near the seed that were considered: the 100 nearest tracks of each of the
+    /// seed's tracks (one for a track seed; up to three most popular for an artist or genre).
+    #[serde(rename = "initialPoolSize")]
+    pub initial_pool_size: u32,
+    /// `TRACK`, `ARTIST` or `GENRE`.
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// A request parameter that was accepted but could not be applied.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct NotApplied {
+    /// The parameter, e.g. `min_time_signature`.
+    pub param: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Spotify's `RecommendationsObject`, plus Selecta's `not_applied` list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecommendationsObject {
+    /// One object per seed, in request order (tracks, artists, genres).
+    pub seeds: Vec<RecommendationSeedObject>,
+    /// The recommended tracks, most relevant first.
+    pub tracks: Vec<TrackObject>,
+    /// Selecta extension, present only when not empty: parameters accepted but not applied
+    /// (attributes the catalog has no values for). Also sent as the
+    /// `Selecta-Not-Applied` header.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_applied: Vec<NotApplied>,
+}
+
+/// `GET /v1/audio-features?ids=` answer: one entry per id, `null` for ids not in the catalog
+/// (as Spotify answered for unknown ids).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ManyAudioFeatures {
+    /// In the order of `ids`.
+    pub audio_features: Vec<Option<AudioFeaturesObject>>,
+}
+
+/// `GET /v1/recommendations/available-genre-seeds` answer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GenreSeeds {
+    /// Seed names of the catalog's genres and subgenres, sorted.
+    pub genres: Vec<String>,
+}
+
+fn spotify_url(kind: &str, id: &str) -> ExternalUrls {
+    ExternalUrls {
+        spotify: looks_like_spotify_id(id).then(|| format!("https://open.spotify.com/{kind}/{id}")),
+    }
+}
+
+/// A `SimplifiedArtistObject` for an artist name.
+pub fn artist_object(name: &str) -> SimplifiedArtistObject {
+    let id = artist_id(name);
+    SimplifiedArtistObject {
+        external_urls: ExternalUrls::default(),
+        uri: format!("selecta:artist:{id}"),
+        id,
+        name: name.to_string(),
+        kind: "artist".into(),
+    }
+}
+
+/// The `release_date_precision` of a date as the catalog holds it.
+pub fn date_precision(date: &str) -> &'static str {
+    match date.split('-').count() {
+        1 => "year",
+        2 => "month",
+        _ => "day",
+    }
+}
+
+/// A catalog track as Spotify's `TrackObject`; `album_tracks` is the album's size in the
+/// catalog.
+pub fn track_object(t: &Track, album_tracks: u32, links: &Links) -> TrackObject {
+    let artists: Vec<SimplifiedArtistObject> = t.artists.iter().map(|a| artist_object(a)).collect();
+    let album_id = album_id(t);
+    let release_date = t
+        .release_date
+        .clone()
+        .or_else(|| t.year.map(|y| y.to_string()))
+        .unwrap_or_default();
+    let album = SimplifiedAlbumObject {
+        album_type: "album".into(),
+        total_tracks: album_tracks.max(1),
+        available_markets: Vec::new(),
+        external_urls: spotify_url("album", &album_id),
+        href: links.v1(&format!("albums/{album_id}")),
+        uri: format!("spotify:album:{album_id}"),
+        id: album_id,
+        images: Vec::new(),
+        name: t.album.clone(),
+        release_date_precision: date_precision(&release_date).into(),
+        release_date,
+        kind: "album".into(),
+        artists: artists.clone(),
+    };
+    TrackObject {
+        album,
+        artists,
+        available_markets: Vec::new(),
+        disc_number: 1,
+        duration_ms: t.duration_ms.unwrap_or(0),
+        explicit: t.explicit.unwrap_or(false),
+        external_ids: BTreeMap::new(),
+        external_urls: spotify_url("track", &t.id),
+        href: links.v1(&format!("tracks/{}", t.id)),
+        id: t.id.clone(),
+        is_local: false,
+        name: t.name.clone(),
+        popularity: t
+            .popularity
+            .map(|p| p.round().clamp(0.0, 100.0) as u32)
+            .unwrap_or(0),
+        preview_url: None,
+        track_number: 0,
+        kind: "track".into(),
+        uri: t.spotify_uri(),
+    }
+}
+
+/// A catalog track's audio features as Spotify's `AudioFeaturesObject`.
+pub fn audio_features_object(t: &Track, links: &Links) -> AudioFeaturesObject {
+    let f = &t.features;
+    let mut missing = Vec::new();
+    let mut float = |name: &str, v: Option<f32>| {
+        v.filter(|x| x.is_finite()).unwrap_or_else(|| {
+            missing.push(name.to_string());
+            0.0
+        })
+    };
+    let acousticness = float("acousticness", f.acousticness);
+    let danceability = float("danceability", f.danceability);
+    let energy = float("energy", f.energy);
+    let instrumentalness = float("instrumentalness", f.instrumentalness);
+    let liveness = float("liveness", f.liveness);
+    let loudness = float("loudness", f.loudness);
+    let speechiness = float("speechiness", f.speechiness);
+    let tempo = float("tempo", f.tempo);
+    let valence = float("valence", f.valence);
+    let mut int = |name: &str, v: Option<u8>, placeholder: i32| {
+        v.map(i32::from).unwrap_or_else(|| {
+            missing.push(name.to_string());
+            placeholder
+        })
+    };
+    let key = int("key", f.key, -1);
+    let mode = int("mode", f.mode, -1);
+    let time_signature = int("time_signature", f.time_signature, 4);
+    let duration_ms = t.duration_ms.unwrap_or_else(|| {
+        missing.push("duration_ms".into());
+        0
+    });
+    missing.sort();
+    AudioFeaturesObject {
+        acousticness,
+        analysis_url: links.v1(&format!("audio-analysis/{}", t.id)),
+        danceability,
+        duration_ms,
+        energy,
+        id: t.id.clone(),
+        instrumentalness,
+        key,
+        liveness,
+        loudness,
+        mode,
+        speechiness,
+        tempo,
+        time_signature,
+        track_href: links.v1(&format!("tracks/{}", t.id)),
+        kind: "audio_features".into(),
+        uri: t.spotify_uri(),
+        valence,
+        missing,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use selecta_types::AudioFeatures;
+    use serde_json::json;
+
+    fn track() -> Track {
+        Track {
+            id: "4u7EnebtmKWzUH433cf5Qv".into(),
+            name: "Bohemian Rhapsody".into(),
+            artists: vec!["Queen".into()],
+            album: "A Night at the Opera".into(),
+            album_id: Some("1GbtB4zTqAsyfZEsm1RZfx".into()),
+            release_date: Some("1975-11-21".into()),
+            year: Some(1975),
+            popularity: Some(76.6),
+            duration_ms: Some(354_947),
+            features: AudioFeatures {
+                danceability: Some(0.392),
+                energy: Some(0.402),
+                key: Some(0),
+                loudness: Some(-9.961),
+                mode: Some(0),
+                speechiness: Some(0.0536),
+                acousticness: Some(0.288),
+                instrumentalness: Some(0.0),
+                liveness: Some(0.243),
+                valence: Some(0.228),
+                tempo: None,
+                time_signature: None,
+            },
+            ..Track::default()
+        }
+    }
+
+    #[test]
+    fn tracks_take_spotify_shape() {
+        let links = Links::new("http://127.0.0.1:3000/");
+        let v = serde_json::to_value(track_object(&track(), 12, &links)).unwrap();
+        assert_eq!(v["id"], "4u7EnebtmKWzUH433cf5Qv");
+        assert_eq!(v["type"], "track");
+        assert_eq!(v["uri"], "spotify:track:4u7EnebtmKWzUH433cf5Qv");
+        assert_eq!(
+            v["href"],
+            "http://127.0.0.1:3000/v1/tracks/4u7EnebtmKWzUH433cf5Qv"
+        );
+        assert_eq!(
+            v["external_urls"],
+            json!({"spotify": "https://open.spotify.com/track/4u7EnebtmKWzUH433cf5Qv"})
+        );
+        assert_eq!(v["popularity"], 77);
+        assert_eq!(v["duration_ms"], 354_947);
+        assert_eq!(v["explicit"], false);
+        assert_eq!(v["preview_url"], serde_json::Value::Null);
+        assert_eq!(v["album"]["id"], "1GbtB4zTqAsyfZEsm1RZfx");
+        assert_eq!(v["album"]["total_tracks"], 12);
+        assert_eq!(v["album"]["release_date"], "1975-11-21");
+        assert_eq!(v["album"]["release_date_precision"], "day");
+        assert_eq!(v["album"]["uri"], "spotify:album:1GbtB4zTqAsyfZEsm1RZfx");
+        assert_eq!(v["artists"][0]["name"], "Queen");
+        assert_eq!(v["artists"][0]["id"], artist_id("Queen").as_str());
+        assert_eq!(
+            v["artists"][0]["uri"],
+            format!("selecta:artist:{}", artist_id("Queen"))
+        );
+    }
+
+    #[test]
+    fn audio_features_fill_and_list_missing_values() {
+        let links = Links::new("http://h");
+        let v = serde_json::to_value(audio_features_object(&track(), &links)).unwrap();
+        assert_eq!(v["type"], "audio_features");
+        assert_eq!(v["danceability"], json!(0.392f32));
+        assert_eq!(v["key"], 0);
+        assert_eq!(v["mode"], 0);
+        assert_eq!(
+            v["tempo"], 0.0,
+            "a failed analysis is 0, as Spotify sent it"
+        );
+        assert_eq!(v["time_signature"], 4);
+        assert_eq!(v["missing"], json!(["tempo", "time_signature"]));
+        assert_eq!(v["track_href"], "http://h/v1/tracks/4u7EnebtmKWzUH433cf5Qv");
+
+        let mut complete = track();
+        complete.features.tempo = Some(143.9);
+        complete.features.time_signature = Some(3);
+        let v = serde_json::to_value(audio_features_object(&complete, &links)).unwrap();
+        assert!(
+            v.get("missing").is_none(),
+            "no extension field when nothing is missing"
+        );
+        assert_eq!(v["time_signature"], 3);
+    }
+
+    #[test]
+    fn dates_give_their_precision() {
+        assert_eq!(date_precision("1975"), "year");
+        assert_eq!(date_precision("1975-11"), "month");
+        assert_eq!(date_precision("1975-11-21"), "day");
+    }
+}

@@ -1,0 +1,379 @@
+//! `/v1/recommendations` over Selecta's engine: seeds of three kinds become seed tracks,
+//! `min_`/`max_`/`target_` become attribute bounds, and the answer takes Spotify's shape.
+
+use std::collections::{BTreeMap, HashSet};
+
+use selecta_model::generate::options::MAX_SEEDS;
+use selecta_model::{
+    generate, neighbours, Attribute, AttributeBounds, GenerateError, GenerateOptions,
+};
+use selecta_types::Track;
+
+use super::errors::ApiError;
+use super::objects::{
+    track_object, Links, NotApplied, RecommendationSeedObject, RecommendationsObject,
+};
+use super::params::{shown, RecommendationsQuery};
+use super::view::CatalogView;
+
+/// Nearest tracks per seed track counted in a seed's pool (`initialPoolSize`).
+pub const POOL_PER_TRACK: usize = 100;
+/// Most seed tracks an artist or genre seed stands for.
+pub const TRACKS_PER_GROUP_SEED: usize = 3;
+
+/// The kind of a seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeedKind {
+    /// `seed_tracks`
+    Track,
+    /// `seed_artists`
+    Artist,
+    /// `seed_genres`
+    Genre,
+}
+
+impl SeedKind {
+    fn label(self) -> &'static str {
+        match self {
+            SeedKind::Track => "TRACK",
+            SeedKind::Artist => "ARTIST",
+            SeedKind::Genre => "GENRE",
+        }
+    }
+}
+
+/// One seed of the request and the catalog tracks it stands for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seed {
+    /// Its kind.
+    pub kind: SeedKind,
+    /// As given in the request.
+    pub given: String,
+    /// Catalog indices.
+    pub tracks: Vec<usize>,
+}
+
+/// Finds every seed in the catalog; an unknown one is a 400 naming the parameter and value.
+/// An artist seed stands for the artist's most popular tracks, a genre seed for the genre's
+/// most popular tracks by different artists (up to [`TRACKS_PER_GROUP_SEED`], fewer when
+/// many seeds are given, so that the seed tracks stay within the engine's limit of 50).
+pub fn resolve_seeds(view: &CatalogView, q: &RecommendationsQuery) -> Result<Vec<Seed>, ApiError> {
+    let per_group = (MAX_SEEDS / q.seed_count().max(1)).clamp(1, TRACKS_PER_GROUP_SEED);
+    let mut seeds = Vec::with_capacity(q.seed_count());
+    for given in &q.seed_tracks {
+        let i = view.track(given).ok_or_else(|| {
+            ApiError::param(
+                "seed_tracks",
+                format!(
+                    "unknown track id '{}' (not in Selecta's catalog)",
+                    shown(given)
+                ),
+            )
+        })?;
+        seeds.push(Seed {
+            kind: SeedKind::Track,
+            given: given.clone(),
+            tracks: vec![i],
+        });
+    }
+    for given in &q.seed_artists {
+        let a = view.artist(given).ok_or_else(|| {
+            ApiError::param(
+                "seed_artists",
+                format!(
+                    "unknown artist '{}' (give an artist id from Selecta's track objects, or the artist's name)",
+                    shown(given)
+                ),
+            )
+        })?;
+        seeds.push(Seed {
+            kind: SeedKind::Artist,
+            given: given.clone(),
+            tracks: a.tracks.iter().copied().take(per_group).collect(),
+        });
+    }
+    for given in &q.seed_genres {
+        let g = view.genre(given).ok_or_else(|| {
+            ApiError::param(
+                "seed_genres",
+                format!(
+                    "unknown genre '{}' (see /v1/recommendations/available-genre-seeds)",
+                    shown(given)
+                ),
+            )
+        })?;
+        let tracks = view.tracks();
+        let mut artists: HashSet<&str> = HashSet::new();
+        let picked = g
+            .tracks
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let main = tracks[i].artists.first().map(String::as_str).unwrap_or("");
+                artists.insert(main)
+            })
+            .take(per_group)
+            .collect();
+        seeds.push(Seed {
+            kind: SeedKind::Genre,
+            given: given.clone(),
+            tracks: picked,
+        });
+    }
+    Ok(seeds)
+}
+
+/// The bounds to apply and those that cannot be: attributes no catalog track has a value
+/// for (every track would fail a `min_`, and a target would mean nothing).
+pub fn applied_bounds(
+    view: &CatalogView,
+    q: &RecommendationsQuery,
+) -> (BTreeMap<Attribute, AttributeBounds>, Vec<NotApplied>) {
+    let mut applied = BTreeMap::new();
+    let mut not_applied = Vec::new();
+    for (&a, &b) in &q.bounds {
+        if view.knows(a) {
+            applied.insert(a, b);
+        } else {
+            not_applied.extend(q.params_of(a).into_iter().map(|param| NotApplied {
+                param,
+                reason: format!("the catalog has no {} values", a.name()),
+            }));
+        }
+    }
+    (applied, not_applied)
+}
+
+/// True when the track passes every `min_`/`max_` (an unknown value does not pass).
+pub fn passes(t: &Track, bounds: &BTreeMap<Attribute, AttributeBounds>) -> bool {
+    bounds.iter().all(|(a, b)| {
+        if b.min.is_none() && b.max.is_none() {
+            return true;
+        }
+        match a.value(t) {
+            Some(v) => b.min.is_none_or(|m| v >= m) && b.max.is_none_or(|m| v <= m),
+            None => false,
+        }
+    })
+}
+
+/// Answers a checked `/v1/recommendations` request.
+pub fn recommend(
+    view: &CatalogView,
+    q: &RecommendationsQuery,
+    links: &Links,
+) -> Result<RecommendationsObject, ApiError> {
+    let seeds = resolve_seeds(view, q)?;
+    let (bounds, not_applied) = applied_bounds(view, q);
+    let mut seed_tracks: Vec<usize> = Vec::new();
+    for &i in seeds.iter().flat_map(|s| &s.tracks) {
+        if !seed_tracks.contains(&i) {
+            seed_tracks.push(i);
+        }
+    }
+    let options = GenerateOptions {
+        length: q.limit,
+        attributes: bounds.clone(),
+        ..GenerateOptions::default()
+    };
+    let tracks = view.tracks();
+    let entries = match generate(&view.model, &seed_tracks, &options) {
+        Ok(p) => p.entries,
+        // As at Spotify: filters that leave nothing give an empty list, not an error.
+        Err(GenerateError::NothingMatches) => Vec::new(),
+        Err(GenerateError::InvalidOption { message, .. }) => {
+            return Err(ApiError::bad_request(message))
+        }
+    };
+    let seed_set: HashSet<usize> = seed_tracks.iter().copied().collect();
+    let seed_objects = seeds
+        .iter()
+        .map(|s| {
+            let mut pool: HashSet<usize> = HashSet::new();
+            for &t in &s.tracks {
+                if let Ok(near) = neighbours(&view.model, t, POOL_PER_TRACK) {
+                    pool.extend(
+                        near.iter()
+                            .map(|n| n.index)
+                            .filter(|i| !seed_set.contains(i)),
+                    );
+                }
+            }
+            let filtered = pool
+                .iter()
+                .filter(|&&i| passes(&tracks[i], &bounds))
+                .count();
+            RecommendationSeedObject {
+                after_filtering_size: filtered as u32,
+                after_relinking_size: filtered as u32,
+                href: (s.kind == SeedKind::Track)
+                    .then(|| links.v1(&format!("tracks/{}", tracks[s.tracks[0]].id))),
+                id: s.given.clone(),
+                initial_pool_size: pool.len() as u32,
+                kind: s.kind.label().into(),
+            }
+        })
+        .collect();
+    Ok(RecommendationsObject {
+        seeds: seed_objects,
+        tracks: entries
+            .iter()
+            .map(|e| track_object(&e.track, view.album_size(&e.track), links))
+            .collect(),
+        not_applied,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::params::{parse_recommendations, query_pairs};
+    use crate::api::testing::{small_view, tid};
+    use crate::api::view::artist_id;
+
+    fn query(q: &str) -> RecommendationsQuery {
+        parse_recommendations(&query_pairs(Some(q)), 50).unwrap()
+    }
+
+    #[test]
+    fn seeds_of_every_kind_resolve_and_unknown_ones_are_named() {
+        let view = small_view();
+        let q = query(&format!(
+            "seed_tracks={},spotify:track:{}&seed_artists={},artist b&seed_genres=R%26B",
+            tid(0),
+            tid(1),
+            artist_id("Artist A")
+        ));
+        let seeds = resolve_seeds(&view, &q).unwrap();
+        let kinds: Vec<SeedKind> = seeds.iter().map(|s| s.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                SeedKind::Track,
+                SeedKind::Track,
+                SeedKind::Artist,
+                SeedKind::Artist,
+                SeedKind::Genre
+            ]
+        );
+        assert_eq!(seeds[0].tracks, [0]);
+        assert_eq!(seeds[1].tracks, [1]);
+        // Artist A's most popular tracks first (popularity = index in the small catalog).
+        let t = view.tracks();
+        assert_eq!(seeds[2].tracks.len(), 3);
+        assert!(seeds[2]
+            .tracks
+            .iter()
+            .all(|&i| t[i].artists[0] == "Artist A"));
+        assert!(t[seeds[2].tracks[0]].popularity >= t[seeds[2].tracks[1]].popularity);
+        // A genre seed picks tracks by different artists.
+        let mains: HashSet<&str> = seeds[4]
+            .tracks
+            .iter()
+            .map(|&i| t[i].artists[0].as_str())
+            .collect();
+        assert_eq!(mains.len(), seeds[4].tracks.len());
+
+        for (q, msg) in [
+            ("seed_tracks=nope", "seed_tracks: unknown track id 'nope'"),
+            (
+                "seed_artists=Nobody",
+                "seed_artists: unknown artist 'Nobody'",
+            ),
+            ("seed_genres=polka", "seed_genres: unknown genre 'polka'"),
+        ] {
+            let e = resolve_seeds(&view, &query(q)).unwrap_err();
+            assert!(e.message.starts_with(msg), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn attributes_without_data_are_reported_not_applied() {
+        let view = small_view();
+        let q = query(&format!(
+            "seed_tracks={}&min_time_signature=3&target_time_signature=4&min_energy=0.1",
+            tid(0)
+        ));
+        let (applied, not_applied) = applied_bounds(&view, &q);
+        assert!(applied.contains_key(&Attribute::Energy));
+        assert!(!applied.contains_key(&Attribute::TimeSignature));
+        let params: Vec<&str> = not_applied.iter().map(|n| n.param.as_str()).collect();
+        assert_eq!(params, ["min_time_signature", "target_time_signature"]);
+        assert_eq!(
+            not_applied[0].reason,
+            "the catalog has no time_signature values"
+        );
+    }
+
+    #[test]
+    fn bounds_filter_known_values_only() {
+        let mut t = Track::default();
+        t.features.energy = Some(0.5);
+        let b = |min, max| {
+            BTreeMap::from([(
+                Attribute::Energy,
+                AttributeBounds {
+                    min,
+                    max,
+                    target: None,
+                },
+            )])
+        };
+        assert!(passes(&t, &b(Some(0.5), Some(0.5))));
+        assert!(!passes(&t, &b(Some(0.6), None)));
+        assert!(!passes(&t, &b(None, Some(0.4))));
+        let tempo = BTreeMap::from([(
+            Attribute::Tempo,
+            AttributeBounds {
+                min: Some(1.0),
+                ..Default::default()
+            },
+        )]);
+        assert!(!passes(&t, &tempo), "unknown tempo fails a tempo bound");
+        let target_only = BTreeMap::from([(
+            Attribute::Tempo,
+            AttributeBounds {
+                target: Some(1.0),
+                ..Default::default()
+            },
+        )]);
+        assert!(passes(&t, &target_only), "a target does not filter");
+    }
+
+    #[test]
+    fn recommendations_respect_limit_bounds_and_report_pools() {
+        let view = small_view();
+        let links = Links::new("http://h");
+        let seed = tid(0);
+        let r = recommend(
+            &view,
+            &query(&format!("seed_tracks={seed}&limit=5&min_energy=0.3")),
+            &links,
+        )
+        .unwrap();
+        assert_eq!(r.tracks.len(), 5);
+        let t = view.tracks();
+        for o in &r.tracks {
+            let i = view.track(&o.id).unwrap();
+            assert!(t[i].features.energy.unwrap() >= 0.3, "{}", o.id);
+            assert_ne!(o.id, seed, "a seed is never recommended");
+        }
+        let s = &r.seeds[0];
+        assert_eq!((s.id.as_str(), s.kind.as_str()), (seed.as_str(), "TRACK"));
+        assert_eq!(s.href, Some(format!("http://h/v1/tracks/{seed}")));
+        assert!(s.initial_pool_size > 0);
+        assert!(s.after_filtering_size <= s.initial_pool_size);
+        assert_eq!(s.after_relinking_size, s.after_filtering_size);
+        assert!(r.not_applied.is_empty());
+
+        // Filters nothing passes: an empty list, not an error (as at Spotify).
+        let r = recommend(
+            &view,
+            &query(&format!("seed_tracks={seed}&min_energy=1")),
+            &links,
+        )
+        .unwrap();
+        assert!(r.tracks.is_empty());
+        assert_eq!(r.seeds[0].after_filtering_size, 0);
+    }
+}

@@ -1,0 +1,293 @@
+//! What the API needs beyond the model: artist and genre indexes for seeds, album sizes, the
+//! attributes the catalog actually holds. Built once per model and rebuilt after a reload.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, RwLock};
+
+use app::state::ModelHandle;
+use selecta_catalog::{parse_spotify_ref, SpotifyRef};
+use selecta_model::{Attribute, Model};
+use selecta_types::Track;
+use sha2::{Digest, Sha256};
+
+/// An artist of the catalog. The catalog has no artist ids, so Selecta derives a stable one
+/// from the name ([`artist_id`]): clients can take it from a track object and give it back as
+/// `seed_artists`.
+#[derive(Debug, Clone)]
+pub struct Artist {
+    /// The artist's tracks (catalog indices), most popular first.
+    pub tracks: Vec<usize>,
+}
+
+/// A genre or subgenre of the catalog, under its seed name (`r-n-b`, `dance-pop`).
+#[derive(Debug, Clone)]
+pub struct Genre {
+    /// The tracks (catalog indices), most popular first.
+    pub tracks: Vec<usize>,
+}
+
+/// The model with the indexes the API derives from it.
+pub struct CatalogView {
+    /// The model these indexes were built from.
+    pub model: Arc<Model>,
+    artists: HashMap<String, Artist>,
+    artist_by_name: HashMap<String, String>,
+    genres: BTreeMap<String, Genre>,
+    known: BTreeSet<Attribute>,
+    album_sizes: HashMap<String, u32>,
+}
+
+impl CatalogView {
+    /// Indexes the model's catalog (tens of milliseconds for the bundled 28k tracks).
+    pub fn build(model: Arc<Model>) -> Self {
+        let tracks = model.tracks();
+        let by_popularity = |mut v: Vec<usize>| {
+            v.sort_by(|&a, &b| {
+                let p = |i: usize| tracks[i].popularity.unwrap_or(0.0);
+                p(b).total_cmp(&p(a)).then(a.cmp(&b))
+            });
+            v
+        };
+        // Lowercased name -> (name as first seen, tracks).
+        let mut artist_tracks: HashMap<String, (String, Vec<usize>)> = HashMap::new();
+        let mut genre_tracks: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut album_sizes: HashMap<String, u32> = HashMap::new();
+        let mut known = BTreeSet::new();
+        for (i, t) in tracks.iter().enumerate() {
+            for a in &t.artists {
+                artist_tracks
+                    .entry(a.to_lowercase())
+                    .or_insert_with(|| (a.clone(), Vec::new()))
+                    .1
+                    .push(i);
+            }
+            let mut slugs: Vec<String> = t
+                .genres
+                .iter()
+                .chain(&t.subgenres)
+                .map(|g| slug(g))
+                .collect();
+            slugs.sort();
+            slugs.dedup();
+            for s in slugs.into_iter().filter(|s| !s.is_empty()) {
+                genre_tracks.entry(s).or_default().push(i);
+            }
+            *album_sizes.entry(album_id(t)).or_default() += 1;
+            known.extend(Attribute::ALL.into_iter().filter(|a| a.value(t).is_some()));
+        }
+        let mut artists = HashMap::new();
+        let mut artist_by_name = HashMap::new();
+        for (lower, (name, list)) in artist_tracks {
+            let id = artist_id(&name);
+            artist_by_name.insert(lower, id.clone());
+            artists.insert(
+                id,
+                Artist {
+                    tracks: by_popularity(list),
+                },
+            );
+        }
+        let genres = genre_tracks
+            .into_iter()
+            .map(|(slug, list)| {
+                let g = Genre {
+                    tracks: by_popularity(list),
+                };
+                (slug, g)
+            })
+            .collect();
+        CatalogView {
+            model,
+            artists,
+            artist_by_name,
+            genres,
+            known,
+            album_sizes,
+        }
+    }
+
+    /// The tracks, by catalog index.
+    pub fn tracks(&self) -> &[Track] {
+        self.model.tracks()
+    }
+
+    /// A track by id, `spotify:track:ID` URI or open.spotify.com link.
+    pub fn track(&self, given: &str) -> Option<usize> {
+        let catalog = self.model.catalog();
+        catalog
+            .index_of(given.trim())
+            .or_else(|| match parse_spotify_ref(given) {
+                SpotifyRef::Track(id) => catalog.index_of(&id),
+                _ => None,
+            })
+    }
+
+    /// An artist by derived id, `selecta:artist:ID` URI or name (case-insensitive).
+    pub fn artist(&self, given: &str) -> Option<&Artist> {
+        let given = given.trim();
+        let id = given.strip_prefix("selecta:artist:").unwrap_or(given);
+        self.artists.get(id).or_else(|| {
+            self.artist_by_name
+                .get(&given.to_lowercase())
+                .and_then(|id| self.artists.get(id))
+        })
+    }
+
+    /// A genre or subgenre by seed name or name (`r-n-b`, `R&B`, `dance pop`).
+    pub fn genre(&self, given: &str) -> Option<&Genre> {
+        self.genres.get(&slug(given))
+    }
+
+    /// The seed names of every genre and subgenre, sorted.
+    pub fn genre_seeds(&self) -> Vec<&str> {
+        self.genres.keys().map(String::as_str).collect()
+    }
+
+    /// True when at least one track has a value for the attribute (the bundled catalog has no
+    /// `time_signature`).
+    pub fn knows(&self, attribute: Attribute) -> bool {
+        self.known.contains(&attribute)
+    }
+
+    /// How many catalog tracks share the track's album.
+    pub fn album_size(&self, t: &Track) -> u32 {
+        self.album_sizes.get(&album_id(t)).copied().unwrap_or(1)
+    }
+}
+
+/// The view of the model in service, rebuilt when a reload swaps the model.
+pub struct Views {
+    handle: ModelHandle,
+    current: RwLock<Arc<CatalogView>>,
+}
+
+impl Views {
+    /// Builds the view of the current model.
+    pub fn new(handle: ModelHandle) -> Self {
+        let current = RwLock::new(Arc::new(CatalogView::build(handle.current())));
+        Views { handle, current }
+    }
+
+    /// The view of the model in service now.
+    pub fn get(&self) -> Arc<CatalogView> {
+        let model = self.handle.current();
+        {
+            let view = self.current.read().unwrap_or_else(|e| e.into_inner());
+            if Arc::ptr_eq(&view.model, &model) {
+                return view.clone();
+            }
+        }
+        let view = Arc::new(CatalogView::build(model));
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = view.clone();
+        tracing::info!(
+            tracks = view.tracks().len(),
+            "API indexes rebuilt for the new model"
+        );
+        view
+    }
+}
+
+/// A genre's seed name: lowercase, `&` as `n`, other runs of non-alphanumerics as one `-`
+/// (`R&B` -> `r-n-b`, `Dance Pop` -> `dance-pop`), as Spotify spelled its genre seeds.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in name.trim().chars().flat_map(char::to_lowercase) {
+        if c == '&' {
+            if !out.is_empty() {
+                out.push('-');
+            }
+            out.push('n');
+            dash = true;
+        } else if c.is_alphanumeric() {
+            if dash && !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c);
+        } else {
+            dash = true;
+        }
+    }
+    out
+}
+
+/// A stable id for an artist name: 22 base62 characters of SHA-256 of the lowercased name,
+/// so it has the shape of a Spotify id and survives restarts and refits.
+pub fn artist_id(name: &str) -> String {
+    derived_id("artist", &name.trim().to_lowercase())
+}
+
+/// The album's Spotify id, or a derived one (from album title and main artist) when the
+/// catalog lacks it.
+pub fn album_id(t: &Track) -> String {
+    match &t.album_id {
+        Some(id) if !id.is_empty() => id.clone(),
+        _ => derived_id(
+            "album",
+            &format!(
+                "{}\u{1f}{}",
+                t.album.to_lowercase(),
+                t.artists
+                    .first()
+                    .map(|a| a.to_lowercase())
+                    .unwrap_or_default()
+            ),
+        ),
+    }
+}
+
+fn derived_id(kind: &str, text: &str) -> String {
+    const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let digest = Sha256::digest(format!("selecta:{kind}:{text}").as_bytes());
+    let mut n = u128::from_be_bytes(digest[..16].try_into().expect("16 bytes"));
+    let mut out = [b'0'; 22];
+    // 62^22 > 2^128, so 22 digits hold any u128.
+    for slot in out.iter_mut().rev() {
+        *slot = ALPHABET[(n % 62) as usize];
+        n /= 62;
+    }
+    String::from_utf8(out.to_vec()).expect("ASCII")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_follow_spotify_spelling() {
+        assert_eq!(slug("r&b"), "r-n-b");
+        assert_eq!(slug("R&B"), "r-n-b");
+        assert_eq!(slug("dance pop"), "dance-pop");
+        assert_eq!(slug("  Hip-Hop  "), "hip-hop");
+        assert_eq!(slug("post-teen pop"), "post-teen-pop");
+        assert_eq!(slug("edm"), "edm");
+        assert_eq!(slug("--"), "");
+    }
+
+    #[test]
+    fn artist_ids_are_stable_base62_and_case_blind() {
+        let id = artist_id("Queen");
+        assert_eq!(id.len(), 22);
+        assert!(id.bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert_eq!(id, artist_id(" queen "));
+        assert_ne!(id, artist_id("Queens"));
+        // Fixed forever: clients may store these ids.
+        assert_eq!(id, derived_id("artist", "queen"));
+    }
+
+    #[test]
+    fn album_ids_prefer_the_catalog() {
+        let mut t = Track {
+            album: "A Night at the Opera".into(),
+            artists: vec!["Queen".into()],
+            album_id: Some("1GbtB4zTqAsyfZEsm1RZfx".into()),
+            ..Track::default()
+        };
+        assert_eq!(album_id(&t), "1GbtB4zTqAsyfZEsm1RZfx");
+        t.album_id = None;
+        let derived = album_id(&t);
+        assert_eq!(derived.len(), 22);
+        assert_ne!(derived, artist_id("Queen"));
+    }
+}
