@@ -2,276 +2,17 @@
 //! the real process, checking each reply's text, parse mode and keyboard, and that the bot
 //! survives 429s, 5xx answers and updates it cannot read.
 
+mod bot_support;
 mod common;
 mod telegram_standin;
 
-use std::fs::File;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use bot_support::{
+    bot_command, described, recommended, special_catalog, Bot, Chat, Out, NO_LIMIT, TOKEN, WAIT,
+};
+use common::{fitted_model, run, stderr};
 use telegram_standin::{Fault, Recorded, StandIn};
-
-use common::{fitted_model, run, selecta, stderr, stdout};
-
-const TOKEN: &str = "123456:TEST-selecta_token-xyz";
-const WAIT: Duration = Duration::from_secs(90);
-
-/// A running `selecta bot`, killed on drop; its log goes to a file.
-struct Bot {
-    child: Child,
-    log: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Bot {
-    /// Starts the bot on `model` against `tg` and waits until it polls.
-    fn start(tg: &StandIn, model: &Path, extra: &[&str]) -> Bot {
-        let dir = tempfile::tempdir().unwrap();
-        let log = dir.path().join("bot.log");
-        let child = bot_command(model, dir.path())
-            .args(extra)
-            .env("TELOXIDE_TOKEN", TOKEN)
-            .env("TELOXIDE_API_URL", &tg.url)
-            .stdout(Stdio::null())
-            .stderr(File::create(&log).unwrap())
-            .spawn()
-            .expect("start selecta bot");
-        let mut bot = Bot {
-            child,
-            log,
-            _dir: dir,
-        };
-        let deadline = Instant::now() + WAIT;
-        while !tg.requests().iter().any(|r| r.method == "getUpdates") {
-            bot.assert_alive();
-            assert!(Instant::now() < deadline, "the bot did not poll");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        bot
-    }
-
-    fn assert_alive(&mut self) {
-        if let Some(status) = self.child.try_wait().unwrap() {
-            panic!("selecta bot exited ({status}):\n{}", self.log());
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Running still, and the token never written to the log.
-    fn assert_healthy(&mut self) {
-        self.assert_alive();
-        let log = self.log();
-        assert!(
-            !log.contains(TOKEN),
-            "the token leaked into the log:\n{log}"
-        );
-        assert!(
-            !log.contains("TEST-selecta_token"),
-            "part of the token leaked:\n{log}"
-        );
-    }
-}
-
-impl Drop for Bot {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `selecta bot` on a model file, with a clean environment for its variables.
-fn bot_command(model: &Path, dir: &Path) -> std::process::Command {
-    let mut c = selecta();
-    for var in [
-        "TELOXIDE_TOKEN",
-        "TELOXIDE_API_URL",
-        "TELOXIDE_PROXY",
-        "SELECTA_BOT_RATE_BURST",
-        "SELECTA_BOT_RATE_PER_MINUTE",
-    ] {
-        c.env_remove(var);
-    }
-    c.arg("bot")
-        .arg("--model")
-        .arg(model)
-        .arg("--model-cache")
-        .arg(dir.join("cache.selecta"));
-    c
-}
-
-/// Something the bot sent to a chat or changed in it, as the stand-in accepted it.
-#[derive(Debug, Clone)]
-struct Out {
-    method: String,
-    /// The HTML as sent.
-    html: String,
-    /// What Telegram shows.
-    shown: String,
-    parse_mode: Option<String>,
-    /// (label, callback data) per button, per row.
-    keyboard: Vec<Vec<(String, String)>>,
-    message_id: i64,
-}
-
-impl Out {
-    fn from(r: &Recorded) -> Out {
-        let keyboard = r.params["reply_markup"]["inline_keyboard"]
-            .as_array()
-            .map(|rows| {
-                rows.iter()
-                    .map(|row| {
-                        row.as_array()
-                            .unwrap()
-                            .iter()
-                            .map(|b| {
-                                (
-                                    b["text"].as_str().unwrap().to_owned(),
-                                    b["callback_data"].as_str().unwrap().to_owned(),
-                                )
-                            })
-                            .collect()
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        Out {
-            method: r.method.clone(),
-            html: r.params["text"].as_str().unwrap_or("").to_owned(),
-            shown: r.response["text"].as_str().unwrap_or("").to_owned(),
-            parse_mode: r.params["parse_mode"].as_str().map(str::to_owned),
-            keyboard,
-            message_id: r.response["message_id"].as_i64().unwrap_or(0),
-        }
-    }
-
-    /// The Spotify track ids linked, in order.
-    fn linked_ids(&self) -> Vec<String> {
-        self.html
-            .split("href=\"https://open.spotify.com/track/")
-            .skip(1)
-            .map(|s| s.split('"').next().unwrap().to_owned())
-            .collect()
-    }
-}
-
-fn chat_of(r: &Recorded) -> Option<i64> {
-    r.params["chat_id"].as_i64()
-}
-
-/// One user's private chat with the bot.
-struct Chat<'a> {
-    tg: &'a StandIn,
-    id: i64,
-    seen: usize,
-}
-
-impl<'a> Chat<'a> {
-    fn new(tg: &'a StandIn, id: i64) -> Chat<'a> {
-        Chat { tg, id, seen: 0 }
-    }
-
-    fn say(&self, text: &str) {
-        self.tg.user_says(self.id, text);
-    }
-
-    /// Messages sent and edits made in this chat that the stand-in accepted.
-    fn outgoing(&self, requests: &[Recorded]) -> Vec<Out> {
-        requests
-            .iter()
-            .filter(|r| {
-                (r.method == "sendMessage" || r.method == "editMessageText")
-                    && r.status == 200
-                    && chat_of(r) == Some(self.id)
-            })
-            .map(Out::from)
-            .collect()
-    }
-
-    /// Waits for the next `n` messages or edits.
-    fn next(&mut self, n: usize) -> Vec<Out> {
-        let seen = self.seen;
-        let out = self
-            .tg
-            .wait_for(&format!("{n} replies in chat {}", self.id), WAIT, |reqs| {
-                let all = self.outgoing(reqs);
-                (all.len() >= seen + n).then(|| all[seen..seen + n].to_vec())
-            });
-        self.seen += n;
-        out
-    }
-
-    /// Waits for the next message, checking it is a new HTML message.
-    fn reply(&mut self) -> Out {
-        let out = self.next(1).remove(0);
-        assert_eq!(out.method, "sendMessage", "{out:?}");
-        assert_eq!(out.parse_mode.as_deref(), Some("HTML"), "{out:?}");
-        out
-    }
-
-    /// Says `text` and waits for one reply.
-    fn ask(&mut self, text: &str) -> Out {
-        self.say(text);
-        self.reply()
-    }
-
-    /// Nothing more arrives for a while.
-    fn assert_quiet(&self, wait: Duration) {
-        std::thread::sleep(wait);
-        let all = self.outgoing(&self.tg.requests());
-        assert_eq!(all.len(), self.seen, "unexpected: {:#?}", &all[self.seen..]);
-    }
-}
-
-/// `selecta recommend --json`: the playlist's track ids.
-fn recommended(model: &Path, seeds: &[&str], n: usize) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let mut c = selecta();
-    c.arg("recommend")
-        .arg("--model")
-        .arg(model)
-        .arg("--model-cache")
-        .arg(dir.path().join("c.selecta"))
-        .arg("--json")
-        .arg("-n")
-        .arg(n.to_string());
-    for s in seeds {
-        c.arg("--seed").arg(s);
-    }
-    let o = run(&mut c);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let p: Value = serde_json::from_str(&stdout(&o)).unwrap();
-    p["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["track"]["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-/// `selecta describe --json -k 3`.
-fn described(model: &Path, track: &str) -> Value {
-    let dir = tempfile::tempdir().unwrap();
-    let o = run(selecta()
-        .arg("describe")
-        .arg("--model")
-        .arg(model)
-        .arg("--model-cache")
-        .arg(dir.path().join("c.selecta"))
-        .arg("--json")
-        .arg("-k")
-        .arg("3")
-        .arg(track));
-    assert!(o.status.success(), "{}", stderr(&o));
-    serde_json::from_str(&stdout(&o)).unwrap()
-}
-
-/// A generous rate limit for conversations that are not about it.
-const NO_LIMIT: [&str; 4] = ["--rate-burst", "1000", "--rate-per-minute", "1000"];
 
 #[test]
 fn start_help_and_usage() {
@@ -309,8 +50,10 @@ fn start_help_and_usage() {
         .find(|l| l.starts_with("/predict n=25 "))
         .unwrap()
         .to_owned();
-    let playlist = chat.ask(&example);
-    assert_eq!(playlist.linked_ids().len(), 25, "{}", playlist.shown);
+    let parts = chat.playlist(&example, 25);
+    let ids: Vec<String> = parts.iter().flat_map(Out::linked_ids).collect();
+    assert_eq!(ids.len(), 25);
+    chat.assert_quiet(Duration::from_millis(300));
 
     // Empty, too long, bad n, unknown command, a sticker.
     let usage = chat.ask("/predict");
@@ -384,9 +127,10 @@ fn predict_one_several_and_longer_playlists() {
     assert_eq!(p.html.matches("<i>Close to ").count(), 10);
 
     // Several tracks, by `;` and new lines, one of them a Spotify link, with n=25.
-    let p = chat.ask(
+    let parts = chat.playlist(
         "/predict Zedd - Stay; Queen - Bohemian Rhapsody\n\
          https://open.spotify.com/track/0xTWI6HrzKHJ6LK11f8jGO?si=x n=25",
+        25,
     );
     let expected = recommended(
         &model,
@@ -397,7 +141,9 @@ fn predict_one_several_and_longer_playlists() {
         ],
         25,
     );
-    assert_eq!(p.linked_ids(), expected);
+    let ids: Vec<String> = parts.iter().flat_map(Out::linked_ids).collect();
+    assert_eq!(ids, expected);
+    let p = &parts[0];
     assert!(
         p.shown.lines().nth(1).unwrap().starts_with(
             "25 tracks from Zedd - Stay (2017); Queen - Bohemian Rhapsody - 2011 Mix (1975); DAOKO - 御伽の街 (2020)"
@@ -407,14 +153,7 @@ fn predict_one_several_and_longer_playlists() {
     );
 
     // 50 tracks do not fit one message: several, each under the limit, cut between tracks.
-    chat.say("/predict n=50 spotify:track:6uBhi9gBXWjanegOb2Phh0");
-    let parts = tg.wait_for("a 50-track playlist", WAIT, |reqs| {
-        let all = chat.outgoing(reqs);
-        let new = &all[chat.seen..];
-        let ids: usize = new.iter().map(|o| o.linked_ids().len()).sum();
-        (ids >= 50).then(|| new.to_vec())
-    });
-    chat.seen += parts.len();
+    let parts = chat.playlist("/predict n=50 spotify:track:6uBhi9gBXWjanegOb2Phh0", 50);
     chat.assert_quiet(Duration::from_millis(500));
     assert!(parts.len() >= 2, "{} parts", parts.len());
     for part in &parts {
@@ -652,85 +391,6 @@ fn describe_cards_and_free_text() {
     bot.assert_healthy();
 }
 
-/// A small catalog whose titles and artists hold every character Telegram's markups treat
-/// specially, and other scripts.
-fn special_catalog(dir: &Path) -> PathBuf {
-    let header = "track_id,track_name,track_artist,track_popularity,track_album_id,track_album_name,\
-track_album_release_date,playlist_name,playlist_id,playlist_genre,playlist_subgenre,danceability,\
-energy,key,loudness,mode,speechiness,acousticness,instrumentalness,liveness,valence,tempo,duration_ms";
-    let quote = |s: &str| {
-        if s.contains([',', '"', '\n']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_owned()
-        }
-    };
-    let named = [
-        (
-            "W_e*i[r]d (T~i>t#l+e) -=|{x}.!",
-            "Ниу & <Co>",
-            "Альбом <b>&amp;</b>",
-        ),
-        ("丸の内サディスティック", "椎名林檎", "無罪モラトリアム"),
-        ("Ça \"marche\", non?", "Zoé & Łukasz", "Ü"),
-        ("*Bold* _italic_ `code`", "[Link](http://x)", "<i>x</i>"),
-        ("¡Hola! <3 & ciao_*", "Ana", "Uno"),
-        ("¡Hola! <3 & ciao_*", "Бета", "Dos"),
-    ];
-    let mut csv = format!("{header}\n");
-    for i in 0..40usize {
-        let (name, artist, album) = named
-            .get(i)
-            .map(|&(n, a, al)| (n.to_owned(), a.to_owned(), al.to_owned()))
-            .unwrap_or_else(|| {
-                (
-                    format!("Filler {i}"),
-                    format!("Band {}", i / 3),
-                    format!("Record {i}"),
-                )
-            });
-        let x = i as f64 / 40.0;
-        let row = [
-            format!("{:0>22}", format!("S{i}")),
-            quote(&name),
-            quote(&artist),
-            format!("{}", 80 - i),
-            format!("{:0>22}", format!("A{i}")),
-            quote(&album),
-            format!("{}-0{}-1{}", 1980 + i, 1 + i % 9, i % 10),
-            "Mix".into(),
-            "37i9dQZF1DXcZDD7cfEKhW".into(),
-            ["pop", "rock", "edm", "rap"][i % 4].into(),
-            ["dance pop", "hard rock", "big room", "trap"][i % 4].into(),
-            format!("{:.3}", 0.2 + 0.7 * x),
-            format!("{:.3}", 0.9 - 0.6 * x),
-            format!("{}", i % 12),
-            format!("{:.3}", -14.0 + 10.0 * x),
-            format!("{}", i % 2),
-            format!("{:.3}", 0.03 + 0.2 * x),
-            format!("{:.3}", 0.6 * (1.0 - x)),
-            format!("{:.3}", 0.02 * (i % 7) as f64),
-            format!("{:.3}", 0.1 + 0.05 * (i % 4) as f64),
-            format!("{:.3}", 0.25 + 0.5 * x),
-            format!("{:.3}", 80.0 + 3.0 * i as f64),
-            format!("{}", 180_000 + 1000 * i),
-        ];
-        csv.push_str(&row.join(","));
-        csv.push('\n');
-    }
-    let catalog = dir.join("special.csv");
-    std::fs::write(&catalog, csv).unwrap();
-    let model = dir.join("special.selecta");
-    let o = run(selecta()
-        .arg("fit")
-        .arg("--catalog")
-        .arg(&catalog)
-        .arg("--out")
-        .arg(&model));
-    assert!(o.status.success(), "fit: {}", stderr(&o));
-    model
-}
-
 #[test]
 fn titles_render_as_typed_whatever_their_characters() {
     let dir = tempfile::tempdir().unwrap();
@@ -741,7 +401,7 @@ fn titles_render_as_typed_whatever_their_characters() {
 
     // The stand-in refuses bad HTML as Telegram does: each reply was accepted, and shows
     // the names exactly.
-    let card = chat.ask("/describe spotify:track:0000000000000000000S0");
+    let card = chat.ask("/describe spotify:track:00000000000000000000S0");
     assert!(
         card.shown.starts_with(
             "🎵 W_e*i[r]d (T~i>t#l+e) -=|{x}.!\n👤 Artist: Ниу & <Co>\n💿 Album: Альбом <b>&amp;</b>\n"
@@ -756,7 +416,7 @@ fn titles_render_as_typed_whatever_their_characters() {
     assert!(card.shown.starts_with(
         "🎵 丸の内サディスティック\n👤 Artist: 椎名林檎\n💿 Album: 無罪モラトリアム\n"
     ));
-    let card = chat.ask("/describe spotify:track:0000000000000000000S2");
+    let card = chat.ask("/describe spotify:track:00000000000000000000S2");
     assert!(
         card.shown
             .starts_with("🎵 Ça \"marche\", non?\n👤 Artist: Zoé & Łukasz\n"),
@@ -765,8 +425,17 @@ fn titles_render_as_typed_whatever_their_characters() {
     );
 
     // A playlist holding them all: every name as typed.
-    let p = chat.ask("/predict n=39 spotify:track:0000000000000000000S3");
-    let all: String = p.shown.clone();
+    // 40 tracks asked; 28 pass the cap of two per artist (the fillers' bands have three).
+    let parts = chat.playlist("/predict n=40 spotify:track:00000000000000000000S3", 28);
+    chat.assert_quiet(Duration::from_millis(300));
+    assert!(parts[0]
+        .shown
+        .lines()
+        .nth(1)
+        .unwrap()
+        .starts_with("28 tracks from "));
+    let all: String = parts.iter().map(|p| p.shown.as_str()).collect();
+    let p = &parts[0];
     for line in [
         "Ниу & <Co> — W_e*i[r]d (T~i>t#l+e) -=|{x}.! (1980)",
         "椎名林檎 — 丸の内サディスティック (1981)",
@@ -783,19 +452,26 @@ fn titles_render_as_typed_whatever_their_characters() {
     // Buttons carry such names too (as plain text: buttons have no markup).
     let q = chat.ask("/describe ¡Hola! <3 & ciao_*");
     assert!(
-        q.shown.starts_with("🤔 ¡Hola! <3 & ciao_* matches several songs. Which one do you mean?\n"),
+        q.shown
+            .starts_with("🤔 ¡Hola! <3 & ciao_* matches several songs. Which one do you mean?\n"),
         "{}",
         q.shown
     );
     let labels: Vec<&str> = q.keyboard.iter().map(|r| r[0].0.as_str()).collect();
     assert_eq!(
         labels,
-        ["1. Ana - ¡Hola! <3 & ciao_* (1984)", "2. Бета - ¡Hola! <3 & ciao_* (1985)", "✖ Cancel"]
+        [
+            "1. Ana - ¡Hola! <3 & ciao_* (1984)",
+            "2. Бета - ¡Hola! <3 & ciao_* (1985)",
+            "✖ Cancel"
+        ]
     );
     tg.press(chat.id, q.message_id, &q.keyboard[1][0].1);
     let out = chat.next(2);
     assert_eq!(out[0].shown, "✅ Бета - ¡Hola! <3 & ciao_* (1985)");
-    assert!(out[1].shown.starts_with("🎵 ¡Hola! <3 & ciao_*\n👤 Artist: Бета\n"));
+    assert!(out[1]
+        .shown
+        .starts_with("🎵 ¡Hola! <3 & ciao_*\n👤 Artist: Бета\n"));
     bot.assert_healthy();
 }
 
@@ -849,10 +525,12 @@ fn server_errors_and_unreadable_updates_do_not_stop_the_bot() {
     tg.fail("sendMessage", Fault::Status(500), 1);
     let help = chat.ask("/help");
     assert!(help.shown.contains("/predict"));
+    tg.wait_for("a 502 on getUpdates", WAIT, |reqs| {
+        reqs.iter()
+            .any(|r| r.method == "getUpdates" && r.status == 502)
+            .then_some(())
+    });
     let reqs = tg.requests();
-    assert!(reqs
-        .iter()
-        .any(|r| r.method == "getUpdates" && r.status == 502));
     let sends: Vec<u16> = reqs
         .iter()
         .filter(|r| r.method == "sendMessage")
@@ -950,4 +628,29 @@ fn bad_settings_are_refused_with_a_clear_message() {
         "{err}"
     );
     assert!(!err.contains(TOKEN), "{err}");
+}
+
+#[test]
+fn sigterm_stops_the_bot_cleanly() {
+    let model = fitted_model();
+    let tg = StandIn::start(TOKEN);
+    let mut bot = Bot::start(&tg, &model, &NO_LIMIT);
+    let mut chat = Chat::new(&tg, 508);
+    assert!(chat.ask("/help").shown.contains("/predict"));
+    let killed = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(bot.child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = bot.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "still running:\n{}", bot.log());
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}:\n{}", bot.log());
+    assert!(bot.log().contains("stopping the bot"), "{}", bot.log());
 }

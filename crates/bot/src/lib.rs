@@ -37,6 +37,7 @@ pub mod markup;
 pub mod render;
 pub mod reply;
 mod respond;
+mod retry;
 mod telegram;
 
 pub use input::Input;

@@ -201,8 +201,10 @@ pub fn shown(value: &str) -> String {
 
 fn market(value: &str) -> Result<String, ApiError> {
     let v = value.trim();
-    if v == "from_token" || (v.len() == 2 && v.bytes().all(|b| b.is_ascii_alphabetic())) {
-        Ok(v.to_ascii_uppercase().replace("FROM_TOKEN", "from_token"))
+    if v == "from_token" {
+        Ok(v.to_string())
+    } else if v.len() == 2 && v.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(v.to_ascii_uppercase())
     } else {
         Err(ApiError::param(
             "market",
@@ -312,6 +314,8 @@ mod tests {
         assert_eq!(q.seed_tracks, ["a", "b", "c"]);
         assert_eq!(q.limit, 20);
         assert!(q.market.is_none() && q.bounds.is_empty());
+        let q = parse_recommendations(&pairs("seed_tracks=a&market=from_token"), 5).unwrap();
+        assert_eq!(q.market.as_deref(), Some("from_token"));
         // Percent-encoded commas and spaces.
         let q = parse_recommendations(&pairs("seed_genres=dance%20pop%2Crock"), 5).unwrap();
         assert_eq!(q.seed_genres, ["dance pop", "rock"]);

@@ -58,6 +58,8 @@ struct Inner {
     /// Messages the bot sent, by (chat, message id): text and markup, for edits and buttons.
     bot_messages: HashMap<(i64, i64), Value>,
     callbacks: Vec<String>,
+    /// `getUpdates` calls that got past the faults (counted on arrival, not on answer).
+    polls_started: usize,
 }
 
 struct Shared {
@@ -213,7 +215,13 @@ impl StandIn {
         }
     }
 
-    /// Every request so far.
+    /// How many `getUpdates` calls have started waiting: once one has, the bot is polling, and
+    /// a fault set now applies to the next call.
+    pub fn polls_started(&self) -> usize {
+        self.lock().polls_started
+    }
+
+    /// Every request so far (recorded when answered).
     pub fn requests(&self) -> Vec<Recorded> {
         self.lock().requests.clone()
     }
@@ -327,6 +335,17 @@ fn params(headers: &HeaderMap, query: Option<&str>, body: &[u8]) -> Result<Value
     Ok(Value::Object(map))
 }
 
+/// The methods the stand-in serves, spelled as in the Bot API documentation.
+const METHODS: [&str; 7] = [
+    "getMe",
+    "getUpdates",
+    "getWebhookInfo",
+    "deleteWebhook",
+    "sendMessage",
+    "editMessageText",
+    "answerCallbackQuery",
+];
+
 /// `Err((status, description))` as the Bot API answers errors.
 type Answer = Result<Value, (u16, String, Option<Value>)>;
 
@@ -341,6 +360,11 @@ async fn call(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // Method names are case-insensitive in the Bot API (teloxide sends `SendMessage`).
+    let method = METHODS
+        .iter()
+        .find(|m| m.eq_ignore_ascii_case(&method))
+        .map_or(method, |m| (*m).to_owned());
     let params = params(&headers, query.as_deref(), &body);
     let answer: Answer = if bot != format!("bot{}", shared.token) {
         Err((401, "Unauthorized".into(), None))
@@ -462,6 +486,7 @@ async fn get_updates(shared: &Shared, p: &Value) -> Answer {
     let timeout = Duration::from_secs(int(p, "timeout").unwrap_or(0).max(0) as u64);
     let deadline = tokio::time::Instant::now() + timeout;
     let offset = int(p, "offset");
+    shared.inner.lock().unwrap().polls_started += 1;
     loop {
         // Registered before looking, so that an update pushed in between wakes us.
         let notified = shared.new_update.notified();
