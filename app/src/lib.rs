@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    StaticSegment,
+    SsrMode, StaticSegment,
 };
 
 /// The shared domain types, re-exported so components and server functions use one definition.
@@ -53,7 +53,9 @@ pub fn App() -> impl IntoView {
             </header>
             <main>
                 <Routes fallback=pages::NotFound>
-                    <Route path=StaticSegment("") view=pages::HomePage />
+                    // Async: the server waits for the page's data before sending it, so the page is
+                    // complete without JavaScript (streamed fallbacks need a script to swap them in).
+                    <Route path=StaticSegment("") view=pages::HomePage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
