@@ -21,11 +21,8 @@ pub fn resolve_all(
         .collect()
 }
 
-/// A 0..1 value as a bar of 10 cells, e.g. `███████░░░`.
-pub fn bar(value: f32) -> String {
-    let filled = (value.clamp(0.0, 1.0) * 10.0).round() as usize;
-    format!("{}{}", "█".repeat(filled), "░".repeat(10 - filled))
-}
+/// Feature bars look the same in the terminal as in the Telegram bot.
+pub use selecta_bot::markup::bar;
 
 #[cfg(test)]
 mod tests {
