@@ -6,6 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod spotify;
+pub use spotify::{SpotifyPage, SpotifyPlaylist, SpotifyTrack, SpotifyUser};
+
 /// Spotify's audio features of a track, as the catalog holds them.
 ///
 /// Every value is optional: data sets lack some columns (`time_signature` in the bundled
