@@ -1,11 +1,28 @@
 //! Selecta's Leptos application: the page shell, routes, components and server functions.
 //!
 //! The crate is compiled twice: with feature `ssr` into the server (rendering pages and running
-//! server functions against the loaded model) and with feature `hydrate` into the browser bundle.
-//! Everything under `#[cfg(feature = "ssr")]` stays out of the browser.
+//! server functions against the loaded model and the session) and with feature `hydrate` into
+//! the browser bundle. Everything under `#[cfg(feature = "ssr")]` stays out of the browser.
+//!
+//! Every page works without JavaScript: forms post to server functions, which redirect back,
+//! and the state they change lives in the server-side session. Hydrated, the same forms run
+//! without a page load.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod auth;
+mod components;
+#[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
+pub mod generate;
+pub mod library;
+pub mod options;
 mod pages;
+#[cfg(feature = "ssr")]
+pub mod save;
+#[cfg(feature = "ssr")]
+pub mod session;
 #[cfg(feature = "ssr")]
 pub mod state;
 
@@ -17,7 +34,9 @@ use leptos_router::{
 };
 
 /// The shared domain types, re-exported so components and server functions use one definition.
-pub use selecta_types::{AudioFeatures, Playlist, PlaylistEntry, Reason, Track};
+pub use selecta_types::{
+    AudioFeatures, Playlist, PlaylistEntry, Reason, SpotifyPlaylist, SpotifyTrack, Track,
+};
 
 /// The HTML document around the application, rendered by the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -47,17 +66,21 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="selecta" href="/pkg/main.css" />
         <Title text="Selecta" />
         <Router>
-            <header class="topbar">
-                <a class="brand" href="/">"Selecta"</a>
-                <span class="tagline">"Pick a few tracks, get a playlist that belongs with them."</span>
-            </header>
-            <main>
-                <Routes fallback=pages::NotFound>
-                    // Async: the server waits for the page's data before sending it, so the page is
-                    // complete without JavaScript (streamed fallbacks need a script to swap them in).
-                    <Route path=StaticSegment("") view=pages::HomePage ssr=SsrMode::Async />
-                </Routes>
-            </main>
+            <components::Session>
+                <components::TopBar />
+                <main>
+                    <Routes fallback=pages::NotFound>
+                        // Async: the server waits for the page's data before sending it, so the
+                        // page is complete without JavaScript (streamed fallbacks need a script).
+                        <Route path=StaticSegment("") view=pages::HomePage ssr=SsrMode::Async />
+                        <Route
+                            path=StaticSegment("playlist")
+                            view=pages::PlaylistPage
+                            ssr=SsrMode::Async
+                        />
+                    </Routes>
+                </main>
+            </components::Session>
         </Router>
     }
 }

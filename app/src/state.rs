@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use selecta_model::Model;
 
 use crate::api::CatalogStats;
+use crate::library::SongKeys;
 use crate::Track;
 
 /// Everything request handlers and server functions share. Cheap to clone.
@@ -16,7 +17,16 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The model in service; swapped atomically on reload.
     pub model: ModelHandle,
+    /// Spotify sign-in and Web API; `None` when no client id/secret is configured (the app
+    /// then offers the catalog only).
+    pub spotify: Option<selecta_spotify::Spotify>,
+    /// The catalog's song keys for matching Spotify tracks, built once per model.
+    pub song_keys: SongKeyCache,
 }
+
+/// [`SongKeys`] of the model in service, rebuilt when a reload swaps the model.
+#[derive(Clone, Default)]
+pub struct SongKeyCache(Arc<std::sync::Mutex<Option<(Arc<Model>, Arc<SongKeys>)>>>);
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
@@ -61,6 +71,45 @@ impl AppState {
             artists: artists.len(),
             playlists: catalog.playlists().len(),
         }
+    }
+
+    /// The tracks of catalog ids, in order; an id the catalog no longer holds (after a model
+    /// reload) stays visible as a track named after its id, so it can be removed.
+    pub fn seed_tracks(&self, ids: &[String]) -> Vec<Track> {
+        let model = self.model.current();
+        let catalog = model.catalog();
+        ids.iter()
+            .map(|id| {
+                catalog.get(id).cloned().unwrap_or_else(|| Track {
+                    id: id.clone(),
+                    name: format!("{id} (no longer in the catalog)"),
+                    ..Track::default()
+                })
+            })
+            .collect()
+    }
+
+    /// The song keys of the model in service (built on first use after a (re)load).
+    pub fn song_keys(&self) -> Arc<SongKeys> {
+        let model = self.model.current();
+        let mut cache = self
+            .song_keys
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match &*cache {
+            Some((m, keys)) if Arc::ptr_eq(m, &model) => keys.clone(),
+            _ => {
+                let keys = Arc::new(SongKeys::build(&model));
+                *cache = Some((model, keys.clone()));
+                keys
+            }
+        }
+    }
+
+    /// Whether the catalog holds a track id.
+    pub fn has_track(&self, id: &str) -> bool {
+        self.model.current().catalog().index_of(id).is_some()
     }
 
     /// Catalog search, best first.

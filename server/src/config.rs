@@ -71,6 +71,70 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub api: ApiArgs,
+
+    #[command(flatten)]
+    pub web: WebArgs,
+}
+
+/// The web app's sessions and Spotify sign-in.
+#[derive(Clone, Args)]
+pub struct WebArgs {
+    /// Redis for the sessions (`redis://127.0.0.1:6379`); several server instances can share
+    /// it. Unset: sessions live in this process' memory and end with it.
+    #[arg(long, env = "REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
+
+    /// The Spotify app's client id (https://developer.spotify.com/dashboard). Without it and
+    /// the secret, the app offers the catalog only (no sign-in, no saving).
+    #[arg(long, env = "SPOTIFY_CLIENT_ID")]
+    pub spotify_client_id: Option<String>,
+
+    /// The Spotify app's client secret. Prefer the environment variable: a flag shows in the
+    /// process list.
+    #[arg(long, env = "SPOTIFY_CLIENT_SECRET", hide_env_values = true)]
+    pub spotify_client_secret: Option<String>,
+
+    /// Where Spotify sends the listener back after sign-in; must be registered with the
+    /// Spotify app exactly (Spotify refuses `localhost` and non-loopback http).
+    #[arg(
+        long,
+        env = "SPOTIFY_REDIRECT_URI",
+        default_value = "http://127.0.0.1:3000/auth/callback"
+    )]
+    pub spotify_redirect_uri: String,
+
+    /// Spotify's accounts service (authorize and token endpoints), e.g. a local stand-in.
+    #[arg(
+        long,
+        env = "SPOTIFY_ACCOUNTS_URL",
+        default_value = "https://accounts.spotify.com"
+    )]
+    pub spotify_accounts_url: String,
+
+    /// Spotify's Web API base, e.g. a local stand-in (`http://127.0.0.1:8888/v1`).
+    #[arg(
+        long,
+        env = "SPOTIFY_API_URL",
+        default_value = "https://api.spotify.com/v1"
+    )]
+    pub spotify_api_url: String,
+}
+
+impl std::fmt::Debug for WebArgs {
+    // The client secret and the Redis URL (which may hold a password) stay out of logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebArgs")
+            .field("redis_url", &self.redis_url.as_ref().map(|_| "<set>"))
+            .field("spotify_client_id", &self.spotify_client_id)
+            .field(
+                "spotify_client_secret",
+                &self.spotify_client_secret.as_ref().map(|_| "<hidden>"),
+            )
+            .field("spotify_redirect_uri", &self.spotify_redirect_uri)
+            .field("spotify_accounts_url", &self.spotify_accounts_url)
+            .field("spotify_api_url", &self.spotify_api_url)
+            .finish()
+    }
 }
 
 /// The JSON API (`/v1/...` Spotify-compatible, `/api/...` Selecta's own): access, limits, CORS.

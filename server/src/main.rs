@@ -5,6 +5,7 @@ mod cli;
 mod config;
 mod engine;
 mod serve;
+mod session_store;
 
 use clap::Parser;
 

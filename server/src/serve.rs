@@ -3,14 +3,19 @@
 use std::path::Path;
 
 use anyhow::{bail, Context};
-use app::state::{AppState, ModelHandle};
+use app::state::{AppState, ModelHandle, SongKeyCache};
 use app::{shell, App};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 
-use crate::config::{ModelArgs, ServeArgs};
+use crate::config::{ModelArgs, ServeArgs, WebArgs};
+use crate::session_store::{self, RedisStore};
+use tower_sessions::MemoryStore;
+
+/// Prefix of the session keys in Redis.
+const SESSION_PREFIX: &str = "selecta:session:";
 
 /// The name Trunk gives the bundle (the `frontend` crate) and Leptos' hydration scripts load.
 pub const OUTPUT_NAME: &str = "frontend";
@@ -36,12 +41,31 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .site_pkg_dir(PKG_DIR)
         .site_addr(args.addr)
         .build();
+    let spotify = spotify_config(&args.web)?;
     let state = AppState {
         leptos_options,
         model: ModelHandle::new(model),
+        spotify,
+        song_keys: SongKeyCache::default(),
     };
     spawn_reload_on_sighup(state.model.clone(), args.model.clone());
-    let mut app = router(state.clone()).merge(crate::api::router(state.model.clone(), &args.api));
+    let secure = args
+        .api
+        .public_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"));
+    let web = match &args.web.redis_url {
+        Some(url) => {
+            let store = RedisStore::connect(url, SESSION_PREFIX).await?;
+            tracing::info!("sessions in Redis");
+            router(state.clone()).layer(session_store::layer(store, secure))
+        }
+        None => {
+            tracing::info!("sessions in memory (set REDIS_URL to keep them in Redis)");
+            router(state.clone()).layer(session_store::layer(MemoryStore::default(), secure))
+        }
+    };
+    let mut app = web.merge(crate::api::router(state.model.clone(), &args.api));
     if let Some(token) = args.admin_token.clone().filter(|t| !t.is_empty()) {
         app = app.merge(admin_router(state.model.clone(), args.model.clone(), token));
     }
@@ -59,7 +83,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The application's routes: pages, server functions, static files.
+/// The application's routes: pages, server functions, downloads, static files. Needs the
+/// session layer on top.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context_state = state.clone();
@@ -71,8 +96,60 @@ pub fn router(state: AppState) -> Router {
             move || provide_context(context_state.clone()),
             move || shell(shell_options.clone()),
         )
+        .route(
+            "/playlist/export/{format}",
+            axum::routing::get(app::export::download),
+        )
+        .route("/auth/login", axum::routing::get(app::auth::login))
+        .route("/auth/callback", axum::routing::get(app::auth::callback))
+        .route("/auth/logout", axum::routing::post(app::auth::logout))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
+}
+
+/// The Spotify client from the flags: `None` (catalog only) without a client id and secret;
+/// an error naming the flag when only one is given or a URL is unusable.
+pub fn spotify_config(web: &WebArgs) -> anyhow::Result<Option<selecta_spotify::Spotify>> {
+    let id = web
+        .spotify_client_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let secret = web
+        .spotify_client_secret
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let (id, secret) = match (id, secret) {
+        (None, None) => {
+            tracing::info!(
+                "Spotify is not configured (SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET): \
+                 catalog only, no sign-in or saving"
+            );
+            return Ok(None);
+        }
+        (Some(_), None) => bail!(
+            "SPOTIFY_CLIENT_ID is set but SPOTIFY_CLIENT_SECRET (--spotify-client-secret) is \
+             not; set both, or neither for the catalog only"
+        ),
+        (None, Some(_)) => bail!(
+            "SPOTIFY_CLIENT_SECRET is set but SPOTIFY_CLIENT_ID (--spotify-client-id) is not; \
+             set both, or neither for the catalog only"
+        ),
+        (Some(id), Some(secret)) => (id, secret),
+    };
+    let mut config = selecta_spotify::SpotifyConfig::new(id, secret);
+    config.redirect_uri = web.spotify_redirect_uri.clone();
+    config.accounts_url = web.spotify_accounts_url.clone();
+    config.api_url = web.spotify_api_url.clone();
+    let spotify = selecta_spotify::Spotify::new(config).map_err(|e| anyhow::anyhow!("{e}"))?;
+    tracing::info!(
+        redirect_uri = %web.spotify_redirect_uri,
+        accounts = %web.spotify_accounts_url,
+        api = %web.spotify_api_url,
+        "Spotify sign-in on"
+    );
+    Ok(Some(spotify))
 }
 
 /// Reloads the model from its configured source and swaps it in; on failure the model in

@@ -1,9 +1,11 @@
-//! Server functions: thin wrappers over the domain crates, callable from the browser.
+//! Server functions: thin wrappers over the domain crates and the session, callable from the
+//! browser (and posted to by plain forms when JavaScript is off).
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::Track;
+use crate::options::PlaylistOptions;
+use crate::{Playlist, Track};
 
 /// What the home page shows about the loaded catalog.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -16,8 +18,88 @@ pub struct CatalogStats {
     pub playlists: usize,
 }
 
-/// The largest number of hits one search returns.
-pub const MAX_SEARCH_RESULTS: usize = 50;
+/// Hits of the catalog search shown on one page.
+pub const SEARCH_PAGE_SIZE: usize = 20;
+/// The deepest page of catalog search results.
+pub const MAX_SEARCH_PAGES: usize = 10;
+
+/// One page of catalog search hits.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchPage {
+    /// The hits, best first.
+    pub tracks: Vec<Track>,
+    /// Page number, from 1.
+    pub page: usize,
+    /// Whether a next page exists.
+    pub has_next: bool,
+}
+
+/// Whether Spotify can be used, and by whom.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SpotifyStatus {
+    /// No client id/secret configured: the catalog only.
+    NotConfigured,
+    /// Configured; the listener has not signed in.
+    SignedOut,
+    /// Signed in.
+    SignedIn {
+        /// The Spotify display name (or id).
+        name: String,
+    },
+}
+
+impl SpotifyStatus {
+    /// True when signed in.
+    pub fn signed_in(&self) -> bool {
+        matches!(self, SpotifyStatus::SignedIn { .. })
+    }
+}
+
+/// How far saving a generated playlist to Spotify got: remembered so that a retry after a
+/// failure adds the rest to the same playlist instead of creating a second one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveProgress {
+    /// The Spotify playlist created for it.
+    pub playlist_id: String,
+    /// Its page on open.spotify.com.
+    pub url: String,
+    /// The name it was created with.
+    pub name: String,
+    /// Tracks added so far, from the start of the playlist.
+    pub added: usize,
+}
+
+/// The last generated playlist as the pages show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GeneratedView {
+    /// Generation id (forms send it back).
+    pub id: u64,
+    /// The playlist.
+    pub playlist: Playlist,
+    /// Saving progress, once saving started.
+    pub saved: Option<SaveProgress>,
+}
+
+/// Everything the pages show about the listener's session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageState {
+    /// Spotify sign-in.
+    pub spotify: SpotifyStatus,
+    /// The picked seeds, in order.
+    pub seeds: Vec<Track>,
+    /// The options of the picker.
+    pub options: PlaylistOptions,
+    /// The last generated playlist.
+    pub generated: Option<GeneratedView>,
+}
+
+/// The text of a server function error, without the framework's prefix.
+pub fn error_text(e: &ServerFnError) -> String {
+    match e {
+        ServerFnError::ServerError(m) => m.clone(),
+        other => other.to_string(),
+    }
+}
 
 /// Size of the loaded catalog.
 #[server]
@@ -26,17 +108,163 @@ pub async fn catalog_summary() -> Result<CatalogStats, ServerFnError> {
     Ok(state.catalog_summary())
 }
 
-/// Tracks of the catalog matching `query` (title, artist or album), best first.
+/// One page (from 1) of catalog tracks matching `query` (title, artist or album), best first.
 #[server]
-pub async fn search_tracks(query: String, limit: usize) -> Result<Vec<Track>, ServerFnError> {
+pub async fn search_tracks(query: String, page: usize) -> Result<SearchPage, ServerFnError> {
     let query = query.trim();
     if query.chars().count() > 200 {
-        return Err(ServerFnError::new("query: at most 200 characters"));
+        return Err(ServerFnError::new("q: at most 200 characters"));
+    }
+    if !(1..=MAX_SEARCH_PAGES).contains(&page) {
+        return Err(ServerFnError::new(format!(
+            "page: must be 1..={MAX_SEARCH_PAGES}, got {page}"
+        )));
     }
     if query.is_empty() {
-        return Ok(Vec::new());
+        return Ok(SearchPage {
+            page,
+            ..SearchPage::default()
+        });
     }
-    let limit = limit.clamp(1, MAX_SEARCH_RESULTS);
     let state = crate::state::current()?;
-    Ok(state.search(query, limit))
+    // One more than the page needs tells whether a next page exists.
+    let mut hits = state.search(query, page * SEARCH_PAGE_SIZE + 1);
+    let has_next = hits.len() > page * SEARCH_PAGE_SIZE && page < MAX_SEARCH_PAGES;
+    hits.truncate(page * SEARCH_PAGE_SIZE);
+    let tracks = hits.split_off(((page - 1) * SEARCH_PAGE_SIZE).min(hits.len()));
+    Ok(SearchPage {
+        tracks,
+        page,
+        has_next,
+    })
 }
+
+/// The listener's session as the pages show it.
+#[server]
+pub async fn get_page_state() -> Result<PageState, ServerFnError> {
+    let state = crate::state::current()?;
+    let session = crate::session::current().await?;
+    let picker = crate::session::picker(&session).await?;
+    let generated = crate::session::generated(&session).await?;
+    let spotify = crate::auth::status(&state, &session).await?;
+    Ok(PageState {
+        spotify,
+        seeds: state.seed_tracks(&picker.seeds),
+        options: picker.options,
+        generated: generated.map(|g| GeneratedView {
+            id: g.id,
+            playlist: g.playlist,
+            saved: g.saved,
+        }),
+    })
+}
+
+/// Adds a catalog track to the seeds.
+#[server]
+pub async fn add_seed(id: String) -> Result<(), ServerFnError> {
+    let state = crate::state::current()?;
+    let id = id.trim();
+    if !state.has_track(id) {
+        return Err(ServerFnError::new(format!(
+            "id: track `{id}` is not in the catalog"
+        )));
+    }
+    let session = crate::session::current().await?;
+    let mut picker = crate::session::picker(&session).await?;
+    picker.add(id).map_err(ServerFnError::new)?;
+    crate::session::set_picker(&session, &picker).await
+}
+
+/// Removes a seed.
+#[server]
+pub async fn remove_seed(id: String) -> Result<(), ServerFnError> {
+    let session = crate::session::current().await?;
+    let mut picker = crate::session::picker(&session).await?;
+    if picker.remove(id.trim()) {
+        crate::session::set_picker(&session, &picker).await?;
+    }
+    Ok(())
+}
+
+/// Removes every seed.
+#[server]
+pub async fn clear_seeds() -> Result<(), ServerFnError> {
+    let session = crate::session::current().await?;
+    let mut picker = crate::session::picker(&session).await?;
+    picker.seeds.clear();
+    crate::session::set_picker(&session, &picker).await
+}
+
+/// Generates a playlist from the picked seeds and the submitted options, keeps both in the
+/// session and goes to the playlist page. The fields are those of the options form.
+#[allow(clippy::too_many_arguments)]
+#[server]
+pub async fn generate_playlist(
+    length: Option<String>,
+    artist_cap: Option<String>,
+    exclude_saved: Option<String>,
+    blocked_artists: Option<String>,
+    negative_seeds: Option<String>,
+    energy_on: Option<String>,
+    energy: Option<String>,
+    danceability_on: Option<String>,
+    danceability: Option<String>,
+    valence_on: Option<String>,
+    valence: Option<String>,
+    tempo_on: Option<String>,
+    tempo: Option<String>,
+    flow: Option<String>,
+) -> Result<(), ServerFnError> {
+    let form = crate::options::OptionsForm {
+        length,
+        artist_cap,
+        exclude_saved,
+        blocked_artists,
+        negative_seeds,
+        energy_on,
+        energy,
+        danceability_on,
+        danceability,
+        valence_on,
+        valence,
+        tempo_on,
+        tempo,
+        flow,
+    };
+    let options = form
+        .parse()
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    let state = crate::state::current()?;
+    let session = crate::session::current().await?;
+    let mut picker = crate::session::picker(&session).await?;
+    let exclude_ids = if options.exclude_saved {
+        crate::auth::saved_track_ids(&state, &session).await?
+    } else {
+        Vec::new()
+    };
+    let model = state.model.current();
+    let started = std::time::Instant::now();
+    let playlist = crate::generate::playlist(&model, &picker.seeds, &options, exclude_ids)
+        .map_err(ServerFnError::new);
+    // The options are kept even when they fail, so the form shows what was typed.
+    picker.options = options;
+    crate::session::set_picker(&session, &picker).await?;
+    let playlist = playlist?;
+    tracing::info!(
+        seeds = picker.seeds.len(),
+        tracks = playlist.entries.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "playlist generated"
+    );
+    let generated = crate::session::Generated {
+        id: crate::session::new_generation_id(),
+        playlist,
+        saved: None,
+    };
+    crate::session::set_generated(&session, &generated).await?;
+    leptos_axum::redirect("/playlist");
+    Ok(())
+}
+
+mod spotify;
+pub use spotify::*;

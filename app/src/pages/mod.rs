@@ -1,8 +1,10 @@
 //! The application's pages.
 
 mod home;
+mod playlist;
 
 pub use home::HomePage;
+pub use playlist::PlaylistPage;
 
 use leptos::prelude::*;
 

@@ -1,0 +1,186 @@
+//! Server functions for the signed-in listener: their library in the picker, and saving the
+//! generated playlist to their account.
+
+use leptos::prelude::*;
+
+use super::SaveProgress;
+use crate::library::LibraryPage;
+
+/// One page (from 1) of a list of the listener's library (`source` as in the picker's query:
+/// `saved`, `top-short`, `top-medium`, `top-long`, `recent`, `playlists`, `playlist` with
+/// `list` the playlist id), each track matched to the catalog.
+#[server]
+pub async fn fetch_library(
+    source: String,
+    list: Option<String>,
+    page: usize,
+) -> Result<LibraryPage, ServerFnError> {
+    use crate::library::{items, Source, LIBRARY_PAGE_SIZE};
+    use selecta_spotify::{PageRequest, SpotifyApi, TimeRange};
+
+    let Some(source) = Source::parse(&source, list.as_deref()).map_err(ServerFnError::new)? else {
+        return Err(ServerFnError::new(
+            "source: the catalog is searched with search_tracks",
+        ));
+    };
+    if !(1..=500).contains(&page) {
+        return Err(ServerFnError::new(format!(
+            "page: must be 1..=500, got {page}"
+        )));
+    }
+    let state = crate::state::current()?;
+    let session = crate::session::current().await?;
+    let request = PageRequest {
+        offset: (page as u32 - 1) * LIBRARY_PAGE_SIZE,
+        limit: LIBRARY_PAGE_SIZE,
+    };
+    let model = state.model.current();
+    let keys = state.song_keys();
+    let tracks_page =
+        |title: String, p: selecta_types::SpotifyPage<crate::SpotifyTrack>| LibraryPage {
+            title,
+            has_next: p.has_more,
+            total: p.total,
+            items: items(&model, &keys, p.items),
+            playlists: Vec::new(),
+            page,
+        };
+    let top = |range| {
+        (
+            format!(
+                "Top tracks: {}",
+                match range {
+                    TimeRange::ShortTerm => "about 4 weeks",
+                    TimeRange::MediumTerm => "about 6 months",
+                    TimeRange::LongTerm => "about a year",
+                }
+            ),
+            range,
+        )
+    };
+    let out = match source {
+        Source::Saved => {
+            let p = crate::auth::call(&state, &session, |c| async move {
+                let r = c.saved_tracks(request).await;
+                (c, r)
+            })
+            .await?;
+            tracks_page("Saved tracks".into(), p)
+        }
+        Source::TopShort | Source::TopMedium | Source::TopLong => {
+            let (title, range) = top(match source {
+                Source::TopShort => TimeRange::ShortTerm,
+                Source::TopMedium => TimeRange::MediumTerm,
+                _ => TimeRange::LongTerm,
+            });
+            let p = crate::auth::call(&state, &session, |c| async move {
+                let r = c.top_tracks(range, request).await;
+                (c, r)
+            })
+            .await?;
+            tracks_page(title, p)
+        }
+        Source::Recent => {
+            // Spotify pages recent plays by time cursors, up to 50: fetch them all, page here.
+            let all = crate::auth::call(&state, &session, |c| async move {
+                let r = c.recently_played(selecta_spotify::MAX_PAGE_LIMIT).await;
+                (c, r)
+            })
+            .await?;
+            let start = (request.offset as usize).min(all.len());
+            let end = (start + LIBRARY_PAGE_SIZE as usize).min(all.len());
+            LibraryPage {
+                title: "Recently played".into(),
+                has_next: end < all.len(),
+                total: Some(all.len() as u32),
+                items: items(&model, &keys, all[start..end].to_vec()),
+                playlists: Vec::new(),
+                page,
+            }
+        }
+        Source::Playlists => {
+            let p = crate::auth::call(&state, &session, |c| async move {
+                let r = c.playlists(request).await;
+                (c, r)
+            })
+            .await?;
+            LibraryPage {
+                title: "Your playlists".into(),
+                has_next: p.has_more,
+                total: p.total,
+                items: Vec::new(),
+                playlists: p.items,
+                page,
+            }
+        }
+        Source::Playlist(id) => {
+            let p = crate::auth::call(&state, &session, |c| async move {
+                let r = c.playlist_items(&id, request).await;
+                (c, r)
+            })
+            .await?;
+            tracks_page("Playlist".into(), p)
+        }
+    };
+    Ok(out)
+}
+
+/// Saves the generated playlist (`generation`: the one the page shows) to the listener's
+/// Spotify account; a retry after a failure continues the same Spotify playlist.
+#[server]
+pub async fn save_playlist(
+    generation: String,
+    name: String,
+    description: Option<String>,
+    public: Option<String>,
+) -> Result<SaveProgress, ServerFnError> {
+    use selecta_spotify::NewPlaylist;
+
+    let state = crate::state::current()?;
+    let session = crate::session::current().await?;
+    let Some(mut generated) = crate::session::generated(&session).await? else {
+        return Err(ServerFnError::new(
+            "no playlist to save: generate one first",
+        ));
+    };
+    if generation.trim() != generated.id.to_string() {
+        return Err(ServerFnError::new(
+            "generation: this page shows an older playlist than the one in your session; \
+             reload the page",
+        ));
+    }
+    let total = generated.playlist.entries.len();
+    if let Some(done) = generated.saved.as_ref().filter(|s| s.added >= total) {
+        // Already saved: the same playlist again, never a second one.
+        return Ok(done.clone());
+    }
+    let request = NewPlaylist {
+        name,
+        description: description.unwrap_or_default().trim().to_string(),
+        public: public.is_some_and(|p| !matches!(p.as_str(), "" | "off" | "false")),
+    };
+    let client = crate::auth::client(&state, &session).await?;
+    let outcome = crate::save::save(
+        &client,
+        &generated.playlist,
+        &request,
+        generated.saved.clone(),
+    )
+    .await;
+    // Progress first: even when this attempt failed, a retry must find the playlist created.
+    if let Some(tokens) = selecta_spotify::SpotifyApi::refreshed_tokens(&client) {
+        crate::session::put(&session, "spotify_tokens", &tokens).await?;
+    }
+    generated.saved = outcome.progress.clone();
+    crate::session::set_generated(&session, &generated).await?;
+    match (outcome.error, outcome.progress) {
+        (None, Some(p)) => {
+            tracing::info!(tracks = p.added, "playlist saved to Spotify");
+            Ok(p)
+        }
+        (Some(e), _) => Err(ServerFnError::new(e)),
+        (None, None) => Err(ServerFnError::new(
+            "saving stopped without a reason (a bug)",
+        )),
+    }
+}

@@ -1,0 +1,375 @@
+//! Signing in with Spotify in the web app: `/auth/login` (PKCE verifier and state kept in the
+//! server-side session), `/auth/callback` (state checked, code exchanged, tokens kept in the
+//! session only), `/auth/logout` (the server-side session deleted); and the signed-in
+//! listener's client for server functions, with refreshed tokens written back.
+//!
+//! Tokens never leave the server: pages get the listener's name, never a token, and errors
+//! shown or logged are [`SpotifyError`]'s listener-facing texts, which carry no secret.
+
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use leptos::prelude::ServerFnError;
+use selecta_spotify::{
+    CallbackParams, PendingSignIn, Spotify, SpotifyApi, SpotifyClient, SpotifyError, SpotifyUser,
+    Tokens,
+};
+use tower_sessions::Session;
+
+use crate::api::SpotifyStatus;
+use crate::session::{get, put, storage_error};
+use crate::state::AppState;
+
+const PENDING: &str = "spotify_pending";
+const TOKENS: &str = "spotify_tokens";
+const USER: &str = "spotify_user";
+
+/// Whether Spotify is configured and the session signed in.
+pub async fn status(state: &AppState, session: &Session) -> Result<SpotifyStatus, ServerFnError> {
+    if state.spotify.is_none() {
+        return Ok(SpotifyStatus::NotConfigured);
+    }
+    let tokens: Option<Tokens> = get(session, TOKENS).await?;
+    if tokens.is_none() {
+        return Ok(SpotifyStatus::SignedOut);
+    }
+    let user: Option<SpotifyUser> = get(session, USER).await?;
+    let name = user
+        .map(|u| {
+            u.display_name
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or(u.id)
+        })
+        .unwrap_or_else(|| "a Spotify listener".into());
+    Ok(SpotifyStatus::SignedIn { name })
+}
+
+/// The signed-in listener's client, or an error saying what to do.
+pub async fn client(state: &AppState, session: &Session) -> Result<SpotifyClient, ServerFnError> {
+    let spotify = configured(state)?;
+    let tokens: Tokens = get(session, TOKENS)
+        .await?
+        .ok_or_else(|| ServerFnError::new("sign in with Spotify first"))?;
+    Ok(spotify.client(tokens))
+}
+
+fn configured(state: &AppState) -> Result<&Spotify, ServerFnError> {
+    state.spotify.as_ref().ok_or_else(|| {
+        ServerFnError::new(
+            "Spotify is not configured on this server (SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET)",
+        )
+    })
+}
+
+/// After calls through `client`: keeps refreshed tokens, and turns a Spotify error into the
+/// page's message; when signing in again is the way out, the stale tokens are dropped so the
+/// page offers "Sign in with Spotify".
+pub async fn settle<T>(
+    session: &Session,
+    client: &SpotifyClient,
+    result: Result<T, SpotifyError>,
+) -> Result<T, ServerFnError> {
+    if let Some(tokens) = client.refreshed_tokens() {
+        put(session, TOKENS, &tokens).await?;
+    }
+    result.map_err(spotify_error)
+}
+
+/// A Spotify error as the page's message (see [`settle`] for dropping stale tokens).
+pub fn spotify_error(e: SpotifyError) -> ServerFnError {
+    tracing::warn!(error = %e, "Spotify call failed");
+    ServerFnError::new(e.to_string())
+}
+
+/// Drops the tokens when `e` says the listener must sign in again.
+pub async fn forget_if_expired(session: &Session, e: &SpotifyError) {
+    if e.needs_sign_in() {
+        let _ = session.remove::<Tokens>(TOKENS).await;
+        let _ = session.remove::<SpotifyUser>(USER).await;
+    }
+}
+
+/// Runs one call for the signed-in listener: refreshed tokens are kept, and an ended Spotify
+/// session signs the listener out so the page offers to sign in again.
+pub async fn call<T, F, Fut>(state: &AppState, session: &Session, f: F) -> Result<T, ServerFnError>
+where
+    F: FnOnce(SpotifyClient) -> Fut,
+    Fut: std::future::Future<Output = (SpotifyClient, Result<T, SpotifyError>)>,
+{
+    let client = client(state, session).await?;
+    let (client, result) = f(client).await;
+    if let Err(e) = &result {
+        forget_if_expired(session, e).await;
+    }
+    settle(session, &client, result).await
+}
+
+/// Most saved tracks fetched to leave them out of a playlist (Spotify pages by 50).
+const MAX_SAVED_FOR_EXCLUSION: u32 = 1000;
+
+/// The catalog ids of the listener's saved tracks (by Spotify id, else by artist and title),
+/// up to [`MAX_SAVED_FOR_EXCLUSION`] of the newest.
+pub async fn saved_track_ids(
+    state: &AppState,
+    session: &Session,
+) -> Result<Vec<String>, ServerFnError> {
+    if !status(state, session).await?.signed_in() {
+        return Err(ServerFnError::new(
+            "exclude_saved: sign in with Spotify to leave out your saved tracks",
+        ));
+    }
+    let tracks = call(state, session, |c| async move {
+        let mut all = Vec::new();
+        let mut page = selecta_spotify::PageRequest::first(selecta_spotify::MAX_PAGE_LIMIT);
+        let result = loop {
+            match c.saved_tracks(page).await {
+                Ok(p) => {
+                    let next = p.next_offset();
+                    all.extend(p.items);
+                    match next {
+                        Some(offset) if offset < MAX_SAVED_FOR_EXCLUSION => page.offset = offset,
+                        _ => break Ok(all),
+                    }
+                }
+                Err(e) => break Err(e),
+            }
+        };
+        (c, result)
+    })
+    .await?;
+    let model = state.model.current();
+    let keys = state.song_keys();
+    let mut ids: Vec<String> = tracks.iter().map(|t| t.id.clone()).collect();
+    for t in &tracks {
+        if let Some(m) = crate::library::match_track(&model, &keys, t) {
+            ids.push(model.tracks()[m.index].id.clone());
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// `GET /auth/login`: starts a sign-in and sends the browser to Spotify's consent page.
+pub async fn login(State(state): State<AppState>, session: Session) -> Response {
+    let Some(spotify) = state.spotify.as_ref() else {
+        return error_page(
+            StatusCode::NOT_FOUND,
+            "Spotify is not configured on this server, so signing in is off. \
+             Everything else works on the catalog.",
+        );
+    };
+    let (url, pending) = spotify.start_sign_in();
+    if let Err(e) = session.insert(PENDING, &pending).await {
+        storage_error(e);
+        return error_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The session storage is unavailable; try again in a moment.",
+        );
+    }
+    Redirect::to(url.as_str()).into_response()
+}
+
+/// What the callback decided, before any response is written.
+#[derive(Debug)]
+pub enum CallbackOutcome {
+    /// Signed in.
+    SignedIn(Tokens),
+    /// Not signed in, with a message for the listener.
+    Failed(SpotifyError),
+}
+
+/// Checks the callback against the pending sign-in and exchanges the code. A callback without
+/// a pending sign-in (a reused or foreign link) is a state mismatch.
+pub async fn finish(
+    spotify: &Spotify,
+    pending: Option<PendingSignIn>,
+    params: &CallbackParams,
+) -> CallbackOutcome {
+    let Some(pending) = pending else {
+        return CallbackOutcome::Failed(SpotifyError::StateMismatch);
+    };
+    match spotify.finish_sign_in(&pending, params).await {
+        Ok(tokens) => CallbackOutcome::SignedIn(tokens),
+        Err(e) => CallbackOutcome::Failed(e),
+    }
+}
+
+/// `GET /auth/callback`: Spotify sends the listener back here.
+pub async fn callback(
+    State(state): State<AppState>,
+    session: Session,
+    Query(params): Query<CallbackParams>,
+) -> Response {
+    let Some(spotify) = state.spotify.as_ref() else {
+        return error_page(
+            StatusCode::NOT_FOUND,
+            "Spotify is not configured on this server.",
+        );
+    };
+    // One use only: a second visit of the same callback URL finds nothing pending.
+    let pending: Option<PendingSignIn> = session.remove(PENDING).await.unwrap_or(None);
+    let tokens = match finish(spotify, pending, &params).await {
+        CallbackOutcome::SignedIn(t) => t,
+        CallbackOutcome::Failed(e) => {
+            tracing::warn!(error = %e, "Spotify sign-in failed");
+            return error_page(StatusCode::BAD_REQUEST, &format!("Sign-in failed: {e}."));
+        }
+    };
+    // A new session id at sign-in: an id planted before it cannot ride the signed-in session.
+    if let Err(e) = session.cycle_id().await {
+        storage_error(e);
+    }
+    let client = spotify.client(tokens.clone());
+    let user = client.current_user().await;
+    let tokens = client.refreshed_tokens().unwrap_or(tokens);
+    let stored = async {
+        session.insert(TOKENS, &tokens).await?;
+        if let Ok(user) = &user {
+            session.insert(USER, user).await?;
+        }
+        Ok::<(), tower_sessions::session::Error>(())
+    };
+    if let Err(e) = stored.await {
+        storage_error(e);
+        return error_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The session storage is unavailable; try signing in again in a moment.",
+        );
+    }
+    match user {
+        Ok(u) => tracing::info!(user = %u.id, "signed in with Spotify"),
+        Err(e) => tracing::warn!(error = %e, "signed in, but the profile could not be read"),
+    }
+    Redirect::to("/").into_response()
+}
+
+/// `POST /auth/logout`: deletes the server-side session (tokens, seeds, playlist) and the
+/// cookie's meaning with it.
+pub async fn logout(session: Session) -> Response {
+    if let Err(e) = session.flush().await {
+        storage_error(e);
+    }
+    Redirect::to("/").into_response()
+}
+
+/// A small page for sign-in errors: the message and the ways on.
+pub fn error_page(status: StatusCode, message: &str) -> Response {
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Selecta: sign-in</title><link rel=\"stylesheet\" href=\"/pkg/main.css\"></head>\
+         <body><main><section class=\"card\"><h1>Spotify sign-in</h1>\
+         <p class=\"error\" role=\"alert\" data-testid=\"auth-error\">{}</p>\
+         <p><a href=\"/auth/login\">Sign in again</a> · <a href=\"/\">Back to Selecta</a></p>\
+         </section></main></body></html>",
+        escape(message)
+    );
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        Html(body),
+    )
+        .into_response()
+}
+
+/// Escapes text for HTML.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use selecta_spotify::SpotifyConfig;
+
+    fn spotify() -> Spotify {
+        let mut c = SpotifyConfig::new("client-id", "client-secret-value");
+        // Nothing listens on port 1: an exchange that got that far would fail as a network
+        // error, so the errors below prove the checks ran before any exchange.
+        c.accounts_url = "http://127.0.0.1:1".into();
+        c.api_url = "http://127.0.0.1:1/v1/".into();
+        Spotify::new(c).unwrap()
+    }
+
+    #[tokio::test]
+    async fn callback_checks_state_and_code_before_exchanging() {
+        let s = spotify();
+        let (url, pending) = s.start_sign_in();
+        assert!(url.as_str().contains("code_challenge_method=S256"));
+        assert!(!url.as_str().contains("client-secret-value"));
+        let good_state = pending.state().to_string();
+
+        // No sign-in pending in this session (reused or foreign callback).
+        let p = CallbackParams {
+            code: Some("c".into()),
+            state: Some(good_state.clone()),
+            error: None,
+        };
+        assert!(matches!(
+            finish(&s, None, &p).await,
+            CallbackOutcome::Failed(SpotifyError::StateMismatch)
+        ));
+        // Wrong state.
+        let p = CallbackParams {
+            code: Some("c".into()),
+            state: Some("forged".into()),
+            error: None,
+        };
+        assert!(matches!(
+            finish(&s, Some(pending.clone()), &p).await,
+            CallbackOutcome::Failed(SpotifyError::StateMismatch)
+        ));
+        // Missing code.
+        let p = CallbackParams {
+            code: None,
+            state: Some(good_state.clone()),
+            error: None,
+        };
+        assert!(matches!(
+            finish(&s, Some(pending.clone()), &p).await,
+            CallbackOutcome::Failed(SpotifyError::MissingCode)
+        ));
+        // Declined at the consent page.
+        let p = CallbackParams {
+            code: None,
+            state: Some(good_state.clone()),
+            error: Some("access_denied".into()),
+        };
+        match finish(&s, Some(pending.clone()), &p).await {
+            CallbackOutcome::Failed(e @ SpotifyError::AuthorizationDenied { .. }) => {
+                assert!(e.to_string().contains("access_denied"));
+            }
+            other => panic!("{other:?}"),
+        }
+        // Everything checks out: the exchange is attempted (and fails: nobody listens).
+        let p = CallbackParams {
+            code: Some("c".into()),
+            state: Some(good_state),
+            error: None,
+        };
+        match finish(&s, Some(pending), &p).await {
+            CallbackOutcome::Failed(SpotifyError::Network(_)) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn error_pages_escape_the_message() {
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+}

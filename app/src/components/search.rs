@@ -1,0 +1,147 @@
+//! Search of the catalog: a GET form without JavaScript (the server renders the hits for
+//! `?q=`), live as the listener types once hydrated; paged with `&page=`.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+
+use super::{AddSeedButton, Features, TrackMeta};
+use crate::api::{error_text, search_tracks, SearchPage};
+
+/// The search box and one page of hits, each with an "Add" button.
+#[component]
+pub fn CatalogSearch() -> impl IntoView {
+    let query = use_query_map();
+    let q = move || query.read().get("q").unwrap_or_default();
+    let page = move || {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<usize>().ok())
+            .unwrap_or(1)
+    };
+    let hits = Resource::new(move || (q(), page()), |(q, page)| search_tracks(q, page));
+
+    let navigate = use_navigate();
+    let on_input = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        let url = if value.trim().is_empty() {
+            "/".to_string()
+        } else {
+            format!("/?q={}", urlencode(&value))
+        };
+        navigate(
+            &url,
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..NavigateOptions::default()
+            },
+        );
+    };
+
+    view! {
+        <form method="get" action="/" class="search" role="search">
+            <label for="q">"Search the catalog"</label>
+            <input
+                id="q"
+                name="q"
+                type="search"
+                autocomplete="off"
+                placeholder="Artist, title or album"
+                prop:value=q
+                on:input=on_input
+            />
+            <button type="submit">"Search"</button>
+        </form>
+        <div class="results" aria-live="polite">
+            <Transition fallback=|| view! { <p class="muted">"Searching…"</p> }>
+                {move || {
+                    hits.get()
+                        .map(|r| match r {
+                            Ok(p) if p.tracks.is_empty() && q().trim().is_empty() => {
+                                view! { <p class="muted">"Type an artist or a title."</p> }
+                                    .into_any()
+                            }
+                            Ok(p) if p.tracks.is_empty() => {
+                                view! {
+                                    <p class="muted" data-testid="no-hits">
+                                        {format!("Nothing matches “{}”.", q())}
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                            Ok(p) => view! { <Hits page=p q=q() /> }.into_any(),
+                            Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                        })
+                }}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn Hits(page: SearchPage, q: String) -> impl IntoView {
+    let link = |n: usize| format!("/?q={}&page={n}", urlencode(&q));
+    let prev = (page.page > 1).then(|| link(page.page - 1));
+    let next = page.has_next.then(|| link(page.page + 1));
+    view! {
+        <ol class="tracks" data-testid="hits">
+            {page
+                .tracks
+                .into_iter()
+                .map(|t| {
+                    let label = t.label();
+                    let id = t.id.clone();
+                    let id_attr = t.id.clone();
+                    view! {
+                        <li class="track" data-track-id=id_attr>
+                            <TrackMeta track=t.clone() />
+                            <Features track=t />
+                            <AddSeedButton track_id=id label />
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+        <Pager page=page.page prev next />
+    }
+}
+
+/// "Previous / Page n / Next" links (plain links: they work without JavaScript).
+#[component]
+pub fn Pager(page: usize, prev: Option<String>, next: Option<String>) -> impl IntoView {
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {prev.map(|href| view! { <a href=href rel="prev" data-testid="prev-page">"← Previous"</a> })}
+            <span class="muted">{format!("Page {page}")}</span>
+            {next.map(|href| view! { <a href=href rel="next" data-testid="next-page">"Next →"</a> })}
+        </nav>
+    }
+}
+
+/// Percent-encodes a query value for a URL (RFC 3986 unreserved characters pass).
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_query() {
+        assert_eq!(urlencode("ed sheeran"), "ed%20sheeran");
+        assert_eq!(urlencode("AC/DC & co"), "AC%2FDC%20%26%20co");
+        assert_eq!(urlencode("é"), "%C3%A9");
+    }
+}

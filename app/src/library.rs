@@ -1,0 +1,356 @@
+//! The listener's Spotify library in the picker: which list to show ([`Source`]), one page of
+//! it with each track matched to the catalog ([`LibraryPage`]), and (server side) the matching
+//! itself: by Spotify id, else by normalised artist and title. A track the catalog does not
+//! hold is listed as such: it cannot be a seed, and it never silently vanishes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{SpotifyPlaylist, SpotifyTrack, Track};
+
+/// Tracks per page of a library list.
+pub const LIBRARY_PAGE_SIZE: u32 = 20;
+
+/// A list of the listener's library.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Source {
+    /// Saved ("liked") tracks.
+    Saved,
+    /// Top tracks over about 4 weeks.
+    TopShort,
+    /// Top tracks over about 6 months.
+    TopMedium,
+    /// Top tracks over about a year.
+    TopLong,
+    /// Recently played.
+    Recent,
+    /// The listener's playlists.
+    Playlists,
+    /// The tracks of one playlist (its Spotify id).
+    Playlist(String),
+}
+
+impl Source {
+    /// The tabs of the picker: `(query value, label)`.
+    pub const TABS: [(&'static str, &'static str); 7] = [
+        ("catalog", "Catalog search"),
+        ("saved", "Saved tracks"),
+        ("top-short", "Top: 4 weeks"),
+        ("top-medium", "Top: 6 months"),
+        ("top-long", "Top: all time"),
+        ("recent", "Recently played"),
+        ("playlists", "Your playlists"),
+    ];
+
+    /// From the page's query: `source=saved`, or `source=playlist&list=ID`. `None` for the
+    /// catalog search; an error names the parameter.
+    pub fn parse(source: &str, list: Option<&str>) -> Result<Option<Source>, String> {
+        Ok(Some(match source {
+            "" | "catalog" => return Ok(None),
+            "saved" => Source::Saved,
+            "top-short" => Source::TopShort,
+            "top-medium" => Source::TopMedium,
+            "top-long" => Source::TopLong,
+            "recent" => Source::Recent,
+            "playlists" => Source::Playlists,
+            "playlist" => {
+                let id = list.unwrap_or("").trim();
+                let valid =
+                    (1..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric());
+                if !valid {
+                    return Err(format!("list: `{id}` is not a Spotify playlist id"));
+                }
+                Source::Playlist(id.to_string())
+            }
+            other => {
+                return Err(format!(
+                    "source: `{other}` is not one of catalog, saved, top-short, top-medium, \
+                     top-long, recent, playlists, playlist"
+                ))
+            }
+        }))
+    }
+}
+
+/// How a Spotify track was found in the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MatchKind {
+    /// Same Spotify id.
+    Id,
+    /// Same main artist and title (case, accents, punctuation and version marks ignored).
+    Name,
+}
+
+/// A track of the listener's library and its catalog counterpart, if any.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LibraryItem {
+    /// As Spotify lists it.
+    pub spotify: SpotifyTrack,
+    /// The catalog track it matched, usable as a seed.
+    pub catalog: Option<Track>,
+    /// How it matched.
+    pub matched_by: Option<MatchKind>,
+}
+
+/// One page of a library list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LibraryPage {
+    /// Heading (`Saved tracks`, a playlist's name...).
+    pub title: String,
+    /// Tracks (empty for the playlists list).
+    pub items: Vec<LibraryItem>,
+    /// Playlists (the playlists list only).
+    pub playlists: Vec<SpotifyPlaylist>,
+    /// Page number, from 1.
+    pub page: usize,
+    /// Whether a next page exists.
+    pub has_next: bool,
+    /// Length of the whole list, when Spotify says.
+    pub total: Option<u32>,
+}
+
+#[cfg(feature = "ssr")]
+pub use matching::{match_track, Match, SongKeys};
+
+#[cfg(feature = "ssr")]
+mod matching {
+    use std::collections::HashMap;
+
+    use selecta_catalog::song_key;
+    use selecta_model::Model;
+
+    use super::{LibraryItem, MatchKind};
+    use crate::{SpotifyTrack, Track};
+
+    /// The catalog's "same song" keys (main artist and title without version marks, both
+    /// normalised), each to its most popular track. Built once per model.
+    #[derive(Debug, Default)]
+    pub struct SongKeys(HashMap<String, usize>);
+
+    impl SongKeys {
+        /// Indexes every track of the model's catalog.
+        pub fn build(model: &Model) -> Self {
+            let mut map: HashMap<String, usize> = HashMap::new();
+            let tracks = model.tracks();
+            for (i, t) in tracks.iter().enumerate() {
+                if t.name.is_empty() || t.artists.is_empty() {
+                    continue;
+                }
+                let pop = |j: usize| tracks[j].popularity.unwrap_or(0.0);
+                map.entry(song_key(t))
+                    .and_modify(|best| {
+                        if pop(i) > pop(*best) {
+                            *best = i;
+                        }
+                    })
+                    .or_insert(i);
+            }
+            SongKeys(map)
+        }
+    }
+
+    /// A catalog track found for a Spotify track.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Match {
+        /// Index in the catalog.
+        pub index: usize,
+        /// How.
+        pub kind: MatchKind,
+    }
+
+    /// The catalog track for a Spotify track: the same id, else the same song by name.
+    pub fn match_track(model: &Model, keys: &SongKeys, t: &SpotifyTrack) -> Option<Match> {
+        if let Some(index) = model.catalog().index_of(&t.id) {
+            return Some(Match {
+                index,
+                kind: MatchKind::Id,
+            });
+        }
+        if t.name.trim().is_empty() || t.artists.is_empty() {
+            return None;
+        }
+        let probe = Track {
+            name: t.name.clone(),
+            artists: t.artists.clone(),
+            ..Track::default()
+        };
+        keys.0.get(&song_key(&probe)).map(|&index| Match {
+            index,
+            kind: MatchKind::Name,
+        })
+    }
+
+    /// Matches a list, keeping every track (unmatched ones with no catalog track).
+    pub fn items(model: &Model, keys: &SongKeys, tracks: Vec<SpotifyTrack>) -> Vec<LibraryItem> {
+        tracks
+            .into_iter()
+            .map(|t| {
+                let m = match_track(model, keys, &t);
+                LibraryItem {
+                    catalog: m.map(|m| model.tracks()[m.index].clone()),
+                    matched_by: m.map(|m| m.kind),
+                    spotify: t,
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub use matching::items;
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use selecta_catalog::Catalog;
+    use selecta_model::{Model, ModelParams};
+    use selecta_types::AudioFeatures;
+
+    fn model() -> Model {
+        let t = |id: &str, name: &str, artist: &str, pop: f32, e: f32| Track {
+            id: id.into(),
+            name: name.into(),
+            artists: vec![artist.into()],
+            popularity: Some(pop),
+            features: AudioFeatures {
+                energy: Some(e),
+                ..AudioFeatures::default()
+            },
+            ..Track::default()
+        };
+        let tracks = vec![
+            t(
+                "3HVWdVOQ0ZA45FuZGSfvns",
+                "I Don't Care (with Justin Bieber)",
+                "Ed Sheeran",
+                90.0,
+                0.6,
+            ),
+            t(
+                "0hVXuCcriWRGvwMV1r5Yn9",
+                "I Don't Care (with Justin Bieber)",
+                "Ed Sheeran",
+                84.0,
+                0.7,
+            ),
+            t(
+                "7tFiyTwD0nx5a1eklYtX2J",
+                "Bohemian Rhapsody - Remastered 2011",
+                "Queen",
+                80.0,
+                0.4,
+            ),
+            t("5Z01UMMf7V1o0MzF86s6WJ", "Hold Up", "Beyoncé", 75.0, 0.5),
+        ];
+        Model::fit(
+            Catalog::from_tracks(tracks, Vec::new()),
+            &ModelParams::default(),
+            &mut |_| {},
+        )
+        .unwrap()
+    }
+
+    fn spotify(id: &str, name: &str, artists: &[&str]) -> SpotifyTrack {
+        SpotifyTrack {
+            id: id.into(),
+            name: name.into(),
+            artists: artists.iter().map(|a| a.to_string()).collect(),
+            ..SpotifyTrack::default()
+        }
+    }
+
+    #[test]
+    fn matches_by_id_then_by_normalised_artist_and_title() {
+        let m = model();
+        let keys = SongKeys::build(&m);
+        // Same id: that exact track, even though another version is more popular.
+        let hit = match_track(&m, &keys, &spotify("0hVXuCcriWRGvwMV1r5Yn9", "x", &["y"])).unwrap();
+        assert_eq!((hit.index, hit.kind), (1, MatchKind::Id));
+        // Another id (another release), same song: case, accents, punctuation and the
+        // guest credit do not matter; the most popular version is taken.
+        let hit = match_track(
+            &m,
+            &keys,
+            &spotify(
+                "1111111111111111111111",
+                "I DONT CARE",
+                &["ED SHEERAN", "Justin Bieber"],
+            ),
+        )
+        .unwrap();
+        assert_eq!((hit.index, hit.kind), (0, MatchKind::Name));
+        let hit = match_track(
+            &m,
+            &keys,
+            &spotify("2222222222222222222222", "Bohemian Rhapsody", &["Queen"]),
+        )
+        .unwrap();
+        assert_eq!(hit.index, 2);
+        let hit = match_track(
+            &m,
+            &keys,
+            &spotify("3333333333333333333333", "Hold Up", &["Beyonce"]),
+        )
+        .unwrap();
+        assert_eq!(hit.index, 3);
+        // Another artist's song of the same title, and unknown songs, do not match.
+        assert_eq!(
+            match_track(
+                &m,
+                &keys,
+                &spotify("4444444444444444444444", "Hold Up", &["Someone"])
+            ),
+            None
+        );
+        assert_eq!(
+            match_track(
+                &m,
+                &keys,
+                &spotify("5555555555555555555555", "Unknown", &["Nobody"])
+            ),
+            None
+        );
+        assert_eq!(
+            match_track(&m, &keys, &spotify("6666666666666666666666", "", &[])),
+            None
+        );
+    }
+
+    #[test]
+    fn unmatched_tracks_stay_in_the_list() {
+        let m = model();
+        let keys = SongKeys::build(&m);
+        let list = items(
+            &m,
+            &keys,
+            vec![
+                spotify("5555555555555555555555", "Unknown", &["Nobody"]),
+                spotify("5Z01UMMf7V1o0MzF86s6WJ", "Hold Up", &["Beyoncé"]),
+            ],
+        );
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].catalog, None);
+        assert_eq!(list[0].spotify.name, "Unknown");
+        assert_eq!(
+            list[1].catalog.as_ref().unwrap().id,
+            "5Z01UMMf7V1o0MzF86s6WJ"
+        );
+        assert_eq!(list[1].matched_by, Some(MatchKind::Id));
+    }
+
+    #[test]
+    fn sources_parse_from_the_query() {
+        assert_eq!(Source::parse("", None), Ok(None));
+        assert_eq!(Source::parse("catalog", None), Ok(None));
+        assert_eq!(Source::parse("top-long", None), Ok(Some(Source::TopLong)));
+        assert_eq!(
+            Source::parse("playlist", Some("37i9dQZF1DX4OjfOteYnH8")),
+            Ok(Some(Source::Playlist("37i9dQZF1DX4OjfOteYnH8".into())))
+        );
+        assert!(Source::parse("playlist", Some("../x"))
+            .unwrap_err()
+            .starts_with("list:"));
+        assert!(Source::parse("likes", None)
+            .unwrap_err()
+            .starts_with("source:"));
+    }
+}

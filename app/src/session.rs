@@ -1,0 +1,129 @@
+//! The listener's state in the server-side session (tower-sessions): the picked seeds and
+//! options, the generated playlist with its save progress, and the Spotify sign-in. The
+//! browser holds only the session id; everything here stays on the server.
+
+use leptos::prelude::ServerFnError;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use tower_sessions::Session;
+
+use crate::api::SaveProgress;
+use crate::options::{PlaylistOptions, MAX_SEEDS};
+use crate::Playlist;
+
+const PICKER: &str = "picker";
+const GENERATED: &str = "generated";
+
+/// The seeds picked so far and the options last used.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Picker {
+    /// Catalog track ids, in the order picked.
+    pub seeds: Vec<String>,
+    /// The options of the last generation (or the defaults).
+    pub options: PlaylistOptions,
+}
+
+impl Picker {
+    /// Adds a seed; false when it was already picked. Refuses a 51st seed.
+    pub fn add(&mut self, id: &str) -> Result<bool, String> {
+        if self.seeds.iter().any(|s| s == id) {
+            return Ok(false);
+        }
+        if self.seeds.len() >= MAX_SEEDS {
+            return Err(format!(
+                "seeds: at most {MAX_SEEDS} tracks; remove one before adding another"
+            ));
+        }
+        self.seeds.push(id.to_string());
+        Ok(true)
+    }
+
+    /// Removes a seed; false when it was not picked.
+    pub fn remove(&mut self, id: &str) -> bool {
+        let before = self.seeds.len();
+        self.seeds.retain(|s| s != id);
+        self.seeds.len() != before
+    }
+}
+
+/// The last generated playlist.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Generated {
+    /// Changes with every generation: forms carry it, so a page showing an older playlist
+    /// cannot save or export the newer one by mistake.
+    pub id: u64,
+    /// The playlist.
+    pub playlist: Playlist,
+    /// Saving progress, once saving started.
+    pub saved: Option<SaveProgress>,
+}
+
+/// A fresh generation id (nanoseconds since the epoch: distinct for one listener's clicks).
+pub fn new_generation_id() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(1)
+}
+
+/// The store failed (Redis down...): a message for the page, details in the log.
+pub fn storage_error(e: tower_sessions::session::Error) -> ServerFnError {
+    tracing::error!(error = %e, "session storage failed");
+    ServerFnError::new("the session storage is unavailable; try again in a moment")
+}
+
+/// The request's session (the session layer puts it in the request).
+pub async fn current() -> Result<Session, ServerFnError> {
+    leptos_axum::extract::<Session>()
+        .await
+        .map_err(|e| ServerFnError::new(format!("no session in the request (a bug): {e}")))
+}
+
+/// A value of the session.
+pub async fn get<T: DeserializeOwned>(s: &Session, key: &str) -> Result<Option<T>, ServerFnError> {
+    s.get(key).await.map_err(storage_error)
+}
+
+/// Stores a value in the session.
+pub async fn put<T: Serialize>(s: &Session, key: &str, value: &T) -> Result<(), ServerFnError> {
+    s.insert(key, value).await.map_err(storage_error)
+}
+
+/// The picker (empty with default options for a new listener).
+pub async fn picker(s: &Session) -> Result<Picker, ServerFnError> {
+    Ok(get(s, PICKER).await?.unwrap_or_default())
+}
+
+/// Stores the picker.
+pub async fn set_picker(s: &Session, p: &Picker) -> Result<(), ServerFnError> {
+    put(s, PICKER, p).await
+}
+
+/// The last generated playlist.
+pub async fn generated(s: &Session) -> Result<Option<Generated>, ServerFnError> {
+    get(s, GENERATED).await
+}
+
+/// Stores the generated playlist.
+pub async fn set_generated(s: &Session, g: &Generated) -> Result<(), ServerFnError> {
+    put(s, GENERATED, g).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picker_adds_once_removes_and_caps() {
+        let mut p = Picker::default();
+        assert_eq!(p.add("a"), Ok(true));
+        assert_eq!(p.add("a"), Ok(false));
+        assert!(p.remove("a"));
+        assert!(!p.remove("a"));
+        for i in 0..MAX_SEEDS {
+            assert_eq!(p.add(&format!("t{i}")), Ok(true));
+        }
+        let err = p.add("one-more").unwrap_err();
+        assert!(err.starts_with("seeds: at most 50"), "{err}");
+        assert_eq!(p.seeds.len(), MAX_SEEDS);
+    }
+}
