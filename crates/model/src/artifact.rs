@@ -8,7 +8,7 @@
 //! | 4 | format version (u32) |
 //! | 8 | payload length N (u64) |
 //! | 32 | SHA-256 of the payload |
-//! | N | payload: postcard-encoded parameters, fitted features, attribute stats, vectors (f32), tracks and playlists |
+//! | N | payload: postcard-encoded parameters, fitted features, attribute stats, vectors (f32), tracks, playlists and affinity lists |
 //!
 //! The ball tree is not stored: rebuilding it from the vectors takes tens of milliseconds on
 //! the real catalog (see the `fit` bench) and keeps the format independent of petal-neighbors'
@@ -24,6 +24,7 @@ use selecta_types::Track;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::affinity::Affinity;
 use crate::attributes::AttributeStats;
 use crate::features::FittedFeatures;
 use crate::knn::NeighbourIndex;
@@ -32,7 +33,9 @@ use crate::model::{Model, ModelParams};
 /// First bytes of every artifact (the `\x1a` stops `type`/`cat` on some systems, like PNG's).
 pub const MAGIC: [u8; 8] = *b"SELECTA\x1a";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2 added the affinity lists (artists, albums, playlist co-occurrence) and the
+/// signal weights of the scoring parameters.
+pub const FORMAT_VERSION: u32 = 2;
 /// Length of the header before the payload.
 pub const HEADER_LEN: usize = 8 + 4 + 8 + 32;
 
@@ -96,6 +99,7 @@ struct PayloadRef<'a> {
     vectors: &'a [f32],
     tracks: &'a [Track],
     playlists: &'a [PlaylistInfo],
+    affinity: &'a Affinity,
 }
 
 /// What the payload holds, owned for reading (same field order as [`PayloadRef`]).
@@ -109,6 +113,7 @@ struct Payload {
     vectors: Vec<f32>,
     tracks: Vec<Track>,
     playlists: Vec<PlaylistInfo>,
+    affinity: Affinity,
 }
 
 impl Model {
@@ -124,6 +129,7 @@ impl Model {
             vectors: vectors.as_slice().expect("standard layout"),
             tracks: self.catalog.tracks(),
             playlists: self.catalog.playlists(),
+            affinity: &self.affinity,
         };
         let mut out = postcard::to_extend(&payload, vec![0u8; HEADER_LEN])
             .expect("serialising to memory cannot fail");
@@ -196,6 +202,7 @@ impl Model {
                 p.features.dim()
             )));
         }
+        p.affinity.check(rows).map_err(ArtifactError::Invalid)?;
         let vectors = Array2::from_shape_vec((rows, dim), p.vectors)
             .map_err(|e| ArtifactError::Invalid(format!("vectors: {e}")))?;
         let index =
@@ -212,6 +219,7 @@ impl Model {
             stats: p.stats,
             index,
             catalog,
+            affinity: p.affinity,
         })
     }
 

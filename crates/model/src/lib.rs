@@ -4,12 +4,15 @@
 //!   genres, weights, PCA), in the style of linfa's preprocessing.
 //! - [`knn`], [`scan`] and [`metric`]: exact Manhattan nearest neighbours, three ways that
 //!   agree bit for bit: a pruned SIMD scan (serving), petal-neighbors' ball tree, brute force.
+//! - [`affinity`]: artists, albums and playlist co-occurrence, fitted from the catalog's
+//!   playlists and kept in the artifact.
 //! - [`Model`]: the fitted model; [`artifact`] saves and loads it as one checked file.
 //! - [`generate()`]: playlists from seed tracks, with filters, targets and reasons;
 //!   [`neighbours`] for describing a track.
 //! - [`synthetic`] and [`bench`]: a million-track catalog drawn from the real one, and the
 //!   measurement the `selecta bench` command runs.
 
+pub mod affinity;
 pub mod artifact;
 pub mod attributes;
 pub mod bench;
@@ -27,7 +30,7 @@ pub mod synthetic;
 pub use artifact::{ArtifactError, FORMAT_VERSION};
 pub use attributes::{Attribute, AttributeStats};
 pub use features::{FeatureParams, FittedFeatures};
-pub use generate::candidates::ScoringParams;
+pub use generate::candidates::{ScoringParams, SignalWeights};
 pub use generate::options::{AttributeBounds, GenerateOptions, Order};
 pub use generate::{generate, neighbours, GenerateError};
 pub use knn::{Neighbour, NeighbourIndex};

@@ -8,6 +8,7 @@ use selecta_catalog::Catalog;
 use selecta_types::Track;
 use serde::{Deserialize, Serialize};
 
+use crate::affinity::Affinity;
 use crate::attributes::AttributeStats;
 use crate::features::{FeatureParams, FittedFeatures};
 use crate::generate::candidates::ScoringParams;
@@ -50,6 +51,8 @@ pub struct Model {
     pub(crate) stats: AttributeStats,
     pub(crate) index: NeighbourIndex,
     pub(crate) catalog: Catalog,
+    /// Artist, album and playlist co-occurrence lists (fitted from the catalog's playlists).
+    pub(crate) affinity: Affinity,
 }
 
 impl fmt::Debug for Model {
@@ -76,6 +79,7 @@ impl Model {
         let started = std::time::Instant::now();
         let (features, vectors) = params.features.fit_transform(catalog.tracks(), progress)?;
         let stats = AttributeStats::measure(catalog.tracks());
+        let affinity = Affinity::fit(&catalog);
         progress(FitProgress {
             stage: FitStage::Index,
             fraction: 0.0,
@@ -97,6 +101,7 @@ impl Model {
             stats,
             index,
             catalog,
+            affinity,
         })
     }
 
@@ -133,6 +138,11 @@ impl Model {
     /// Attribute spreads of the catalog.
     pub fn stats(&self) -> &AttributeStats {
         &self.stats
+    }
+
+    /// The artist, album and playlist co-occurrence lists.
+    pub fn affinity(&self) -> &Affinity {
+        &self.affinity
     }
 
     /// The nearest-neighbour index (vectors and ball tree).

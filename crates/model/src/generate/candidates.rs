@@ -1,20 +1,33 @@
-//! Gathering candidates from the seeds' neighbourhoods and scoring them.
+//! Gathering candidates for a set of seeds and scoring them.
 //!
-//! Scoring, for a candidate c and seeds s₁..sₙ:
+//! Candidates come from each seed's sound neighbourhood (its `k` nearest tracks in model space)
+//! and from its [affinity](crate::affinity) lists: tracks by the same artists, from the same
+//! album, from the playlists it was found in, by artists that share playlists with its artists.
+//! Every candidate is then scored on the whole seed set, for seeds s₁..sₙ:
 //!
 //! ```text
-//! score(c) = rrf(c) · target(c) · negative(c)
-//! rrf(c)      = Σₛ 1 / (rrf_k + rankₛ(c))        over the seeds whose list holds c (rank from 1)
+//! score(c) = (Σᵢ wᵢ · fᵢ(c)) / n · target(c) · negative(c)
+//! sound(c)    = Σₛ 1 / (rrf_k + rankₛ(c))      reciprocal-rank fusion of the neighbour lists
+//! artist(c)   = Σₛ [c shares an artist with s]
+//! album(c)    = Σₛ [c is on s's album]
+//! cooc(c)     = Σₛ playlists holding both s and c
+//! related(c)  = Σₛ Σ_{a of s, b of c} cos(a, b)   artists' playlist sets, top related only
+//! label(c)    = (max over c's subgenres of the seeds holding it
+//!               + max over c's genres of the seeds holding it) / 2
+//! era(c)      = Σₛ exp(-|year(c) - year(s)| / era_years)
+//! harmony(c)  = Σₛ ([key(c) = key(s)] + [mode(c) = mode(s)]) / 2
 //! target(c)   = Π_targets exp(-target_strength · |value(c) - target| / std)
 //! negative(c) = min(1, d(c, nearest negative seed) / d(c, nearest seed)) ^ negative_strength
 //! ```
 //!
 //! Reciprocal-rank fusion weighs every seed's list alike whatever the density of its
-//! neighbourhood (raw distances would let the seed in the densest region take the playlist),
-//! and a track near several seeds collects from each. A small `rrf_k` keeps the head of each
-//! list well ahead of its tail. Targets re-rank by closeness in standard deviations of the
-//! attribute; a candidate closer to a "less like this" track than to any seed is scaled down in
-//! proportion.
+//! neighbourhood; the other signals count seeds, so a track that agrees with many seeds (same
+//! artists, same labels, same era) rises above one close to a single seed. Targets re-rank by
+//! closeness in standard deviations of the attribute; a candidate closer to a "less like this"
+//! track than to any seed is scaled down in proportion. The per-query work is bounded: at most
+//! `k` neighbours and a few hundred affinity entries per seed.
+
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -22,8 +35,45 @@ use crate::attributes::Attribute;
 use crate::metric::manhattan_unordered;
 use crate::model::Model;
 
+/// How much each signal counts in a candidate's score (see the module documentation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignalWeights {
+    /// Sound: reciprocal-rank fusion of the seeds' neighbour lists.
+    pub sound: f32,
+    /// Seeds sharing an artist with the candidate.
+    pub artist: f32,
+    /// Seeds on the candidate's album.
+    pub album: f32,
+    /// Playlists holding both a seed and the candidate.
+    pub cooccurrence: f32,
+    /// Artists who share playlists with the seeds' artists.
+    pub related_artists: f32,
+    /// Seeds sharing the candidate's genre and subgenre labels.
+    pub label: f32,
+    /// Release-era proximity to the seeds.
+    pub era: f32,
+    /// Seeds in the candidate's key and mode (harmonic mixing; the seed's sound metric counts
+    /// a different key or mode as a large difference).
+    pub harmony: f32,
+}
+
+impl Default for SignalWeights {
+    fn default() -> Self {
+        SignalWeights {
+            sound: 1.0,
+            artist: 0.5,
+            album: 0.1,
+            cooccurrence: 0.2,
+            related_artists: 0.3,
+            label: 0.3,
+            era: 0.2,
+            harmony: 0.05,
+        }
+    }
+}
+
 /// Constants of the ranking, kept in the model artifact so that tuned or learned values
-/// (issue 5) travel with the model.
+/// travel with the model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoringParams {
     /// Reciprocal-rank-fusion constant (the rank offset).
@@ -39,6 +89,14 @@ pub struct ScoringParams {
     pub negative_strength: f32,
     /// Share of the playlist reserved for the seeds in turn, so that every seed is heard.
     pub seed_share: f32,
+    /// Weights of the signals.
+    pub weights: SignalWeights,
+    /// Width of the era kernel, in years.
+    pub era_years: f32,
+    /// Related artists followed per seed artist.
+    pub related_per_artist: usize,
+    /// Tracks taken per related artist (its most popular).
+    pub tracks_per_related: usize,
 }
 
 impl Default for ScoringParams {
@@ -50,6 +108,10 @@ impl Default for ScoringParams {
             target_strength: 1.0,
             negative_strength: 1.0,
             seed_share: 0.5,
+            weights: SignalWeights::default(),
+            era_years: 4.0,
+            related_per_artist: 10,
+            tracks_per_related: 5,
         }
     }
 }
@@ -68,7 +130,8 @@ pub(crate) struct Candidate {
 /// Candidates of one round of retrieval.
 pub(crate) struct Pool {
     pub candidates: Vec<Candidate>,
-    /// For each seed, its candidates (positions in `candidates`) from nearest to farthest.
+    /// For each seed, its candidates (positions in `candidates`): its neighbours from nearest
+    /// to farthest, then the tracks its affinity lists brought.
     pub per_seed: Vec<Vec<usize>>,
     /// True when the lists already cover the whole catalog (growing k would not help).
     pub exhausted: bool,
@@ -77,7 +140,74 @@ pub(crate) struct Pool {
 /// Targets to re-rank by: (attribute, target, spread).
 pub(crate) type Targets = Vec<(Attribute, f32, f32)>;
 
-/// Fetches `k` neighbours of every seed and scores their union.
+/// Rank given to affinity entries: after any neighbour, and worth nothing in the fusion.
+const NO_RANK: usize = usize::MAX;
+
+/// What the seeds say as a whole, gathered once per request.
+struct SeedProfile<'m> {
+    artists: HashMap<u32, f32>,
+    albums: HashMap<u32, f32>,
+    related: HashMap<u32, f32>,
+    subgenres: HashMap<&'m str, f32>,
+    genres: HashMap<&'m str, f32>,
+    years: Vec<f32>,
+    keys: [f32; 12],
+    modes: [f32; 2],
+}
+
+impl<'m> SeedProfile<'m> {
+    fn new(model: &'m Model, seeds: &[usize]) -> Self {
+        let p = &model.params.scoring;
+        let aff = &model.affinity;
+        let tracks = model.tracks();
+        let mut s = SeedProfile {
+            artists: HashMap::new(),
+            albums: HashMap::new(),
+            related: HashMap::new(),
+            subgenres: HashMap::new(),
+            genres: HashMap::new(),
+            years: Vec::with_capacity(seeds.len()),
+            keys: [0.0; 12],
+            modes: [0.0; 2],
+        };
+        for &seed in seeds {
+            for &a in aff.track_artists.row(seed) {
+                *s.artists.entry(a).or_insert(0.0) += 1.0;
+                for &(b, w) in aff
+                    .related_artists
+                    .row(a as usize)
+                    .iter()
+                    .take(p.related_per_artist)
+                {
+                    *s.related.entry(b).or_insert(0.0) += w;
+                }
+            }
+            if let Some(album) = aff.album(seed) {
+                *s.albums.entry(album).or_insert(0.0) += 1.0;
+            }
+            let t = &tracks[seed];
+            for g in &t.subgenres {
+                *s.subgenres.entry(g.as_str()).or_insert(0.0) += 1.0;
+            }
+            for g in &t.genres {
+                *s.genres.entry(g.as_str()).or_insert(0.0) += 1.0;
+            }
+            if let Some(y) = t.year {
+                s.years.push(f32::from(y));
+            }
+            if let Some(k) = t.features.key.filter(|&k| k < 12) {
+                s.keys[usize::from(k)] += 1.0;
+            }
+            if let Some(m) = t.features.mode.filter(|&m| m < 2) {
+                s.modes[usize::from(m)] += 1.0;
+            }
+        }
+        s
+    }
+}
+
+/// Fetches `k` neighbours of every seed, adds what the affinity lists bring, and scores the
+/// union.
 pub(crate) fn gather(
     model: &Model,
     seeds: &[usize],
@@ -86,13 +216,16 @@ pub(crate) fn gather(
     targets: &Targets,
 ) -> Pool {
     let p = &model.params.scoring;
+    let w = &p.weights;
+    let aff = &model.affinity;
     let n = model.len();
+    let excluded = |i: usize| seeds.contains(&i) || negatives.contains(&i);
     // Seeds and negatives come back as neighbours of themselves and each other: fetch extra.
     let fetch = (k + seeds.len() + negatives.len()).min(n);
     let queries: Vec<&[f32]> = seeds.iter().map(|&s| model.vector(s)).collect();
-    // (catalog index, seed position, rank) of every listed neighbour, grouped by index below:
-    // a sort is cheaper than a hash map for a few hundred entries.
-    let mut listed: Vec<(usize, usize, usize)> = Vec::with_capacity(seeds.len() * fetch);
+    // (catalog index, seed position, rank) of every listed candidate, grouped by index below:
+    // a sort is cheaper than a hash map for a few thousand entries.
+    let mut listed: Vec<(usize, usize, usize)> = Vec::with_capacity(seeds.len() * fetch * 2);
     for (pos, neighbours) in model
         .index
         .nearest_many(&queries, fetch)
@@ -101,14 +234,55 @@ pub(crate) fn gather(
     {
         let mut rank = 0usize;
         for nb in neighbours {
-            if seeds.contains(&nb.index) || negatives.contains(&nb.index) {
+            if excluded(nb.index) {
                 continue;
             }
             rank += 1;
             listed.push((nb.index, pos, rank));
         }
     }
+    // Playlist co-occurrence, remembered per (candidate, seed) for the score.
+    let mut cooc: Vec<(usize, f32)> = Vec::new();
+    for (pos, &seed) in seeds.iter().enumerate() {
+        let mut bring = |i: usize| {
+            if !excluded(i) {
+                listed.push((i, pos, NO_RANK));
+            }
+        };
+        for &a in aff.track_artists.row(seed) {
+            aff.artist_tracks
+                .row(a as usize)
+                .iter()
+                .for_each(|&i| bring(i as usize));
+            for &(b, _) in aff
+                .related_artists
+                .row(a as usize)
+                .iter()
+                .take(p.related_per_artist)
+            {
+                let top = aff
+                    .artist_tracks
+                    .row(b as usize)
+                    .iter()
+                    .take(p.tracks_per_related);
+                top.for_each(|&i| bring(i as usize));
+            }
+        }
+        if let Some(album) = aff.album(seed) {
+            aff.album_tracks
+                .row(album as usize)
+                .iter()
+                .for_each(|&i| bring(i as usize));
+        }
+        for &(i, weight) in aff.cooccurring.row(seed) {
+            bring(i as usize);
+            cooc.push((i as usize, weight));
+        }
+    }
     listed.sort_unstable();
+    listed.dedup();
+    cooc.sort_unstable_by_key(|&(i, _)| i);
+
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut rrf: Vec<f32> = Vec::new();
     let mut per_seed: Vec<Vec<(usize, usize)>> = vec![Vec::with_capacity(fetch); seeds.len()];
@@ -122,8 +296,13 @@ pub(crate) fn gather(
             rrf.push(0.0);
         }
         let slot = candidates.len() - 1;
-        rrf[slot] += 1.0 / (p.rrf_k + rank as f32);
-        per_seed[pos].push((rank, slot));
+        if rank != NO_RANK {
+            rrf[slot] += 1.0 / (p.rrf_k + rank as f32);
+        }
+        // A seed lists a candidate once: by its neighbour rank when it has one.
+        if per_seed[pos].last().is_none_or(|&(_, s)| s != slot) {
+            per_seed[pos].push((rank, slot));
+        }
     }
     let per_seed: Vec<Vec<usize>> = per_seed
         .into_iter()
@@ -132,6 +311,11 @@ pub(crate) fn gather(
             l.into_iter().map(|(_, slot)| slot).collect()
         })
         .collect();
+
+    let profile = SeedProfile::new(model, seeds);
+    let tracks = model.tracks();
+    let n_seeds = seeds.len().max(1) as f32;
+    let mut cooc_at = 0;
     for (c, fused) in candidates.iter_mut().zip(rrf) {
         let v = model.vector(c.index);
         let (mut owner, mut d_pos) = (0, f32::INFINITY);
@@ -142,7 +326,61 @@ pub(crate) fn gather(
             }
         }
         c.owner = owner;
-        let mut score = fused;
+        let track = &tracks[c.index];
+        let (mut artist, mut related) = (0.0, 0.0);
+        for a in aff.track_artists.row(c.index) {
+            artist += profile.artists.get(a).copied().unwrap_or(0.0);
+            related += profile.related.get(a).copied().unwrap_or(0.0);
+        }
+        let album = aff
+            .album(c.index)
+            .and_then(|a| profile.albums.get(&a).copied())
+            .unwrap_or(0.0);
+        while cooc_at < cooc.len() && cooc[cooc_at].0 < c.index {
+            cooc_at += 1;
+        }
+        let mut together = 0.0;
+        while cooc_at < cooc.len() && cooc[cooc_at].0 == c.index {
+            together += cooc[cooc_at].1;
+            cooc_at += 1;
+        }
+        let best = |labels: &[String], counts: &HashMap<&str, f32>| {
+            labels
+                .iter()
+                .filter_map(|g| counts.get(g.as_str()).copied())
+                .fold(0.0f32, f32::max)
+        };
+        let label = (best(&track.subgenres, &profile.subgenres)
+            + best(&track.genres, &profile.genres))
+            / 2.0;
+        let era = match track.year {
+            Some(y) => profile
+                .years
+                .iter()
+                .map(|&s| (-(f32::from(y) - s).abs() / p.era_years).exp())
+                .sum(),
+            None => 0.0,
+        };
+        let f = &track.features;
+        let harmony = (f
+            .key
+            .and_then(|k| profile.keys.get(usize::from(k)))
+            .copied()
+            .unwrap_or(0.0)
+            + f.mode
+                .and_then(|m| profile.modes.get(usize::from(m)))
+                .copied()
+                .unwrap_or(0.0))
+            / 2.0;
+        let mut score = (w.sound * fused
+            + w.artist * artist
+            + w.album * album
+            + w.cooccurrence * together
+            + w.related_artists * related
+            + w.label * label
+            + w.era * era
+            + w.harmony * harmony)
+            / n_seeds;
         if !negatives.is_empty() {
             let d_neg = negatives
                 .iter()
@@ -153,7 +391,6 @@ pub(crate) fn gather(
                 score *= ratio.powf(p.negative_strength);
             }
         }
-        let track = &model.tracks()[c.index];
         for &(attribute, target, std) in targets {
             // An unknown value counts as one spread away: neither rewarded nor ruled out.
             let gap = attribute

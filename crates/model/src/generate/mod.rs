@@ -186,8 +186,12 @@ mod tests {
             ..GenerateOptions::default()
         };
         assert_eq!(generate(&model, &[0], &o).unwrap().entries.len(), 6);
-        // The nearest track comes first: t1 is next to t0 in energy, tempo and genre.
-        assert_eq!(p.entries[0].track.id, "t1");
+        // The same artist comes first (t6 is by t0's artist: 0.5 for the artist against about
+        // 0.24 for sound and genre), then the nearest in sound: t1 is next to t0 in energy,
+        // tempo and genre.
+        assert_eq!(p.entries[0].track.id, "t6");
+        assert!(p.entries[0].reason.text.contains("same artist (Artist 0)"));
+        assert_eq!(p.entries[1].track.id, "t1");
         assert_eq!(p.entries[0].reason.seed_id, "t0");
         let near = neighbours(&model, 0, 3).unwrap();
         assert_eq!(near[0].index, 1);

@@ -1,0 +1,59 @@
+//! Runs the evaluation on the bundled catalog without building the server: a fast loop for
+//! tuning. `SELECTA_EVAL_PARAMS` may hold `ModelParams` as JSON; `SELECTA_EVAL_PROTOCOL`
+//! `seed`, `strict` or `both`; `SELECTA_EVAL_SAMPLE` the query sample; `SELECTA_EVAL_SPLIT`
+//! the split seed; `SELECTA_EVAL_WEIGHTS` the signal weights (sound, artist, album,
+//! cooccurrence, related_artists, label, era, harmony, comma-separated).
+//!
+//! `cargo run --release -p selecta-eval --example eval`
+
+use selecta_catalog::Catalog;
+use selecta_eval::{evaluate, parse_protocols, EvalConfig};
+use selecta_model::ModelParams;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/spotify_songs.csv.gz"
+    );
+    let catalog = Catalog::load(path)?;
+    let params: ModelParams = match std::env::var("SELECTA_EVAL_PARAMS") {
+        Ok(json) => serde_json::from_str(&json)?,
+        Err(_) => ModelParams::default(),
+    };
+    let mut params = params;
+    if let Ok(w) = std::env::var("SELECTA_EVAL_WEIGHTS") {
+        // sound,artist,album,cooccurrence,related_artists,label,era,harmony
+        let v: Vec<f32> = w.split(',').map(str::parse).collect::<Result<_, _>>()?;
+        let ws = &mut params.scoring.weights;
+        [
+            ws.sound,
+            ws.artist,
+            ws.album,
+            ws.cooccurrence,
+            ws.related_artists,
+            ws.label,
+            ws.era,
+            ws.harmony,
+        ] = v[..].try_into()?;
+    }
+    let mut config = EvalConfig::default();
+    if let Ok(p) = std::env::var("SELECTA_EVAL_PROTOCOL") {
+        config.protocols = parse_protocols(&p)?;
+    }
+    if let Ok(s) = std::env::var("SELECTA_EVAL_SAMPLE") {
+        config.sample = s.parse()?;
+    }
+    if let Ok(s) = std::env::var("SELECTA_EVAL_SPLIT") {
+        config.split_seed = s.parse()?;
+    }
+    if let Ok(s) = std::env::var("SELECTA_EVAL_CAP") {
+        config.max_per_artist = Some(s.parse()?);
+    }
+    let report = evaluate(&catalog, &params, &config, &mut |p| {
+        if p.done == p.total {
+            eprintln!("{} {}/{}", p.stage, p.done, p.total);
+        }
+    })?;
+    print!("{report}");
+    Ok(())
+}

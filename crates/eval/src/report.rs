@@ -1,0 +1,206 @@
+//! The results of an evaluation: serialisable (the `--json` document) and printable as tables.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::EvalConfig;
+use crate::metrics::Summary;
+use crate::protocol::Protocol;
+
+/// Everything an evaluation measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// The settings it ran with.
+    pub config: EvalConfig,
+    /// Tracks in the catalog.
+    pub tracks: usize,
+    /// Playlists in the catalog.
+    pub playlists: usize,
+    /// The seed's metrics, one row per recommender.
+    pub neighbours: Vec<NeighbourRow>,
+    /// One block per protocol run.
+    pub continuation: Vec<ProtocolReport>,
+    /// Wall-clock time of the whole evaluation.
+    pub seconds: f64,
+}
+
+/// The seed project's metrics for one recommender: `neighbours` recommendations for each
+/// sampled query track, every (query, recommendation) pair scored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NeighbourRow {
+    /// Who recommended.
+    pub recommender: String,
+    /// Pairs scored.
+    pub pairs: usize,
+    /// CorrectGenreShare: share of pairs sharing a genre.
+    pub genre_share: Option<Summary>,
+    /// CorrectSubgenreShare: share of pairs sharing a subgenre.
+    pub subgenre_share: Option<Summary>,
+    /// CorrectAlbumShare: share of pairs from the same album.
+    pub album_share: Option<Summary>,
+    /// CorrectArtistShare: share of pairs sharing at least one artist.
+    pub artist_share: Option<Summary>,
+    /// YearMeanDiff: mean absolute release-year difference (pairs with both years).
+    pub year_diff: Option<Summary>,
+    /// SoundParametersDiff: mean L2 norm of the relative sound-parameter differences.
+    pub sound_diff: Option<Summary>,
+}
+
+/// Playlist continuation under one protocol.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProtocolReport {
+    /// Which protocol.
+    pub protocol: Protocol,
+    /// Playlists scored.
+    pub scored: usize,
+    /// Playlists the scoring models could learn from (strict: the training playlists; seed:
+    /// per fold, about (folds − 1) / folds of them).
+    pub training: usize,
+    /// One row per recommender.
+    pub rows: Vec<ContinuationRow>,
+    /// Seconds spent fitting models and scoring.
+    pub seconds: f64,
+}
+
+/// Continuation scores of one recommender (means over the scored playlists).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContinuationRow {
+    /// Who recommended.
+    pub recommender: String,
+    /// R-precision (higher is better).
+    pub r_precision: Option<Summary>,
+    /// NDCG@R (higher is better).
+    pub ndcg: Option<Summary>,
+    /// RecSys Challenge 2018 clicks (lower is better).
+    pub clicks: Option<Summary>,
+}
+
+impl Report {
+    /// The continuation block of a protocol.
+    pub fn protocol(&self, p: Protocol) -> Option<&ProtocolReport> {
+        self.continuation.iter().find(|r| r.protocol == p)
+    }
+}
+
+impl ProtocolReport {
+    /// The row of a recommender.
+    pub fn row(&self, recommender: &str) -> Option<&ContinuationRow> {
+        self.rows.iter().find(|r| r.recommender == recommender)
+    }
+}
+
+/// `mean ± half width`, or `-`.
+fn cell(s: &Option<Summary>, decimals: usize) -> String {
+    match s {
+        Some(s) => format!("{:.decimals$} ± {:.decimals$}", s.mean, s.half_width()),
+        None => "-".into(),
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "Catalog: {} tracks, {} playlists. Means with 95% confidence intervals.",
+            self.tracks, self.playlists
+        )?;
+        if !self.neighbours.is_empty() {
+            writeln!(
+                f,
+                "\nThe seed's metrics ({} neighbours of {} sampled tracks, seed {}):",
+                self.config.neighbours, self.config.sample, self.config.seed
+            )?;
+            writeln!(
+                f,
+                "{:<18} {:>15} {:>15} {:>15} {:>15} {:>13} {:>13}",
+                "recommender",
+                "genre share",
+                "subgenre share",
+                "album share",
+                "artist share",
+                "year diff",
+                "sound diff"
+            )?;
+            for r in &self.neighbours {
+                writeln!(
+                    f,
+                    "{:<18} {:>15} {:>15} {:>15} {:>15} {:>13} {:>13}",
+                    r.recommender,
+                    cell(&r.genre_share, 3),
+                    cell(&r.subgenre_share, 3),
+                    cell(&r.album_share, 3),
+                    cell(&r.artist_share, 3),
+                    cell(&r.year_diff, 2),
+                    cell(&r.sound_diff, 2),
+                )?;
+            }
+        }
+        for p in &self.continuation {
+            writeln!(
+                f,
+                "\nPlaylist continuation, {} protocol ({} playlists scored, {} to learn from, {:.1} s):",
+                p.protocol, p.scored, p.training, p.seconds
+            )?;
+            writeln!(
+                f,
+                "{:<18} {:>17} {:>17} {:>15}",
+                "recommender", "R-precision", "NDCG@R", "clicks"
+            )?;
+            for r in &p.rows {
+                writeln!(
+                    f,
+                    "{:<18} {:>17} {:>17} {:>15}",
+                    r.recommender,
+                    cell(&r.r_precision, 4),
+                    cell(&r.ndcg, 4),
+                    cell(&r.clicks, 2),
+                )?;
+            }
+        }
+        writeln!(f, "\nTook {:.1} s.", self.seconds)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_shows_means_and_intervals() {
+        let s = Summary::of(&[0.2, 0.4]);
+        let report = Report {
+            config: EvalConfig::default(),
+            tracks: 10,
+            playlists: 2,
+            neighbours: vec![],
+            continuation: vec![ProtocolReport {
+                protocol: Protocol::Strict,
+                scored: 2,
+                training: 8,
+                rows: vec![ContinuationRow {
+                    recommender: "Selecta".into(),
+                    r_precision: s,
+                    ndcg: None,
+                    clicks: s,
+                }],
+                seconds: 1.25,
+            }],
+            seconds: 2.0,
+        };
+        let text = report.to_string();
+        // Mean 0.3, half width 1.96 * 0.1414 / sqrt(2) = 0.196.
+        assert!(text.contains("0.3000 ± 0.1960"), "{text}");
+        assert!(text.contains("strict protocol (2 playlists scored, 8 to learn from"));
+        assert!(text.contains("Selecta"));
+        assert_eq!(
+            report
+                .protocol(Protocol::Strict)
+                .unwrap()
+                .row("Selecta")
+                .unwrap()
+                .ndcg,
+            None
+        );
+    }
+}
