@@ -13,7 +13,7 @@ test('search works as a plain form without JavaScript', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByTestId('catalog-size')).toContainText('28,356 tracks');
   await page.fill('#q', 'ed sheeran');
-  await page.click('button[type=submit]');
+  await page.click('form[role=search] button[type=submit]');
   await expect(page).toHaveURL(/\?q=ed\+sheeran/);
   const hits = page.getByTestId('hits').locator('li');
   await expect(hits.first()).toContainText('Ed Sheeran');

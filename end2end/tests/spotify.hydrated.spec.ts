@@ -1,0 +1,70 @@
+import { test, expect } from '@playwright/test';
+import {
+  addFromLibrary, expectCleanLogs, expectM3u8, expectNoSecrets, expectPlaylist, seedIds, signIn,
+  standinPlaylist, watchResponses,
+} from './helpers';
+
+test('the whole flow in the hydrated app: sign in, pick 3 saved + 1 top + 1 search, generate 20, re-generate, export, save', async ({ page, request, baseURL }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const bodies = watchResponses(page, baseURL!);
+
+  await page.goto('/');
+  await expect(page.locator('[data-hydrated="true"]')).toHaveCount(1);
+  await signIn(page);
+  await expect(page.locator('[data-hydrated="true"]')).toHaveCount(1);
+  // From here on, nothing reloads the page.
+  await page.evaluate(() => { (window as any).__noReload = true; });
+
+  await page.getByTestId('tab-saved').click();
+  await addFromLibrary(page, 3);
+  await page.getByTestId('tab-top-medium').click();
+  await addFromLibrary(page, 1);
+  await page.getByTestId('tab-catalog').click();
+  await page.locator('#q').pressSequentially('abba', { delay: 20 });
+  await page.getByTestId('hits').getByTestId('add-seed').first().click();
+  await expect(page.getByTestId('seed-chip')).toHaveCount(5);
+  await expect(page.getByTestId('seed-count')).toContainText('5 / 50');
+  const seeds = await seedIds(page);
+
+  await page.getByTestId('length').fill('20');
+  const started = Date.now();
+  await page.getByTestId('generate').click();
+  await expect(page).toHaveURL(/\/playlist$/);
+  const first = await expectPlaylist(page, 20, seeds);
+  console.log(`click to playlist: ${Date.now() - started} ms`);
+
+  await page.locator('details summary').click();
+  await page.getByTestId('flow').check();
+  await page.getByTestId('generate').click();
+  await expect.poll(async () => JSON.stringify(await page.getByTestId('entry').evaluateAll((els) => els.map((e) => e.getAttribute('data-track-id'))))).not.toBe(JSON.stringify(first));
+  const ids = await expectPlaylist(page, 20, seeds);
+  await expectM3u8(page, ids);
+
+  await page.getByTestId('save').click();
+  const link = page.getByTestId('saved-link');
+  await expect(link).toBeVisible();
+  const id = (await link.getAttribute('href'))!.split('/').pop()!;
+  const saved = await standinPlaylist(request, id);
+  expect(saved.uris).toEqual(ids.map((t) => `spotify:track:${t}`));
+  expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
+
+  // No secret or token in any page, script or server function answer.
+  for (const [url, body] of await Promise.all(bodies)) expectNoSecrets(body, url);
+  expectNoSecrets(await page.content(), 'the final page');
+  expectCleanLogs();
+  expect(errors).toEqual([]);
+});
+
+test('keyboard: seeds can be added and removed without a mouse', async ({ page }) => {
+  await page.goto('/?q=beatles');
+  await expect(page.locator('[data-hydrated="true"]')).toHaveCount(1);
+  await page.getByTestId('clear-seeds').click();
+  await expect(page.getByTestId('no-seeds')).toBeVisible();
+  await page.getByTestId('hits').getByTestId('add-seed').first().focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('seed-chip')).toHaveCount(1);
+  await page.getByTestId('seed-chip').getByRole('button').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('no-seeds')).toBeVisible();
+});
