@@ -38,14 +38,16 @@ fn objects(headers: &HeaderMap) -> Objects {
 
 /// Before every API request: log it, then answer with an injected failure if one is due.
 pub async fn inject(State(shared): State<Shared>, request: Request, next: Next) -> Response {
+    // Inside `nest`, the URI lacks the `/v1` prefix; the original has it.
+    let uri = request
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map(|o| o.0.clone())
+        .unwrap_or_else(|| request.uri().clone());
     let line = format!(
         "{} {}",
         request.method(),
-        request
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("")
+        uri.path_and_query().map(|p| p.as_str()).unwrap_or("")
     );
     let injected = {
         let mut state = shared.state();
@@ -57,7 +59,11 @@ pub async fn inject(State(shared): State<Shared>, request: Request, next: Next) 
         } else {
             shared.config.retry_after.as_secs().max(1)
         };
-        if state.injected.rate_limited > 0 {
+        let pending = state.injected.rate_limited > 0 || state.injected.failing > 0;
+        if pending && state.injected.after > 0 {
+            state.injected.after -= 1;
+            None
+        } else if state.injected.rate_limited > 0 {
             state.injected.rate_limited -= 1;
             Some(rate_limited(retry_after))
         } else if every.is_some_and(|n| state.api_requests % u64::from(n) == 0) {

@@ -21,6 +21,9 @@ pub struct RateLimit {
     /// Their `Retry-After`, in seconds (default: the `--retry-after` setting).
     #[serde(default)]
     pub retry_after: Option<u64>,
+    /// Requests let through first (e.g. 2: the third request is the first to get 429).
+    #[serde(default)]
+    pub after: u32,
 }
 
 /// Body of `POST /_standin/fail`.
@@ -32,6 +35,9 @@ pub struct Fail {
     /// The status, 500 to 599 (default 503).
     #[serde(default)]
     pub status: Option<u16>,
+    /// Requests let through first (e.g. 2: the third request is the first to fail).
+    #[serde(default)]
+    pub after: u32,
 }
 
 /// `POST /_standin/rate-limit`.
@@ -47,7 +53,10 @@ pub async fn rate_limit(
     let mut state = shared.state();
     state.injected.rate_limited = r.requests;
     state.injected.retry_after = r.retry_after.unwrap_or(0);
-    Ok(Json(json!({"rate_limited_requests": r.requests})))
+    state.injected.after = r.after;
+    Ok(Json(
+        json!({"rate_limited_requests": r.requests, "after": r.after}),
+    ))
 }
 
 /// `POST /_standin/fail`.
@@ -64,8 +73,9 @@ pub async fn fail(
     let mut state = shared.state();
     state.injected.failing = f.requests;
     state.injected.fail_status = status;
+    state.injected.after = f.after;
     Ok(Json(
-        json!({"failing_requests": f.requests, "status": status}),
+        json!({"failing_requests": f.requests, "status": status, "after": f.after}),
     ))
 }
 

@@ -4,7 +4,8 @@
 //! without a Spotify account. State lives in memory.
 //!
 //! Controls under `/_standin/` (not Spotify's): `POST rate-limit` `{"requests": n,
-//! "retry_after": s}`, `POST fail` `{"requests": n, "status": 503}`, `POST expire-tokens`,
+//! "retry_after": s, "after": k}`, `POST fail` `{"requests": n, "status": 503, "after": k}`
+//! (`after`: requests let through first), `POST expire-tokens`,
 //! `POST revoke`, `GET playlists/{id}`, `GET users`, `GET requests`.
 
 mod api;
@@ -163,6 +164,8 @@ impl Standin {
     pub fn router(&self) -> Router {
         let v1 = Router::new()
             .route("/me", get(api::me))
+            // rspotify asks for `me/`; Spotify answers both.
+            .route("/me/", get(api::me))
             .route("/me/tracks", get(api::saved_tracks))
             .route("/me/top/tracks", get(api::top_tracks))
             .route("/me/player/recently-played", get(api::recently_played))

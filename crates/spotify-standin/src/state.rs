@@ -70,6 +70,8 @@ pub struct Grant {
 /// Failures the stand-in injects into the next API requests.
 #[derive(Debug, Default)]
 pub struct Injected {
+    /// Let this many requests through before the injected failures start.
+    pub after: u32,
     /// Answer this many requests with 429.
     pub rate_limited: u32,
     /// The `Retry-After` of injected 429s, in seconds.
