@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::index::{char_mask, Key, TextIndex, TrackText};
+use crate::index::{char_mask, Key, TextIndex};
 use crate::normalize::normalize;
 
 /// How hard to look.
@@ -69,7 +69,7 @@ fn key_similarity(q: &str, q_mask: u64, key: &Key, loose: bool) -> f32 {
     if differing.div_ceil(2) > budget {
         return 0.0;
     }
-    similarity(q, &key.text, loose)
+    similarity(q, key.text, loose)
 }
 
 /// True when `prefix` is `text` cut at a word boundary.
@@ -77,14 +77,15 @@ fn is_word_prefix(text: &str, prefix: &str) -> bool {
     text.len() > prefix.len() && text.starts_with(prefix) && text.as_bytes()[prefix.len()] == b' '
 }
 
-/// How well a normalised title query fits a track: the exact title or the title without
+/// How well a normalised title query fits track `i`: the exact title or the title without
 /// guests score 1, the title without version markers 0.97, the start of the title 0.8.
-fn title_score(q: &str, t: &TrackText, loose: bool) -> f32 {
-    let mut s = similarity(q, &t.title, loose).max(similarity(q, &t.title_base, loose));
+fn title_score(q: &str, index: &TextIndex, i: usize, loose: bool) -> f32 {
+    let base = index.title_base(i);
+    let mut s = similarity(q, index.title(i), loose).max(similarity(q, base, loose));
     if s < 1.0 {
-        s = s.max(0.97 * similarity(q, &t.title_key, loose));
+        s = s.max(0.97 * similarity(q, index.title_key(i), loose));
     }
-    if s < 0.8 && q.len() >= 4 && is_word_prefix(&t.title_base, q) {
+    if s < 0.8 && q.len() >= 4 && is_word_prefix(base, q) {
         s = 0.8;
     }
     s
@@ -129,13 +130,13 @@ fn readings(index: &TextIndex, raw: &str) -> Vec<Reading> {
     let words: Vec<&str> = norm.split(' ').collect();
     for k in 1..words.len() {
         let (head, tail) = (words[..k].join(" "), words[k..].join(" "));
-        if index.by_artist.contains_key(&head) {
+        if index.artists.contains(&head) {
             out.push(Reading {
                 artist: Some(head.clone()),
                 title: tail.clone(),
             });
         }
-        if index.by_artist.contains_key(&tail) {
+        if index.artists.contains(&tail) {
             out.push(Reading {
                 artist: Some(tail),
                 title: head,
@@ -186,7 +187,7 @@ fn artist_tracks(index: &TextIndex, raw_artist: &str, mode: Mode) -> HashMap<u32
     };
     let loose = mode == Mode::Loose;
     for (variant, weight) in artist_variants(raw_artist) {
-        if let Some(tracks) = index.by_artist.get(&variant) {
+        if let Some(tracks) = index.artists.get(&variant) {
             add(tracks, weight);
             continue;
         }
@@ -194,10 +195,10 @@ fn artist_tracks(index: &TextIndex, raw_artist: &str, mode: Mode) -> HashMap<u32
             continue;
         }
         let mask = char_mask(&variant);
-        for key in &index.artist_keys {
-            let s = key_similarity(&variant, mask, key, loose);
+        for key in index.artists.keys() {
+            let s = key_similarity(&variant, mask, &key, loose);
             if s >= 0.7 || (loose && s > 0.0) {
-                add(&index.by_artist[&key.text], weight * s);
+                add(index.artists.tracks(key.id), weight * s);
             }
         }
     }
@@ -206,28 +207,31 @@ fn artist_tracks(index: &TextIndex, raw_artist: &str, mode: Mode) -> HashMap<u32
 
 /// Tracks whose title matches a bare-title reading.
 fn title_tracks(index: &TextIndex, title: &str, mode: Mode) -> Vec<u32> {
-    let exact = index.by_title.get(title);
+    let exact = index.titles.get(title);
     match (mode, exact) {
-        (Mode::Exact, _) => return exact.cloned().unwrap_or_default(),
-        (Mode::Fuzzy, Some(tracks)) => return tracks.clone(),
+        (Mode::Exact, _) => return exact.map(<[u32]>::to_vec).unwrap_or_default(),
+        (Mode::Fuzzy, Some(tracks)) => return tracks.to_vec(),
         _ => {}
     }
     let loose = mode == Mode::Loose;
     let mask = char_mask(title);
     let mut out: Vec<u32> = index
-        .title_keys
-        .iter()
+        .titles
+        .keys()
         .filter(|k| key_similarity(title, mask, k, loose) > 0.0)
-        .flat_map(|k| index.by_title[&k.text].iter().copied())
+        .flat_map(|k| index.titles.tracks(k.id).iter().copied())
         .collect();
     if title.len() >= 4 {
+        // Titles that start with the query: the "without guests" form of every track is a
+        // title key, so the sorted keys that start with the query hold them all.
         out.extend(
             index
-                .texts
-                .iter()
-                .enumerate()
-                .filter(|(_, t)| is_word_prefix(&t.title_base, title))
-                .map(|(i, _)| i as u32),
+                .titles
+                .keys_from(title)
+                .take_while(|k| k.text.starts_with(title))
+                .filter(|k| is_word_prefix(k.text, title))
+                .flat_map(|k| index.titles.tracks(k.id).iter().copied())
+                .filter(|&i| is_word_prefix(index.title_base(i as usize), title)),
         );
     }
     out
@@ -247,15 +251,12 @@ pub(crate) fn score_query(index: &TextIndex, raw: &str, mode: Mode) -> HashMap<u
         match &reading.artist {
             None => {
                 for i in title_tracks(index, &reading.title, mode) {
-                    keep(
-                        i,
-                        title_score(&reading.title, &index.texts[i as usize], loose),
-                    );
+                    keep(i, title_score(&reading.title, index, i as usize, loose));
                 }
             }
             Some(artist) => {
                 for (i, a) in artist_tracks(index, artist, mode) {
-                    let t = title_score(&reading.title, &index.texts[i as usize], loose);
+                    let t = title_score(&reading.title, index, i as usize, loose);
                     keep(i, a * t);
                 }
             }
@@ -295,9 +296,10 @@ mod tests {
         assert_eq!(similarity("completely other", "ed sheeran", false), 0.0);
         assert!(similarity("ed shrn", "ed sheeran", true) > 0.0);
         // The character-set bound never rules out what the edit distance would accept.
-        let key = |s: &str| Key {
-            text: s.into(),
+        let key = |s: &'static str| Key {
+            text: s,
             mask: char_mask(s),
+            id: 0,
         };
         for (q, k) in [
             ("saty", "stay"),

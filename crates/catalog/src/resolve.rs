@@ -150,8 +150,8 @@ impl Catalog {
             .into_iter()
             .take_while(|&(_, s)| s >= best - MARGIN)
             .collect();
-        let first_song = index.texts[top[0].0].song;
-        if top.iter().all(|&(i, _)| index.texts[i].song == first_song) {
+        let first_song = index.song(top[0].0);
+        if top.iter().all(|&(i, _)| index.song(i) == first_song) {
             return Ok(top[0].0);
         }
         Err(ResolveError::Ambiguous {
@@ -162,12 +162,12 @@ impl Catalog {
 
     /// Scored tracks, best first; ties go to the more popular track, then the earlier one.
     fn rank(&self, scores: std::collections::HashMap<u32, f32>) -> Vec<(usize, f32)> {
-        let texts = &self.text_index().texts;
+        let index = self.text_index();
         let mut ranked: Vec<(usize, f32)> =
             scores.into_iter().map(|(i, s)| (i as usize, s)).collect();
         ranked.sort_unstable_by(|a, b| {
             b.1.total_cmp(&a.1)
-                .then(texts[b.0].popularity.total_cmp(&texts[a.0].popularity))
+                .then(index.popularity(b.0).total_cmp(&index.popularity(a.0)))
                 .then(a.0.cmp(&b.0))
         });
         ranked
@@ -175,15 +175,16 @@ impl Catalog {
 
     /// The first track of each song, in the given order.
     fn one_per_song(&self, order: impl Iterator<Item = usize>, max: usize) -> Vec<Candidate> {
-        let texts = &self.text_index().texts;
+        let index = self.text_index();
         let mut seen = Vec::new();
         let mut out = Vec::new();
         for i in order {
             if out.len() == max {
                 break;
             }
-            if !seen.contains(&texts[i].song) {
-                seen.push(texts[i].song);
+            let song = index.song(i);
+            if !seen.contains(&song) {
+                seen.push(song);
                 let t = &self.tracks()[i];
                 out.push(Candidate {
                     index: i,

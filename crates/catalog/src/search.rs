@@ -3,7 +3,7 @@
 
 use memchr::memmem;
 
-use crate::index::{TextIndex, TrackText, FIELD_SEP, TRACK_SEP};
+use crate::index::{TextIndex, FIELD_SEP, TRACK_SEP};
 use crate::normalize::normalize;
 
 fn is_boundary(b: Option<&u8>) -> bool {
@@ -13,12 +13,13 @@ fn is_boundary(b: Option<&u8>) -> bool {
 /// Best match of one query word in every track: whole word 3, word start 2, inside a word 1;
 /// times 3 in a title or an artist, 1 in an album. One pass of `memmem` over the corpus.
 fn word_scores(index: &TextIndex, word: &str) -> Vec<u8> {
-    let mut best = vec![0u8; index.texts.len()];
-    let corpus = &index.corpus;
+    let n = index.len();
+    let mut best = vec![0u8; n];
+    let corpus = index.corpus.as_bytes();
     let mut track = 0;
     for at in memmem::find_iter(corpus, word.as_bytes()) {
         // Occurrences come in order: move the track cursor forward.
-        while track + 1 < index.starts.len() && index.starts[track + 1] <= at {
+        while track + 1 < n && index.start(track + 1) <= at {
             track += 1;
         }
         let starts = at == 0 || is_boundary(corpus.get(at - 1));
@@ -28,10 +29,9 @@ fn word_scores(index: &TextIndex, word: &str) -> Vec<u8> {
             (true, false) => 2,
             _ => 1,
         };
-        let t = &index.texts[track];
-        let offset = at - index.starts[track];
+        let offset = at - index.start(track);
         // Title and artists come first in a track's text, the album last.
-        let in_album = offset > t.title.len() + 1 + t.artists_joined.len();
+        let in_album = offset > index.title(track).len() + 1 + index.artists_joined(track).len();
         let score = if in_album { kind } else { kind * 3 };
         best[track] = best[track].max(score);
     }
@@ -39,16 +39,17 @@ fn word_scores(index: &TextIndex, word: &str) -> Vec<u8> {
 }
 
 /// Bonus for a query that is a whole title or artist name, or the start of one.
-fn bonus(t: &TrackText, query: &str) -> u32 {
+fn bonus(index: &TextIndex, i: usize, query: &str) -> u32 {
     // A whole title or a whole artist name is what people mean most often; which of the two
     // is left to popularity.
-    if query == t.title
-        || query == t.title_base
-        || query == t.title_key
-        || t.artists.iter().any(|a| a == query)
+    let title = index.title(i);
+    if query == title
+        || query == index.title_base(i)
+        || query == index.title_key(i)
+        || index.artists(i).any(|a| a == query)
     {
         100
-    } else if t.title.starts_with(query) || t.artists_joined.starts_with(query) {
+    } else if title.starts_with(query) || index.artists_joined(i).starts_with(query) {
         30
     } else {
         0
@@ -65,7 +66,7 @@ pub(crate) fn search(index: &TextIndex, query: &str, limit: usize) -> Vec<usize>
         return Vec::new();
     }
     // Every word must match somewhere in the track.
-    let mut total: Vec<u32> = vec![0; index.texts.len()];
+    let mut total: Vec<u32> = vec![0; index.len()];
     for (k, w) in words.iter().enumerate() {
         let scores = word_scores(index, w);
         for (acc, &s) in total.iter_mut().zip(&scores) {
@@ -80,10 +81,7 @@ pub(crate) fn search(index: &TextIndex, query: &str, limit: usize) -> Vec<usize>
         .iter()
         .enumerate()
         .filter(|(_, &s)| s > 0)
-        .map(|(i, &s)| {
-            let t = &index.texts[i];
-            (s + bonus(t, &query), t.popularity, i)
-        })
+        .map(|(i, &s)| (s + bonus(index, i, &query), index.popularity(i), i))
         .collect();
     let order = |a: &(u32, f32, usize), b: &(u32, f32, usize)| {
         b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2))
@@ -110,10 +108,7 @@ pub(crate) fn search(index: &TextIndex, query: &str, limit: usize) -> Vec<usize>
 fn distinct_labels(index: &TextIndex, hits: &[(u32, f32, usize)], limit: usize) -> Vec<usize> {
     let mut seen = std::collections::HashSet::new();
     hits.iter()
-        .filter(|(_, _, i)| {
-            let t = &index.texts[*i];
-            seen.insert((t.artists_joined.as_str(), t.title.as_str()))
-        })
+        .filter(|(_, _, i)| seen.insert((index.artists_joined(*i), index.title(*i))))
         .take(limit)
         .map(|(_, _, i)| *i)
         .collect()

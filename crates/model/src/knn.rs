@@ -5,7 +5,7 @@
 use std::fmt;
 use std::sync::OnceLock;
 
-use ndarray::{Array2, ArrayView1, ArrayView2, CowArray};
+use ndarray::{Array2, ArrayView1, CowArray};
 use petal_neighbors::BallTree;
 
 use crate::metric::{manhattan, Manhattan};
@@ -29,11 +29,10 @@ fn by_distance_then_index(a: &Neighbour, b: &Neighbour) -> std::cmp::Ordering {
 
 /// The vectors of a catalog and the structures that search them.
 ///
-/// The ball tree is built on first use only: on this data it does not beat the blocked scan
-/// (see [`crate::scan`]), and at a million tracks its nodes would take more memory than the
-/// vectors themselves.
+/// The vectors are held once, by the blocked scan (in its leaf order). The ball tree is built
+/// on first use only: on this data it does not beat the blocked scan (see [`crate::scan`]),
+/// and at a million tracks its nodes would take more memory than the vectors themselves.
 pub struct NeighbourIndex {
-    vectors: Array2<f32>,
     scan: BlockScan,
     tree: OnceLock<BallTree<'static, f32, Manhattan>>,
 }
@@ -82,33 +81,25 @@ impl NeighbourIndex {
                 column: pos % vectors.ncols(),
             });
         }
-        let vectors = if vectors.is_standard_layout() {
-            vectors
-        } else {
-            vectors.as_standard_layout().into_owned()
-        };
-        let scan = BlockScan::new(vectors.view());
         Ok(NeighbourIndex {
-            vectors,
-            scan,
+            scan: BlockScan::new(vectors),
             tree: OnceLock::new(),
         })
     }
 
-    /// The indexed vectors (one row per catalog track).
-    pub fn vectors(&self) -> ArrayView2<'_, f32> {
-        self.vectors.view()
+    /// A copy of the indexed vectors (one row per catalog track).
+    pub fn vectors(&self) -> Array2<f32> {
+        self.scan.vectors()
     }
 
     /// The vector of one row.
     pub fn vector(&self, index: usize) -> &[f32] {
-        let d = self.dim();
-        &self.vectors.as_slice().expect("standard layout")[index * d..(index + 1) * d]
+        self.scan.vector(index)
     }
 
     /// Number of rows.
     pub fn len(&self) -> usize {
-        self.vectors.nrows()
+        self.scan.len()
     }
 
     /// Always false: an index holds at least one row.
@@ -118,7 +109,7 @@ impl NeighbourIndex {
 
     /// Vector length.
     pub fn dim(&self) -> usize {
-        self.vectors.ncols()
+        self.scan.dim()
     }
 
     /// The `k` nearest rows to `point`, nearest first (ties by index), by the blocked scan.
@@ -134,7 +125,7 @@ impl NeighbourIndex {
     /// The ball tree over the vectors, built (from a copy of them) on first call.
     pub fn tree(&self) -> &BallTree<'static, f32, Manhattan> {
         self.tree.get_or_init(|| {
-            BallTree::new(CowArray::from(self.vectors.clone()), Manhattan)
+            BallTree::new(CowArray::from(self.vectors()), Manhattan)
                 .expect("the vectors are not empty")
         })
     }
@@ -187,13 +178,10 @@ impl NeighbourIndex {
         if k == 0 {
             return Vec::new();
         }
-        let data = self.vectors.as_slice().expect("standard layout");
-        let mut all: Vec<Neighbour> = data
-            .chunks_exact(self.dim())
-            .enumerate()
-            .map(|(index, row)| Neighbour {
+        let mut all: Vec<Neighbour> = (0..self.len())
+            .map(|index| Neighbour {
                 index,
-                distance: manhattan(point, row),
+                distance: manhattan(point, self.vector(index)),
             })
             .collect();
         if k < all.len() {

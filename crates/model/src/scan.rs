@@ -1,4 +1,5 @@
-//! Exact nearest neighbours by a pruned, blocked scan: the fast path for serving.
+//! Exact nearest neighbours by a pruned, blocked scan over quantised vectors: the fast path
+//! for serving.
 //!
 //! Measured on the real catalog, petal-neighbors' ball tree computes 1.2 to 2 Manhattan
 //! distances per catalog track for one query (k = 10..70, 12..33 dimensions): the k-th
@@ -9,52 +10,139 @@
 //! - rows are ordered by a k-d split (median of the widest dimension) into leaves of at most
 //!   [`LEAF`] rows, and each leaf keeps its bounding box: for L1 the box gives a lower bound
 //!   (the sum over dimensions of the query's distance to the box) tighter than a ball's. On
-//!   the real catalog it rules out few leaves; on a million tracks a query scans about 13% of
-//!   them;
-//! - a query scans the leaves with the smallest bounds first, then only the leaves whose bound
-//!   does not exceed the current k-th distance, all queries of a playlist leaf by leaf while
-//!   the leaf is in cache;
-//! - a leaf's rows are stored dimension by dimension ([`LEAF`] values per dimension), so the
-//!   compiler turns the inner loop into SIMD over rows (AVX2 where the CPU has it, chosen at
-//!   run time through `fearless_simd`), and a leaf is abandoned as soon as partial sums show that none of its rows can enter the
-//!   top k.
+//!   the real catalog it rules out few leaves; on a million tracks a query scans about a
+//!   quarter of them;
+//! - a query first takes the k rows of its best leaves nearest by code distance and re-ranks
+//!   them: their largest exact distance caps the k-th distance from the start. It scans
+//!   those leaves (1/64 of all), then only the leaves whose bound does not exceed the current
+//!   k-th distance, all queries of a playlist leaf by leaf while the leaf is in cache;
+//! - the scan reads 16-bit codes, not the f32 vectors: every coordinate is quantised on one
+//!   grid (step `s`, chosen so that a whole distance fits in 16 bits), and a leaf's codes are
+//!   stored dimension by dimension ([`LEAF`] per dimension), so the compiler turns the inner
+//!   loop into SIMD over rows (AVX2 where the CPU has it, chosen at run time through
+//!   `fearless_simd`). That halves the bytes read and the instructions per row. A leaf is
+//!   abandoned as soon as partial sums show that none of its rows can enter the top k;
+//! - a row that may enter is re-ranked by its exact f32 distance. The f32 rows are stored in
+//!   leaf order, so the rows re-ranked from one leaf are read from one place.
 //!
-//! Exactness: each row's distance is added in dimension order like
-//! [`manhattan`](crate::metric::manhattan), so it is bit-identical to the brute force and the
-//! ball tree; a partial sum never exceeds the final one (rounded addition of non-negative
-//! numbers is monotone); box bounds are shrunk by far more than their rounding error. Ties
-//! resolve by index.
+//! Exactness: a code is off by at most half a step (rounding, done in f64), so the code
+//! distance `A` of a row and the real distance `R` satisfy `A ≤ R / s + dim` (a query outside
+//! the grid is clamped onto it, which only shrinks `A`). A row is skipped only when
+//! `A > kth · (1 + 10⁻⁴) / s + 1.001 · dim`, which proves `R` (and its f32 sum, within 10⁻⁶ of
+//! it) above the k-th distance. Box bounds are shrunk by far more than their rounding error.
+//! Exact distances are added in dimension order like [`manhattan`], so they are bit-identical
+//! to the brute force and the ball tree; ties resolve by index.
 
 use std::collections::BinaryHeap;
 use std::sync::OnceLock;
 
 use fearless_simd::{dispatch, Level};
-use ndarray::ArrayView2;
+use ndarray::Array2;
 
 use crate::knn::Neighbour;
+use crate::metric::manhattan;
 
-/// Most rows per leaf, and the rows stored side by side per dimension (eight AVX registers).
+/// Most rows per leaf, and the codes stored side by side per dimension (four AVX registers).
 pub const LEAF: usize = 64;
+/// The share (1/n) of the leaves each query scans first, best bounds first.
+const FIRST_SHARE: usize = 64;
 /// Dimensions added between two checks for abandoning a leaf.
-const CHECK_EVERY: usize = 4;
+const CHECK_EVERY: usize = 2;
+/// The sum of the largest codes of all dimensions: the grid step is the sum of the
+/// dimensions' ranges divided by this, so that no distance between two rows saturates 16 bits.
+const CODE_BUDGET: f64 = 60_000.0;
+/// Relative margin on the k-th distance covering the f32 rounding of exact distances.
+const KTH_SLACK: f64 = 1.0e-4;
+/// Code units per dimension that rounding may add to a code distance (half a step for the
+/// row, half for the query, plus far more than the f64 error of computing them).
+const CODE_SLACK: f64 = 1.001;
 
-/// Padding value for the unused rows of a leaf: far from anything, but finite so that sums
-/// stay ordered.
+/// Far value for the box of a padding leaf: finite so that sums stay ordered.
 const FAR: f32 = 1.0e30;
-/// Marks a padding lane.
-const NO_ROW: u32 = u32::MAX;
 /// Shrinks box bounds below any rounding error of a sum of up to a few hundred terms.
 const BOUND_SLACK: f32 = 1.0 - 1.0e-4;
 
-/// The vectors in k-d ordered leaves, with each leaf's bounding box.
+/// The grid the codes are on.
+#[derive(Debug, Clone)]
+struct Grid {
+    /// Lowest value of each dimension (code 0).
+    lo: Vec<f64>,
+    /// Largest code of each dimension.
+    max_code: Vec<u16>,
+    /// Inverse of the step (codes per unit of distance).
+    inv_step: f64,
+}
+
+impl Grid {
+    fn fit(flat: &[f32], dim: usize) -> Grid {
+        let mut lo = vec![f64::INFINITY; dim];
+        let mut hi = vec![f64::NEG_INFINITY; dim];
+        for row in flat.chunks_exact(dim) {
+            for (d, &x) in row.iter().enumerate() {
+                lo[d] = lo[d].min(f64::from(x));
+                hi[d] = hi[d].max(f64::from(x));
+            }
+        }
+        let total: f64 = lo.iter().zip(&hi).map(|(l, h)| h - l).sum();
+        // All rows equal: any step gives code 0 everywhere.
+        let step = if total > 0.0 {
+            total / CODE_BUDGET
+        } else {
+            1.0
+        };
+        let inv_step = 1.0 / step;
+        let max_code = lo
+            .iter()
+            .zip(&hi)
+            .map(|(l, h)| ((h - l) * inv_step).round() as u16)
+            .collect();
+        Grid {
+            lo,
+            max_code,
+            inv_step,
+        }
+    }
+
+    /// The code of value `x` in dimension `d`, clamped onto the grid.
+    #[inline]
+    fn code(&self, d: usize, x: f32) -> u16 {
+        let v = ((f64::from(x) - self.lo[d]) * self.inv_step).round();
+        // `as` saturates (and maps NaN to 0); the clamp keeps outside queries on the grid.
+        (v as u16).min(self.max_code[d])
+    }
+
+    /// The largest code distance a row within `kth` (f32 distance) of the query can have.
+    #[inline]
+    fn limit(&self, kth: f32, dim: usize) -> u16 {
+        if !kth.is_finite() {
+            return u16::MAX;
+        }
+        let t = f64::from(kth) * (1.0 + KTH_SLACK) * self.inv_step + CODE_SLACK * dim as f64;
+        if t >= f64::from(u16::MAX) {
+            u16::MAX
+        } else {
+            t as u16
+        }
+    }
+}
+
+/// The vectors in k-d ordered leaves: 16-bit codes for scanning, f32 rows for exact
+/// distances, each leaf's bounding box.
 #[derive(Debug, Clone)]
 pub struct BlockScan {
     dim: usize,
     rows: usize,
-    /// Leaves, `dim × LEAF` values each, dimension-major inside a leaf.
-    data: Vec<f32>,
-    /// Original row of each slot (`NO_ROW` for padding), `LEAF` per leaf.
-    ids: Vec<u32>,
+    /// Exact vectors, row-major, in leaf order.
+    exact: Vec<f32>,
+    /// Original row of each position of `exact`.
+    order: Vec<u32>,
+    /// Position in `exact` of each original row.
+    pos: Vec<u32>,
+    /// First position of each leaf, then the end of the last.
+    leaf_start: Vec<u32>,
+    /// Codes, `dim × LEAF` per leaf, dimension-major inside a leaf; padding lanes hold 0.
+    codes: Vec<u16>,
+    grid: Grid,
     /// Number of leaves.
     leaves: usize,
     /// Lowest value of each dimension per leaf, in groups of [`BOX_GROUP`] leaves stored
@@ -95,27 +183,34 @@ impl Ord for Entry {
 struct TopK {
     k: usize,
     heap: BinaryHeap<Entry>,
+    /// A known upper bound of the final k-th distance (k rows are known to be this close).
+    cap: f32,
 }
 
 impl TopK {
-    /// Distances above this cannot enter (infinite until k are held).
+    /// Distances above this cannot enter: the cap until k are held, then the k-th so far.
     fn bound(&self) -> f32 {
         if self.heap.len() < self.k {
-            f32::INFINITY
+            self.cap
         } else {
-            self.heap.peek().map_or(f32::INFINITY, |e| e.0)
+            self.heap.peek().map_or(self.cap, |e| e.0.min(self.cap))
         }
     }
 
-    fn offer(&mut self, e: Entry) {
+    /// Offers an entry; true when the bound may have changed.
+    fn offer(&mut self, e: Entry) -> bool {
         if self.heap.len() < self.k {
             self.heap.push(e);
-        } else if let Some(mut top) = self.heap.peek_mut() {
+            return self.heap.len() == self.k;
+        }
+        if let Some(mut top) = self.heap.peek_mut() {
             // Replacing the top in place costs one sift instead of a pop and a push.
             if e < *top {
                 *top = e;
+                return true;
             }
         }
+        false
     }
 }
 
@@ -155,25 +250,90 @@ fn kd_order(v: &[f32], dim: usize, idx: &mut [u32], offset: usize, leaves: &mut 
     kd_order(v, dim, right, offset + mid, leaves);
 }
 
+/// The smallest of a leaf's sums.
+#[inline(always)]
+fn min_lane(acc: &[u16; LEAF]) -> u16 {
+    acc.iter().fold(u16::MAX, |m, &a| m.min(a))
+}
+
+/// Puts the rows of `flat` (`dim` values each) in the given order, in place: row `p`
+/// becomes the old row `order[p]`. Follows each cycle of the permutation with one row of
+/// temporary storage.
+fn permute_rows(flat: &mut [f32], dim: usize, order: &[u32]) {
+    if dim == 0 {
+        return;
+    }
+    let mut done = vec![false; order.len()];
+    let mut held = vec![0.0f32; dim];
+    for start in 0..order.len() {
+        if done[start] {
+            continue;
+        }
+        held.copy_from_slice(&flat[start * dim..(start + 1) * dim]);
+        let mut p = start;
+        loop {
+            done[p] = true;
+            let from = order[p] as usize;
+            if from == start {
+                flat[p * dim..(p + 1) * dim].copy_from_slice(&held);
+                break;
+            }
+            flat.copy_within(from * dim..(from + 1) * dim, p * dim);
+            p = from;
+        }
+    }
+}
+
+/// Per-call buffers.
+#[derive(Default)]
+struct Scratch {
+    bounds: Vec<f32>,
+    scanned: Vec<bool>,
+    best: Vec<(f32, u32)>,
+    codes: Vec<u16>,
+}
+
 impl BlockScan {
-    /// Orders the rows of `vectors` into leaves and copies them in.
-    pub fn new(vectors: ArrayView2<f32>) -> Self {
+    /// Orders the rows of `vectors` into leaves, quantises them and keeps them (the f32 rows in
+    /// leaf order).
+    pub fn new(vectors: Array2<f32>) -> Self {
         let (rows, dim) = vectors.dim();
+        assert!(
+            u32::try_from(rows).is_ok(),
+            "the scan indexes fewer than 2³² rows"
+        );
+        // Take the buffer without a copy when it holds exactly the rows (a million rows are
+        // 90 MB): the f32 rows are then put in leaf order in place.
+        let mut flat: Vec<f32> = if vectors.is_standard_layout() {
+            match vectors.into_raw_vec_and_offset() {
+                (v, Some(0)) if v.len() == rows * dim => v,
+                (v, offset) => {
+                    let at = offset.unwrap_or(0);
+                    v[at..at + rows * dim].to_vec()
+                }
+            }
+        } else {
+            vectors.iter().copied().collect()
+        };
         let mut order: Vec<u32> = (0..rows as u32).collect();
         let mut ends = Vec::with_capacity(rows / (LEAF / 2) + 1);
-        let standard = vectors.as_standard_layout();
-        let flat = standard.as_slice().expect("standard layout");
-        kd_order(flat, dim, &mut order, 0, &mut ends);
+        if dim > 0 {
+            kd_order(&flat, dim, &mut order, 0, &mut ends);
+        } else if rows > 0 {
+            ends.extend((LEAF..rows).step_by(LEAF).chain([rows]));
+        }
+        let grid = Grid::fit(&flat, dim.max(1));
         let leaves = ends.len();
         let groups = leaves.div_ceil(BOX_GROUP);
-        let mut data = vec![FAR; leaves * dim * LEAF];
-        let mut ids = vec![NO_ROW; leaves * LEAF];
+        let mut codes = vec![0u16; leaves * dim * LEAF];
         // Padding leaves of the last group get an empty box far away.
         let mut lo = vec![FAR; groups * dim * BOX_GROUP];
         let mut hi = vec![FAR; groups * dim * BOX_GROUP];
+        let mut leaf_start = Vec::with_capacity(leaves + 1);
         let mut start = 0;
         for (leaf, end) in ends.into_iter().enumerate() {
-            let block = &mut data[leaf * dim * LEAF..(leaf + 1) * dim * LEAF];
+            leaf_start.push(start as u32);
+            let block = &mut codes[leaf * dim * LEAF..(leaf + 1) * dim * LEAF];
             let (g, lane) = (leaf / BOX_GROUP, leaf % BOX_GROUP);
             let at = |d: usize| (g * dim + d) * BOX_GROUP + lane;
             for d in 0..dim {
@@ -181,23 +341,32 @@ impl BlockScan {
                 hi[at(d)] = f32::NEG_INFINITY;
             }
             for (slot, &r) in order[start..end].iter().enumerate() {
-                ids[leaf * LEAF + slot] = r;
                 for (d, &x) in flat[r as usize * dim..(r as usize + 1) * dim]
                     .iter()
                     .enumerate()
                 {
-                    block[d * LEAF + slot] = x;
+                    block[d * LEAF + slot] = grid.code(d, x);
                     lo[at(d)] = lo[at(d)].min(x);
                     hi[at(d)] = hi[at(d)].max(x);
                 }
             }
             start = end;
         }
+        leaf_start.push(rows as u32);
+        let mut pos = vec![0u32; rows];
+        for (p, &r) in order.iter().enumerate() {
+            pos[r as usize] = p as u32;
+        }
+        permute_rows(&mut flat, dim, &order);
         BlockScan {
             dim,
             rows,
-            data,
-            ids,
+            exact: flat,
+            order,
+            pos,
+            leaf_start,
+            codes,
+            grid,
             leaves,
             lo,
             hi,
@@ -214,12 +383,36 @@ impl BlockScan {
         self.rows == 0
     }
 
-    /// A lower bound of the distance from `q` to any row of each leaf: the L1 distance from
-    /// `q` to the leaf's box, shrunk below rounding error.
+    /// Vector length.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// The vector of an (original) row.
+    pub fn vector(&self, row: usize) -> &[f32] {
+        let p = self.pos[row] as usize;
+        &self.exact[p * self.dim..(p + 1) * self.dim]
+    }
+
+    /// A copy of the vectors, one row each, in the original row order.
+    pub fn vectors(&self) -> Array2<f32> {
+        let mut flat = Vec::with_capacity(self.rows * self.dim);
+        for row in 0..self.rows {
+            flat.extend_from_slice(self.vector(row));
+        }
+        Array2::from_shape_vec((self.rows, self.dim), flat).expect("rows × dim values")
+    }
+
+    /// A lower bound of the distance from `q` to any row of each leaf, appended to `out`:
+    /// the L1 distance from `q` to the leaf's box, shrunk below rounding error.
     #[inline(always)]
-    fn leaf_bounds(&self, q: &[f32]) -> Vec<f32> {
+    fn leaf_bounds(&self, q: &[f32], out: &mut Vec<f32>) {
         let dim = self.dim;
-        let mut out = Vec::with_capacity(self.lo.len() / dim);
+        if dim == 0 {
+            out.extend(std::iter::repeat_n(0.0, self.leaves));
+            return;
+        }
+        let first = out.len();
         for (lo, hi) in self
             .lo
             .chunks_exact(dim * BOX_GROUP)
@@ -237,39 +430,102 @@ impl BlockScan {
             }
             out.extend(acc.iter().map(|b| b * BOUND_SLACK));
         }
-        out.truncate(self.leaves);
-        out
+        out.truncate(first + self.leaves);
     }
 
-    /// Offers every row of a leaf to the top k.
+    /// Offers every row of a leaf that may enter the top k, by its exact distance.
     #[inline(always)]
-    fn scan_leaf(&self, leaf: usize, q: &[f32], top: &mut TopK) {
+    fn scan_leaf(&self, leaf: usize, q: &[f32], qc: &[u16], top: &mut TopK) {
         let dim = self.dim;
-        let block = &self.data[leaf * dim * LEAF..(leaf + 1) * dim * LEAF];
-        let bound = top.bound();
-        let mut acc = [0.0f32; LEAF];
-        for (d, &qd) in q.iter().enumerate() {
-            let col: &[f32; LEAF] = block[d * LEAF..(d + 1) * LEAF]
+        let block = &self.codes[leaf * dim * LEAF..(leaf + 1) * dim * LEAF];
+        let start = self.leaf_start[leaf] as usize;
+        let count = self.leaf_start[leaf + 1] as usize - start;
+        let mut limit = self.grid.limit(top.bound(), dim);
+        let mut acc = [0u16; LEAF];
+        // Padding lanes start saturated: they never keep a leaf open.
+        for a in &mut acc[count..] {
+            *a = u16::MAX;
+        }
+        for (d, &qd) in qc.iter().enumerate() {
+            let col: &[u16; LEAF] = block[d * LEAF..(d + 1) * LEAF]
                 .try_into()
                 .expect("LEAF values");
             for l in 0..LEAF {
-                acc[l] += (col[l] - qd).abs();
+                acc[l] = acc[l].saturating_add(col[l].abs_diff(qd));
             }
-            // Partial sums are lower bounds: leave once no row can get under the bound.
-            // (Counting rather than `all` keeps the test branch-free and vectorised.)
-            if d % CHECK_EVERY == CHECK_EVERY - 1 && d + 1 < dim && bound.is_finite() {
-                let open: u32 = acc.iter().map(|&s| u32::from(s <= bound)).sum();
-                if open == 0 {
-                    return;
+            // Partial sums are lower bounds: leave once no row can get under the limit.
+            // (A minimum rather than `all` keeps the test branch-free and vectorised.)
+            if d % CHECK_EVERY == CHECK_EVERY - 1
+                && d + 1 < dim
+                && limit < u16::MAX
+                && min_lane(&acc) > limit
+            {
+                return;
+            }
+        }
+        if min_lane(&acc) > limit {
+            return;
+        }
+        for (l, &a) in acc[..count].iter().enumerate() {
+            if a <= limit {
+                let p = start + l;
+                let distance = manhattan(q, &self.exact[p * dim..(p + 1) * dim]);
+                if top.offer(Entry(distance, self.order[p])) {
+                    limit = self.grid.limit(top.bound(), dim);
                 }
             }
         }
-        let ids = &self.ids[leaf * LEAF..(leaf + 1) * LEAF];
-        for (&s, &id) in acc.iter().zip(ids) {
-            if s <= bound && id != NO_ROW {
-                top.offer(Entry(s, id));
+    }
+
+    /// An upper bound of the k-th distance from `q`: the largest exact distance among the k
+    /// rows of `leaves` nearest by code distance (infinite when they hold fewer than k rows).
+    /// Re-ranking k rows chosen by codes is cheaper than re-ranking every row until k are
+    /// held, and the bound is nearly tight from the start.
+    #[inline(always)]
+    fn initial_cap(
+        &self,
+        leaves: &[(f32, u32)],
+        q: &[f32],
+        qc: &[u16],
+        k: usize,
+        s: &mut Vec<(u16, u32)>,
+    ) -> f32 {
+        let dim = self.dim;
+        s.clear();
+        for &(_, leaf) in leaves {
+            let leaf = leaf as usize;
+            let block = &self.codes[leaf * dim * LEAF..(leaf + 1) * dim * LEAF];
+            let start = self.leaf_start[leaf] as usize;
+            let count = self.leaf_start[leaf + 1] as usize - start;
+            let mut acc = [0u16; LEAF];
+            for (d, &qd) in qc.iter().enumerate() {
+                let col: &[u16; LEAF] = block[d * LEAF..(d + 1) * LEAF]
+                    .try_into()
+                    .expect("LEAF values");
+                for l in 0..LEAF {
+                    acc[l] = acc[l].saturating_add(col[l].abs_diff(qd));
+                }
             }
+            s.extend(
+                acc[..count]
+                    .iter()
+                    .enumerate()
+                    .map(|(l, &a)| (a, (start + l) as u32)),
+            );
         }
+        if s.len() < k {
+            return f32::INFINITY;
+        }
+        if s.len() > k {
+            s.select_nth_unstable(k - 1);
+        }
+        s[..k]
+            .iter()
+            .map(|&(_, p)| {
+                let p = p as usize;
+                manhattan(q, &self.exact[p * dim..(p + 1) * dim])
+            })
+            .fold(0.0f32, f32::max)
     }
 
     /// The `k` nearest rows of one query, nearest first (ties by index).
@@ -293,41 +549,56 @@ impl BlockScan {
         if k == 0 {
             return vec![Vec::new(); queries.len()];
         }
+        let (n, leaves, dim) = (queries.len(), self.leaves, self.dim);
         let mut tops: Vec<TopK> = queries
             .iter()
             .map(|_| TopK {
                 k,
                 heap: BinaryHeap::with_capacity(k + 1),
+                cap: f32::INFINITY,
             })
             .collect();
-        let bounds: Vec<Vec<f32>> = queries.iter().map(|q| self.leaf_bounds(q)).collect();
-        let mut scanned: Vec<Vec<bool>> = vec![vec![false; self.leaves]; queries.len()];
-        // Each query first scans its most promising leaves, enough to hold about 2k rows, so
-        // that its k-th distance is tight before the other bounds are tested against it.
-        let first = (2 * k).div_ceil(LEAF * 3 / 4).clamp(1, self.leaves);
+        let mut s = Scratch::default();
+        s.bounds.reserve(n * leaves);
+        s.codes.reserve(n * dim);
+        for q in queries {
+            self.leaf_bounds(q, &mut s.bounds);
+            s.codes
+                .extend(q.iter().enumerate().map(|(d, &x)| self.grid.code(d, x)));
+        }
+        s.scanned.resize(n * leaves, false);
+        // Each query first scans its most promising leaves (enough to hold about 2k rows, and
+        // at least 1/64 of the leaves), so that its k-th distance is nearly final before the
+        // other bounds are tested against it: on a million tracks that leaves a third fewer
+        // leaves to scan than starting from the 2k rows alone.
+        let first = ((2 * k).div_ceil(LEAF * 3 / 4).max(leaves / FIRST_SHARE)).clamp(1, leaves);
+        let mut coded = Vec::new();
+        let by_bound = |a: &(f32, u32), b: &(f32, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
         for (i, q) in queries.iter().enumerate() {
-            let mut best: Vec<(f32, u32)> = bounds[i]
-                .iter()
-                .enumerate()
-                .map(|(leaf, &b)| (b, leaf as u32))
-                .collect();
-            let by_bound = |a: &(f32, u32), b: &(f32, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
-            if first < best.len() {
-                best.select_nth_unstable_by(first - 1, by_bound);
+            let bounds = &s.bounds[i * leaves..(i + 1) * leaves];
+            s.best.clear();
+            s.best
+                .extend(bounds.iter().enumerate().map(|(leaf, &b)| (b, leaf as u32)));
+            if first < s.best.len() {
+                s.best.select_nth_unstable_by(first - 1, by_bound);
             }
-            best.truncate(first);
-            best.sort_unstable_by(by_bound);
-            for (_, leaf) in best {
-                self.scan_leaf(leaf as usize, q, &mut tops[i]);
-                scanned[i][leaf as usize] = true;
+            s.best.truncate(first);
+            s.best.sort_unstable_by(by_bound);
+            let qc = &s.codes[i * dim..(i + 1) * dim];
+            tops[i].cap = self.initial_cap(&s.best, q, qc, k, &mut coded);
+            for &(_, leaf) in &s.best {
+                self.scan_leaf(leaf as usize, q, qc, &mut tops[i]);
+                s.scanned[i * leaves + leaf as usize] = true;
             }
         }
         // Then every leaf that may still hold a better row, for all queries while its data
         // is in cache: nearby seeds share most leaves.
-        for leaf in 0..self.leaves {
+        for leaf in 0..leaves {
             for (i, q) in queries.iter().enumerate() {
-                if !scanned[i][leaf] && bounds[i][leaf] <= tops[i].bound() {
-                    self.scan_leaf(leaf, q, &mut tops[i]);
+                let at = i * leaves + leaf;
+                if !s.scanned[at] && s.bounds[at] <= tops[i].bound() {
+                    let qc = &s.codes[i * dim..(i + 1) * dim];
+                    self.scan_leaf(leaf, q, qc, &mut tops[i]);
                 }
             }
         }
@@ -349,42 +620,82 @@ impl BlockScan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metric::manhattan;
     use ndarray::Array2;
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
+
+    /// The k nearest by sorting every row: the reference.
+    fn brute(v: &Array2<f32>, q: &[f32], k: usize) -> Vec<(f32, usize)> {
+        let mut all: Vec<(f32, usize)> = v
+            .rows()
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| (manhattan(q, r.as_slice().unwrap()), i))
+            .collect();
+        all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        all.truncate(k);
+        all
+    }
+
+    fn check(v: &Array2<f32>, queries: &[Vec<f32>], ks: &[usize]) {
+        let scan = BlockScan::new(v.clone());
+        let refs: Vec<&[f32]> = queries.iter().map(Vec::as_slice).collect();
+        for &k in ks {
+            let got = scan.nearest_many(&refs, k);
+            for (q, got) in queries.iter().zip(got) {
+                let got: Vec<(f32, usize)> = got.iter().map(|n| (n.distance, n.index)).collect();
+                assert_eq!(got, brute(v, q, k), "k = {k}");
+            }
+        }
+    }
 
     #[test]
     fn matches_a_plain_scan_bit_for_bit() {
         // 21 dimensions, 1003 rows (partly filled leaves).
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let v = Array2::from_shape_fn((1003, 21), |_| rng.random_range(-2.0f32..2.0));
-        let scan = BlockScan::new(v.view());
         let queries: Vec<Vec<f32>> = (0..7)
             .map(|_| (0..21).map(|_| rng.random_range(-2.0f32..2.0)).collect())
             .collect();
-        let refs: Vec<&[f32]> = queries.iter().map(Vec::as_slice).collect();
-        for k in [1, 5, 100, 1003, 2000] {
-            let got = scan.nearest_many(&refs, k);
-            for (q, got) in queries.iter().zip(got) {
-                let mut all: Vec<(f32, usize)> = v
-                    .rows()
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, r)| (manhattan(q, r.as_slice().unwrap()), i))
-                    .collect();
-                all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-                let want: Vec<(f32, usize)> = all.into_iter().take(k).collect();
-                let got: Vec<(f32, usize)> = got.iter().map(|n| (n.distance, n.index)).collect();
-                assert_eq!(got, want);
-            }
+        check(&v, &queries, &[1, 5, 100, 1003, 2000]);
+    }
+
+    #[test]
+    fn exact_with_uneven_ranges_outside_queries_and_duplicates() {
+        // Dimensions whose spreads differ 1000-fold (like principal components), a few
+        // far outliers, copies of rows (ties), and queries far outside the data's range,
+        // where the codes are clamped.
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let dim = 13;
+        let mut v = Array2::from_shape_fn((3000, dim), |(_, d)| {
+            rng.random_range(-1.0f32..1.0) * 4.0 / (1.0 + d as f32).powi(3)
+        });
+        for r in 0..10 {
+            v[[r * 7, r % dim]] = 50.0 * if r % 2 == 0 { 1.0 } else { -1.0 };
         }
+        for r in 0..200 {
+            let row = v.row(r * 3).to_owned();
+            v.row_mut(2000 + r).assign(&row);
+        }
+        let mut queries: Vec<Vec<f32>> = (0..6).map(|r| v.row(r * 500).to_vec()).collect();
+        queries.push(vec![100.0; dim]);
+        queries.push((0..dim).map(|d| -3.0 * d as f32).collect());
+        queries.push(v.row(2000).iter().map(|x| x + 1e-6).collect());
+        check(&v, &queries, &[1, 2, 15, 64, 65, 300]);
+    }
+
+    #[test]
+    fn permutes_rows_in_place() {
+        // Old rows 0..5 (two values each) put in the order 3, 0, 4, 1, 2.
+        let mut flat: Vec<f32> = (0..10).map(|x| x as f32).collect();
+        permute_rows(&mut flat, 2, &[3, 0, 4, 1, 2]);
+        assert_eq!(flat, [6.0, 7.0, 0.0, 1.0, 8.0, 9.0, 2.0, 3.0, 4.0, 5.0]);
     }
 
     #[test]
     fn hand_computed_with_ties() {
         let v = ndarray::array![[0.0f32, 0.0], [1.0, 0.0], [0.0, 1.0], [5.0, 5.0]];
-        let scan = BlockScan::new(v.view());
+        let scan = BlockScan::new(v.clone());
         // From the origin: row 0 at 0, rows 1 and 2 tied at 1 (lower index first), row 3 at 10.
         let got: Vec<(usize, f32)> = scan
             .nearest(&[0.0, 0.0], 3)
@@ -394,5 +705,16 @@ mod tests {
         assert_eq!(got, [(0, 0.0), (1, 1.0), (2, 1.0)]);
         assert_eq!(scan.nearest(&[0.0, 0.0], 2).len(), 2);
         assert!(scan.nearest(&[0.0, 0.0], 0).is_empty());
+        assert_eq!(scan.vectors(), v);
+        assert_eq!(scan.vector(3), [5.0, 5.0]);
+        // The grid: ranges 5 and 5 share 60000 steps; (5, 5) is at the top of both.
+        assert_eq!(scan.grid.max_code, [30_000, 30_000]);
+        assert_eq!(scan.grid.code(0, 2.5), 15_000);
+        assert_eq!(scan.grid.code(1, -1.0), 0);
+        assert_eq!(scan.grid.code(1, 9.0), 30_000);
+        // Within 1.0 a row may differ by 1.0 / step = 6000 codes, plus the rounding slack.
+        assert_eq!(scan.grid.limit(1.0, 2), 6002);
+        assert_eq!(scan.grid.limit(f32::INFINITY, 2), u16::MAX);
+        assert_eq!(scan.grid.limit(1.0e6, 2), u16::MAX);
     }
 }
