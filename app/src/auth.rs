@@ -69,10 +69,19 @@ pub async fn settle<T>(
     client: &SpotifyClient,
     result: Result<T, SpotifyError>,
 ) -> Result<T, ServerFnError> {
-    if let Some(tokens) = client.refreshed_tokens() {
-        put(session, TOKENS, &tokens).await?;
-    }
+    keep_refreshed(session, client).await?;
     result.map_err(spotify_error)
+}
+
+/// Stores the client's tokens when a call refreshed them.
+pub async fn keep_refreshed(
+    session: &Session,
+    client: &SpotifyClient,
+) -> Result<(), ServerFnError> {
+    match client.refreshed_tokens() {
+        Some(tokens) => put(session, TOKENS, &tokens).await,
+        None => Ok(()),
+    }
 }
 
 /// A Spotify error as the page's message (see [`settle`] for dropping stale tokens).

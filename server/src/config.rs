@@ -477,6 +477,38 @@ mod tests {
     }
 
     #[test]
+    fn web_options_default_to_catalog_only_and_hide_secrets() {
+        let Command::Serve(args) = Cli::parse_from(["selecta"]).into_command() else {
+            panic!("serve is the default");
+        };
+        assert!(args.web.spotify_client_id.is_none());
+        assert_eq!(
+            args.web.spotify_redirect_uri,
+            "http://127.0.0.1:3000/auth/callback"
+        );
+        assert_eq!(
+            args.web.spotify_accounts_url,
+            "https://accounts.spotify.com"
+        );
+        let Command::Serve(args) = Cli::parse_from([
+            "selecta",
+            "--spotify-client-id",
+            "abc",
+            "--spotify-client-secret",
+            "s3cr3t-value",
+            "--redis-url",
+            "redis://:pw-value@127.0.0.1:6379",
+        ])
+        .into_command() else {
+            panic!("serve is the default");
+        };
+        let shown = format!("{args:?}");
+        assert!(shown.contains("abc"), "{shown}");
+        assert!(!shown.contains("s3cr3t-value"), "{shown}");
+        assert!(!shown.contains("pw-value"), "{shown}");
+    }
+
+    #[test]
     fn recommend_takes_repeated_seeds() {
         let cli = Cli::parse_from([
             "selecta",

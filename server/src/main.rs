@@ -35,8 +35,11 @@ async fn main() -> std::process::ExitCode {
 }
 
 fn init_tracing(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // rspotify logs each request with its bearer token at `info`: those targets stay quiet
+    // whatever the listener's filter says (a directive naming a target wins).
+    let quiet = selecta_spotify::QUIET_LOG_DIRECTIVES;
+    let filter = tracing_subscriber::EnvFilter::try_new(format!("{filter},{quiet}"))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("info,{quiet}")));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

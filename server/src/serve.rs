@@ -265,6 +265,42 @@ async fn shutdown_signal() {
 mod tests {
     use super::*;
 
+    fn web(id: Option<&str>, secret: Option<&str>) -> WebArgs {
+        use clap::Parser;
+        let crate::config::Command::Serve(args) =
+            crate::config::Cli::parse_from(["selecta"]).into_command()
+        else {
+            panic!("serve is the default");
+        };
+        WebArgs {
+            spotify_client_id: id.map(String::from),
+            spotify_client_secret: secret.map(String::from),
+            ..args.web
+        }
+    }
+
+    #[test]
+    fn spotify_needs_both_id_and_secret() {
+        assert!(spotify_config(&web(None, None)).unwrap().is_none());
+        assert!(spotify_config(&web(Some(" "), Some(""))).unwrap().is_none());
+        let err = spotify_config(&web(Some("id"), None))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("SPOTIFY_CLIENT_SECRET"), "{err}");
+        let err = spotify_config(&web(None, Some("secret-value")))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("SPOTIFY_CLIENT_ID"), "{err}");
+        assert!(!err.contains("secret-value"), "{err}");
+        assert!(spotify_config(&web(Some("id"), Some("secret")))
+            .unwrap()
+            .is_some());
+        let mut bad = web(Some("id"), Some("secret"));
+        bad.spotify_redirect_uri = "http://localhost:3000/auth/callback".into();
+        let err = spotify_config(&bad).unwrap_err().to_string();
+        assert!(err.contains("redirect_uri"), "{err}");
+    }
+
     #[test]
     fn unbuilt_site_is_refused_naming_the_files() {
         let dir = tempfile::tempdir().unwrap();

@@ -168,9 +168,7 @@ pub async fn save_playlist(
     )
     .await;
     // Progress first: even when this attempt failed, a retry must find the playlist created.
-    if let Some(tokens) = selecta_spotify::SpotifyApi::refreshed_tokens(&client) {
-        crate::session::put(&session, "spotify_tokens", &tokens).await?;
-    }
+    crate::auth::keep_refreshed(&session, &client).await?;
     generated.saved = outcome.progress.clone();
     crate::session::set_generated(&session, &generated).await?;
     match (outcome.error, outcome.progress) {
