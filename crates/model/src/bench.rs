@@ -49,7 +49,8 @@ pub struct BenchReport {
     pub synthesize: Duration,
     /// Building the catalog (id and text indexes) from the tracks.
     pub catalog: Duration,
-    /// Fitting the model (features, PCA, vectors, ball tree) on the catalog.
+    /// Fitting the model (features, PCA, vectors, neighbour index, affinity lists) on the
+    /// catalog.
     pub fit: Duration,
     /// Playlists generated.
     pub queries: usize,

@@ -29,7 +29,9 @@
 //! distance `A` of a row and the real distance `R` satisfy `A ≤ R / s + dim` (a query outside
 //! the grid is clamped onto it, which only shrinks `A`). A row is skipped only when
 //! `A > kth · (1 + 10⁻⁴) / s + 1.001 · dim`, which proves `R` (and its f32 sum, within 10⁻⁶ of
-//! it) above the k-th distance. Box bounds are shrunk by far more than their rounding error.
+//! it) above the k-th distance. Leaf boxes hold the lowest and highest code of each
+//! dimension, so a row's code distance is at least its leaf's box distance and a leaf is
+//! skipped only when that already exceeds the limit.
 //! Exact distances are added in dimension order like [`manhattan`], so they are bit-identical
 //! to the brute force and the ball tree; ties resolve by index.
 
@@ -56,11 +58,6 @@ const KTH_SLACK: f64 = 1.0e-4;
 /// Code units per dimension that rounding may add to a code distance (half a step for the
 /// row, half for the query, plus far more than the f64 error of computing them).
 const CODE_SLACK: f64 = 1.001;
-
-/// Far value for the box of a padding leaf: finite so that sums stay ordered.
-const FAR: f32 = 1.0e30;
-/// Shrinks box bounds below any rounding error of a sum of up to a few hundred terms.
-const BOUND_SLACK: f32 = 1.0 - 1.0e-4;
 
 /// The grid the codes are on.
 #[derive(Debug, Clone)]
@@ -145,15 +142,15 @@ pub struct BlockScan {
     grid: Grid,
     /// Number of leaves.
     leaves: usize,
-    /// Lowest value of each dimension per leaf, in groups of [`BOX_GROUP`] leaves stored
-    /// dimension-major (`groups × dim × BOX_GROUP`), so bounds are computed eight at a time.
-    lo: Vec<f32>,
-    /// Highest value of each dimension per leaf, laid out like `lo`.
-    hi: Vec<f32>,
+    /// Lowest code of each dimension per leaf, in groups of [`BOX_GROUP`] leaves stored
+    /// dimension-major (`groups × dim × BOX_GROUP`), so bounds are computed 16 at a time.
+    lo: Vec<u16>,
+    /// Highest code of each dimension per leaf, laid out like `lo`.
+    hi: Vec<u16>,
 }
 
 /// Leaves whose bounds are computed together.
-const BOX_GROUP: usize = 8;
+const BOX_GROUP: usize = 16;
 
 /// The best SIMD instruction set of this CPU, detected once.
 fn simd_level() -> Level {
@@ -287,9 +284,9 @@ fn permute_rows(flat: &mut [f32], dim: usize, order: &[u32]) {
 /// Per-call buffers.
 #[derive(Default)]
 struct Scratch {
-    bounds: Vec<f32>,
+    bounds: Vec<u16>,
     scanned: Vec<bool>,
-    best: Vec<(f32, u32)>,
+    best: Vec<(u16, u32)>,
     codes: Vec<u16>,
 }
 
@@ -326,9 +323,9 @@ impl BlockScan {
         let leaves = ends.len();
         let groups = leaves.div_ceil(BOX_GROUP);
         let mut codes = vec![0u16; leaves * dim * LEAF];
-        // Padding leaves of the last group get an empty box far away.
-        let mut lo = vec![FAR; groups * dim * BOX_GROUP];
-        let mut hi = vec![FAR; groups * dim * BOX_GROUP];
+        // Padding leaves of the last group get a box at the far end of every dimension.
+        let mut lo = vec![u16::MAX; groups * dim * BOX_GROUP];
+        let mut hi = vec![u16::MAX; groups * dim * BOX_GROUP];
         let mut leaf_start = Vec::with_capacity(leaves + 1);
         let mut start = 0;
         for (leaf, end) in ends.into_iter().enumerate() {
@@ -337,17 +334,17 @@ impl BlockScan {
             let (g, lane) = (leaf / BOX_GROUP, leaf % BOX_GROUP);
             let at = |d: usize| (g * dim + d) * BOX_GROUP + lane;
             for d in 0..dim {
-                lo[at(d)] = f32::INFINITY;
-                hi[at(d)] = f32::NEG_INFINITY;
+                hi[at(d)] = 0;
             }
             for (slot, &r) in order[start..end].iter().enumerate() {
                 for (d, &x) in flat[r as usize * dim..(r as usize + 1) * dim]
                     .iter()
                     .enumerate()
                 {
-                    block[d * LEAF + slot] = grid.code(d, x);
-                    lo[at(d)] = lo[at(d)].min(x);
-                    hi[at(d)] = hi[at(d)].max(x);
+                    let c = grid.code(d, x);
+                    block[d * LEAF + slot] = c;
+                    lo[at(d)] = lo[at(d)].min(c);
+                    hi[at(d)] = hi[at(d)].max(c);
                 }
             }
             start = end;
@@ -403,13 +400,13 @@ impl BlockScan {
         Array2::from_shape_vec((self.rows, self.dim), flat).expect("rows × dim values")
     }
 
-    /// A lower bound of the distance from `q` to any row of each leaf, appended to `out`:
-    /// the L1 distance from `q` to the leaf's box, shrunk below rounding error.
+    /// A lower bound of the code distance from the query (codes `qc`) to any row of each
+    /// leaf, appended to `out`: the code distance from `qc` to the leaf's box of codes.
     #[inline(always)]
-    fn leaf_bounds(&self, q: &[f32], out: &mut Vec<f32>) {
+    fn leaf_bounds(&self, qc: &[u16], out: &mut Vec<u16>) {
         let dim = self.dim;
         if dim == 0 {
-            out.extend(std::iter::repeat_n(0.0, self.leaves));
+            out.extend(std::iter::repeat_n(0, self.leaves));
             return;
         }
         let first = out.len();
@@ -418,17 +415,19 @@ impl BlockScan {
             .chunks_exact(dim * BOX_GROUP)
             .zip(self.hi.chunks_exact(dim * BOX_GROUP))
         {
-            let mut acc = [0.0f32; BOX_GROUP];
-            for (d, &qd) in q.iter().enumerate() {
+            let mut acc = [0u16; BOX_GROUP];
+            for (d, &qd) in qc.iter().enumerate() {
                 let (l, h) = (
                     &lo[d * BOX_GROUP..(d + 1) * BOX_GROUP],
                     &hi[d * BOX_GROUP..(d + 1) * BOX_GROUP],
                 );
                 for j in 0..BOX_GROUP {
-                    acc[j] += (l[j] - qd).max(qd - h[j]).max(0.0);
+                    // At most one of the two gaps is non-zero.
+                    let gap = l[j].saturating_sub(qd) | qd.saturating_sub(h[j]);
+                    acc[j] = acc[j].saturating_add(gap);
                 }
             }
-            out.extend(acc.iter().map(|b| b * BOUND_SLACK));
+            out.extend_from_slice(&acc);
         }
         out.truncate(first + self.leaves);
     }
@@ -484,7 +483,7 @@ impl BlockScan {
     #[inline(always)]
     fn initial_cap(
         &self,
-        leaves: &[(f32, u32)],
+        leaves: &[(u16, u32)],
         q: &[f32],
         qc: &[u16],
         k: usize,
@@ -561,10 +560,10 @@ impl BlockScan {
         let mut s = Scratch::default();
         s.bounds.reserve(n * leaves);
         s.codes.reserve(n * dim);
-        for q in queries {
-            self.leaf_bounds(q, &mut s.bounds);
+        for (i, q) in queries.iter().enumerate() {
             s.codes
                 .extend(q.iter().enumerate().map(|(d, &x)| self.grid.code(d, x)));
+            self.leaf_bounds(&s.codes[i * dim..(i + 1) * dim], &mut s.bounds);
         }
         s.scanned.resize(n * leaves, false);
         // Each query first scans its most promising leaves (enough to hold about 2k rows, and
@@ -573,7 +572,7 @@ impl BlockScan {
         // leaves to scan than starting from the 2k rows alone.
         let first = ((2 * k).div_ceil(LEAF * 3 / 4).max(leaves / FIRST_SHARE)).clamp(1, leaves);
         let mut coded = Vec::new();
-        let by_bound = |a: &(f32, u32), b: &(f32, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+        let by_bound = |a: &(u16, u32), b: &(u16, u32)| a.cmp(b);
         for (i, q) in queries.iter().enumerate() {
             let bounds = &s.bounds[i * leaves..(i + 1) * leaves];
             s.best.clear();
@@ -596,7 +595,7 @@ impl BlockScan {
         for leaf in 0..leaves {
             for (i, q) in queries.iter().enumerate() {
                 let at = i * leaves + leaf;
-                if !s.scanned[at] && s.bounds[at] <= tops[i].bound() {
+                if !s.scanned[at] && s.bounds[at] <= self.grid.limit(tops[i].bound(), dim) {
                     let qc = &s.codes[i * dim..(i + 1) * dim];
                     self.scan_leaf(leaf, q, qc, &mut tops[i]);
                 }

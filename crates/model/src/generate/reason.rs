@@ -1,6 +1,7 @@
 //! Explaining a choice in words, and naming the playlist.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use selecta_types::{Reason, Track};
 
@@ -19,61 +20,118 @@ const DESCRIBED: [Attribute; 6] = [
 ];
 const SIMILAR_WITHIN: f32 = 0.3;
 
+/// The first of `mine` that `theirs` holds too.
+fn shared<'a>(mine: &'a [String], theirs: &[String]) -> Option<&'a str> {
+    mine.iter().find(|g| theirs.contains(g)).map(String::as_str)
+}
+
+/// One part of a reason, written out once the parts are known.
+#[derive(Clone, Copy)]
+enum Clause<'a> {
+    Similar(Attribute, Option<Attribute>),
+    Artist(&'a str),
+    Subgenre(&'a str),
+    Genre(&'a str),
+    Era(u16),
+}
+
 /// Why `track` goes with `seed` (whose label is `seed_label`, computed once per seed): the
 /// nearest features (at most two), a shared artist, a shared subgenre (or else genre), the
 /// same decade.
+///
+/// Called for every track of every playlist, so the sentence is written into one string
+/// (no string per clause).
 pub(crate) fn reason(
     track: &Track,
     seed: &Track,
     seed_label: &str,
     stats: &AttributeStats,
 ) -> Reason {
-    let mut matched = Vec::new();
-    let mut clauses = Vec::new();
-
-    let mut close: Vec<(f32, Attribute)> = DESCRIBED
-        .iter()
-        .filter_map(|&a| {
-            let gap = stats.gap(a, a.value(track)?, a.value(seed)?);
-            (gap <= SIMILAR_WITHIN).then_some((gap, a))
-        })
-        .collect();
-    close.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
-    close.truncate(2);
-    if !close.is_empty() {
-        let words: Vec<&str> = close.iter().map(|(_, a)| a.words()).collect();
-        clauses.push(format!("similar {}", words.join(" and ")));
-        matched.extend(close.iter().map(|(_, a)| a.name().to_owned()));
-    }
-
-    // Names and labels come from the same catalog, so they match exactly.
-    if let Some(a) = track.artists.iter().find(|a| seed.artists.contains(a)) {
-        clauses.push(format!("same artist ({a})"));
-        matched.push("artist".into());
-    }
-
-    let shared =
-        |mine: &[String], theirs: &[String]| mine.iter().find(|g| theirs.contains(g)).cloned();
-    if let Some(sub) = shared(&track.subgenres, &seed.subgenres) {
-        clauses.push(format!("same subgenre ({sub})"));
-        matched.push("subgenre".into());
-    } else if let Some(genre) = shared(&track.genres, &seed.genres) {
-        clauses.push(format!("same genre ({genre})"));
-        matched.push("genre".into());
-    }
-
-    if let (Some(a), Some(b)) = (track.year, seed.year) {
-        if a / 10 == b / 10 && clauses.len() < 3 {
-            clauses.push(format!("same era ({}s)", a / 10 * 10));
-            matched.push("era".into());
+    // The two nearest described features within reach, nearest first (ties by attribute).
+    let mut close: [Option<(f32, Attribute)>; 2] = [None; 2];
+    for &a in &DESCRIBED {
+        let (Some(x), Some(y)) = (a.value(track), a.value(seed)) else {
+            continue;
+        };
+        let gap = stats.gap(a, x, y);
+        if gap > SIMILAR_WITHIN {
+            continue;
+        }
+        let better = |slot: Option<(f32, Attribute)>| {
+            slot.is_none_or(|(g, b)| gap.total_cmp(&g).then(a.cmp(&b)).is_lt())
+        };
+        if better(close[0]) {
+            close[1] = close[0];
+            close[0] = Some((gap, a));
+        } else if better(close[1]) {
+            close[1] = Some((gap, a));
         }
     }
 
-    let text = if clauses.is_empty() {
-        format!("Close to {seed_label} in overall sound")
-    } else {
-        format!("Close to {seed_label}: {}", clauses.join(", "))
-    };
+    let mut clauses: [Option<Clause>; 4] = [None; 4];
+    let mut n = 0;
+    if let Some((_, first)) = close[0] {
+        clauses[n] = Some(Clause::Similar(first, close[1].map(|(_, a)| a)));
+        n += 1;
+    }
+    // Names and labels come from the same catalog, so they match exactly.
+    if let Some(a) = track.artists.iter().find(|a| seed.artists.contains(a)) {
+        clauses[n] = Some(Clause::Artist(a));
+        n += 1;
+    }
+    if let Some(sub) = shared(&track.subgenres, &seed.subgenres) {
+        clauses[n] = Some(Clause::Subgenre(sub));
+        n += 1;
+    } else if let Some(genre) = shared(&track.genres, &seed.genres) {
+        clauses[n] = Some(Clause::Genre(genre));
+        n += 1;
+    }
+    if let (Some(a), Some(b)) = (track.year, seed.year) {
+        if a / 10 == b / 10 && n < 3 {
+            clauses[n] = Some(Clause::Era(a / 10 * 10));
+            n += 1;
+        }
+    }
+
+    let mut matched = Vec::with_capacity(n + 1);
+    let mut text = String::with_capacity(seed_label.len() + 96);
+    text.push_str("Close to ");
+    text.push_str(seed_label);
+    if n == 0 {
+        text.push_str(" in overall sound");
+    }
+    for (i, clause) in clauses[..n].iter().flatten().enumerate() {
+        text.push_str(if i == 0 { ": " } else { ", " });
+        // Writing to a String cannot fail.
+        let _ = match *clause {
+            Clause::Similar(a, b) => {
+                matched.push(a.name().to_owned());
+                match b {
+                    Some(b) => {
+                        matched.push(b.name().to_owned());
+                        write!(text, "similar {} and {}", a.words(), b.words())
+                    }
+                    None => write!(text, "similar {}", a.words()),
+                }
+            }
+            Clause::Artist(a) => {
+                matched.push("artist".to_owned());
+                write!(text, "same artist ({a})")
+            }
+            Clause::Subgenre(g) => {
+                matched.push("subgenre".to_owned());
+                write!(text, "same subgenre ({g})")
+            }
+            Clause::Genre(g) => {
+                matched.push("genre".to_owned());
+                write!(text, "same genre ({g})")
+            }
+            Clause::Era(decade) => {
+                matched.push("era".to_owned());
+                write!(text, "same era ({decade}s)")
+            }
+        };
+    }
     Reason {
         seed_id: seed.id.clone(),
         seed_label: seed_label.to_owned(),
