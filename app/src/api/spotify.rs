@@ -115,7 +115,18 @@ pub async fn fetch_library(
         }
         Source::Playlist(id) => {
             let p = crate::auth::call(&state, &session, |c| async move {
-                let r = c.playlist_items(&id, request).await;
+                // Spotify lists the items of the listener's own (and collaborative) playlists
+                // only; say so rather than a bare "Forbidden".
+                let r = c.playlist_items(&id, request).await.map_err(|e| match e {
+                    selecta_spotify::SpotifyError::Forbidden { .. } => {
+                        selecta_spotify::SpotifyError::Forbidden {
+                            message: "Spotify shows the tracks of your own and collaborative \
+                                      playlists only"
+                                .into(),
+                        }
+                    }
+                    other => other,
+                });
                 (c, r)
             })
             .await?;

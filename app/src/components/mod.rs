@@ -53,6 +53,13 @@ impl Ctx {
 /// plain form post left in the URL.
 #[component]
 pub fn Session(children: Children) -> impl IntoView {
+    // A plain form post that failed comes back with the error in the URL. <Routes> offers it
+    // only to the pages below it; the actions live above, so they are offered it here.
+    let query = leptos_router::hooks::use_query_map();
+    let (path, err) = query.with_untracked(|q| (q.get("__path"), q.get("__err")));
+    if let (Some(path), Some(err)) = (path, err) {
+        provide_context(leptos::server::ServerActionError::new(&path, &err));
+    }
     let add = ServerAction::<AddSeed>::new();
     let remove = ServerAction::<RemoveSeed>::new();
     let clear = ServerAction::<ClearSeeds>::new();
