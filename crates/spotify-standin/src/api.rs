@@ -278,24 +278,30 @@ pub async fn recently_played(
         .iter()
         .map(|&(t, i)| {
             let played = Utc.timestamp_millis_opt(t).single().unwrap_or_else(epoch);
-            json!({"track": track(&shared.world, &o, i), "played_at": timestamp(played), "context": null})
+            {
+                // Played from its album, as a listener mostly does.
+                let album = &shared.world.tracks[i].album_id;
+                let context = json!({
+                    "type": "album",
+                    "href": format!("{}/v1/albums/{album}", o.base),
+                    "external_urls": {"spotify": format!("https://open.spotify.com/album/{album}")},
+                    "uri": format!("spotify:album:{album}"),
+                });
+                json!({"track": track(&shared.world, &o, i), "played_at": timestamp(played), "context": context})
+            }
         })
         .collect();
     let href = format!("{}/v1/me/player/recently-played?limit={limit}", o.base);
     let oldest = page.last().map(|p| p.0);
-    let next = match oldest {
-        Some(t) if plays.len() > page.len() => json!(format!("{href}&before={t}")),
-        _ => Value::Null,
-    };
-    let cursors = match (page.first(), oldest) {
-        (Some(newest), Some(oldest)) => {
-            json!({"after": newest.0.to_string(), "before": oldest.to_string()})
-        }
-        _ => Value::Null,
-    };
-    Ok(Json(
-        json!({"href": href, "items": items, "limit": limit, "next": next, "cursors": cursors}),
-    ))
+    // The spec has `next` and `cursors` as non-null strings/objects: left out when absent.
+    let mut body = json!({"href": href, "items": items, "limit": limit});
+    if let Some(t) = oldest.filter(|_| plays.len() > page.len()) {
+        body["next"] = json!(format!("{href}&before={t}"));
+    }
+    if let (Some(newest), Some(oldest)) = (page.first(), oldest) {
+        body["cursors"] = json!({"after": newest.0.to_string(), "before": oldest.to_string()});
+    }
+    Ok(Json(body))
 }
 
 fn visible_playlists<'a>(playlists: &'a [Playlist], user: &str) -> Vec<&'a Playlist> {
