@@ -46,8 +46,14 @@ pub enum Command {
     Describe(DescribeArgs),
     /// Measure fitting and playlist speed on a synthetic catalog (default 1,000,000 tracks).
     Bench(BenchArgs),
+    /// Measure the recommender: the seed's metrics and playlist continuation on the catalog's
+    /// real playlists, against random baselines (tables, --json, --html report with charts).
+    Eval(crate::cli::eval::EvalArgs),
     /// Run the Telegram bot (/predict, /describe) on the same model as the web app.
     Bot(BotArgs),
+    /// Run a local stand-in of Spotify (consent page, token endpoint, Web API) on the
+    /// bundled catalog, for tests and for trying the app without a Spotify account.
+    SpotifyStandin(crate::cli::standin::StandinArgs),
 }
 
 /// `selecta serve`

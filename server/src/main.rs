@@ -22,7 +22,9 @@ async fn main() -> std::process::ExitCode {
         Command::Recommend(args) => cli::recommend::run(args).await,
         Command::Describe(args) => cli::describe::run(args).await,
         Command::Bench(args) => cli::bench::run(args).await,
+        Command::Eval(args) => cli::eval::run(args).await,
         Command::Bot(args) => cli::bot::run(args).await,
+        Command::SpotifyStandin(args) => cli::standin::run(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -3,8 +3,10 @@
 pub mod bench;
 pub mod bot;
 pub mod describe;
+pub mod eval;
 pub mod fit;
 pub mod recommend;
+pub mod standin;
 
 use anyhow::anyhow;
 use selecta_catalog::Catalog;
