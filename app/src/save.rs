@@ -270,12 +270,13 @@ mod tests {
         assert_eq!(progress.added, 250);
         assert_eq!(progress.playlist_id, "pl0");
         // One playlist, holding every track once, in order.
-        let all = api.playlists.lock().unwrap();
-        assert_eq!(all.len(), 1);
-        assert_eq!(all[0].1, uris(&p));
+        {
+            let all = api.playlists.lock().unwrap();
+            assert_eq!(all.len(), 1);
+            assert_eq!(all[0].1, uris(&p));
+        }
 
         // Saving once more adds nothing and creates nothing.
-        drop(all);
         let third = save(&api, &p, &request("Mix"), Some(progress.clone())).await;
         assert_eq!(third.progress, Some(progress));
         assert_eq!(api.playlists.lock().unwrap()[0].1.len(), 250);

@@ -26,7 +26,10 @@ pub struct AppState {
 
 /// [`SongKeys`] of the model in service, rebuilt when a reload swaps the model.
 #[derive(Clone, Default)]
-pub struct SongKeyCache(Arc<std::sync::Mutex<Option<(Arc<Model>, Arc<SongKeys>)>>>);
+pub struct SongKeyCache(Arc<std::sync::Mutex<Option<CachedKeys>>>);
+
+/// The model the keys were built for, and the keys.
+type CachedKeys = (Arc<Model>, Arc<SongKeys>);
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {

@@ -1,6 +1,10 @@
 //! Server functions: thin wrappers over the domain crates and the session, callable from the
 //! browser (and posted to by plain forms when JavaScript is off).
 
+// `generate_playlist` takes the options form's fields one by one, as a plain form posts them;
+// `#[server]` does not pass an `allow` on the function through to what it generates.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -197,7 +201,6 @@ pub async fn clear_seeds() -> Result<(), ServerFnError> {
 
 /// Generates a playlist from the picked seeds and the submitted options, keeps both in the
 /// session and goes to the playlist page. The fields are those of the options form.
-#[allow(clippy::too_many_arguments)]
 #[server]
 pub async fn generate_playlist(
     length: Option<String>,
