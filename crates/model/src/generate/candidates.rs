@@ -6,7 +6,7 @@
 //! Every candidate is then scored on the whole seed set, for seeds s₁..sₙ:
 //!
 //! ```text
-//! score(c) = (Σᵢ wᵢ · fᵢ(c)) / n · target(c) · negative(c)
+//! score(c) = (Σᵢ wᵢ · fᵢ(c)) / n · genre(c) · target(c) · negative(c)
 //! sound(c)    = Σₛ 1 / (rrf_k + rankₛ(c))      reciprocal-rank fusion of the neighbour lists
 //! artist(c)   = Σₛ [c shares an artist with s]
 //! album(c)    = Σₛ [c is on s's album]
@@ -16,6 +16,7 @@
 //!               + max over c's genres of the seeds holding it) / 2
 //! era(c)      = Σₛ exp(-|year(c) - year(s)| / era_years)
 //! harmony(c)  = Σₛ ([key(c) = key(s)] + [mode(c) = mode(s)]) / 2
+//! genre(c)    = other_genre when c has genres and none is a seed's, else 1 (a factor)
 //! target(c)   = Π_targets exp(-target_strength · |value(c) - target| / std)
 //! negative(c) = min(1, d(c, nearest negative seed) / d(c, nearest seed)) ^ negative_strength
 //! ```
@@ -61,13 +62,13 @@ impl Default for SignalWeights {
     fn default() -> Self {
         SignalWeights {
             sound: 1.0,
-            artist: 0.5,
-            album: 0.1,
+            artist: 1.0,
+            album: 0.2,
             cooccurrence: 0.2,
             related_artists: 0.3,
             label: 0.3,
-            era: 0.2,
-            harmony: 0.05,
+            era: 0.3,
+            harmony: 0.0,
         }
     }
 }
@@ -97,6 +98,8 @@ pub struct ScoringParams {
     pub related_per_artist: usize,
     /// Tracks taken per related artist (its most popular).
     pub tracks_per_related: usize,
+    /// Factor of a candidate whose genres are all foreign to the seeds'.
+    pub other_genre: f32,
 }
 
 impl Default for ScoringParams {
@@ -112,6 +115,7 @@ impl Default for ScoringParams {
             era_years: 4.0,
             related_per_artist: 10,
             tracks_per_related: 5,
+            other_genre: 0.2,
         }
     }
 }
@@ -123,7 +127,7 @@ pub(crate) struct Candidate {
     pub index: usize,
     /// Final score (higher is better).
     pub score: f32,
-    /// Position (in the seed list) of the nearest seed.
+    /// Position (in the seed list) of the seed it is most tied to.
     pub owner: usize,
 }
 
@@ -285,6 +289,9 @@ pub(crate) fn gather(
 
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut rrf: Vec<f32> = Vec::new();
+    // The strongest tie of each candidate to one seed so far: (strength, seed position).
+    let mut tie: Vec<(f32, usize)> = Vec::new();
+    let seed_album: Vec<Option<u32>> = seeds.iter().map(|&s| aff.album(s)).collect();
     let mut per_seed: Vec<Vec<(usize, usize)>> = vec![Vec::with_capacity(fetch); seeds.len()];
     for &(index, pos, rank) in &listed {
         if candidates.last().is_none_or(|c| c.index != index) {
@@ -294,10 +301,29 @@ pub(crate) fn gather(
                 owner: 0,
             });
             rrf.push(0.0);
+            tie.push((f32::NEG_INFINITY, 0));
         }
         let slot = candidates.len() - 1;
+        let mut strength = 0.0;
         if rank != NO_RANK {
-            rrf[slot] += 1.0 / (p.rrf_k + rank as f32);
+            let r = 1.0 / (p.rrf_k + rank as f32);
+            rrf[slot] += r;
+            strength += w.sound * r;
+        }
+        let seed_artists = aff.track_artists.row(seeds[pos]);
+        if aff
+            .track_artists
+            .row(index)
+            .iter()
+            .any(|a| seed_artists.contains(a))
+        {
+            strength += w.artist;
+        }
+        if seed_album[pos].is_some() && aff.album(index) == seed_album[pos] {
+            strength += w.album;
+        }
+        if strength > tie[slot].0 {
+            tie[slot] = (strength, pos);
         }
         // A seed lists a candidate once: by its neighbour rank when it has one.
         if per_seed[pos].last().is_none_or(|&(_, s)| s != slot) {
@@ -316,16 +342,15 @@ pub(crate) fn gather(
     let tracks = model.tracks();
     let n_seeds = seeds.len().max(1) as f32;
     let mut cooc_at = 0;
-    for (c, fused) in candidates.iter_mut().zip(rrf) {
+    for ((c, fused), (_, strongest)) in candidates.iter_mut().zip(rrf).zip(tie) {
         let v = model.vector(c.index);
-        let (mut owner, mut d_pos) = (0, f32::INFINITY);
-        for (pos, &s) in seeds.iter().enumerate() {
-            let d = manhattan_unordered(v, model.vector(s));
-            if d < d_pos {
-                (owner, d_pos) = (pos, d);
-            }
-        }
-        c.owner = owner;
+        let d_pos = seeds
+            .iter()
+            .map(|&s| manhattan_unordered(v, model.vector(s)))
+            .fold(f32::INFINITY, f32::min);
+        // A candidate stands for the seed it is most tied to (in sound rank, artist, album),
+        // which is the seed its reason names and whose share of the playlist it fills.
+        c.owner = strongest;
         let track = &tracks[c.index];
         let (mut artist, mut related) = (0.0, 0.0);
         for a in aff.track_artists.row(c.index) {
@@ -381,6 +406,17 @@ pub(crate) fn gather(
             + w.era * era
             + w.harmony * harmony)
             / n_seeds;
+        // A candidate with genres, none of them the seeds', belongs elsewhere (an artist's
+        // tracks from playlists of another genre, a playlist that crosses genres).
+        if !profile.genres.is_empty()
+            && !track.genres.is_empty()
+            && !track
+                .genres
+                .iter()
+                .any(|g| profile.genres.contains_key(g.as_str()))
+        {
+            score *= p.other_genre;
+        }
         if !negatives.is_empty() {
             let d_neg = negatives
                 .iter()
