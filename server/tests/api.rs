@@ -587,13 +587,14 @@ async fn the_leptos_app_and_its_server_functions_live_beside_the_api() {
     let res = client
         .post(format!("{base}{path}"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body("query=bohemian%20rhapsody&limit=3")
+        .body("query=bohemian%20rhapsody&page=1")
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
     let hits: Value = res.json().await.unwrap();
-    assert_eq!(hits[0]["artists"][0], "Queen", "{hits}");
+    assert_eq!(hits["tracks"][0]["artists"][0], "Queen", "{hits}");
+    assert_eq!(hits["page"], 1, "{hits}");
 
     let (status, hits) = get_json(
         &client,
