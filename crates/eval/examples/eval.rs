@@ -1,7 +1,8 @@
 //! Runs the evaluation on the bundled catalog without building the server: a fast loop for
 //! tuning. `SELECTA_EVAL_PARAMS` may hold `ModelParams` as JSON; `SELECTA_EVAL_PROTOCOL`
 //! `seed`, `strict` or `both`; `SELECTA_EVAL_SAMPLE` the query sample; `SELECTA_EVAL_SPLIT`
-//! the split seed; `SELECTA_EVAL_WEIGHTS` the signal weights (sound, artist, album,
+//! the split seed; `SELECTA_EVAL_SET` comma-separated `path=value` edits
+//! (`scoring.seed_share=0`); `SELECTA_EVAL_WEIGHTS` the signal weights (sound, artist, album,
 //! cooccurrence, related_artists, label, era, harmony, comma-separated).
 //!
 //! `cargo run --release -p selecta-eval --example eval`
@@ -35,6 +36,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ws.era,
             ws.harmony,
         ] = v[..].try_into()?;
+    }
+    if let Ok(set) = std::env::var("SELECTA_EVAL_SET") {
+        // Comma-separated `path=value` edits of the parameters, e.g. `scoring.seed_share=0`.
+        let mut v = serde_json::to_value(&params)?;
+        for edit in set.split(',').filter(|e| !e.is_empty()) {
+            let (path, value) = edit.split_once('=').ok_or("SELECTA_EVAL_SET: path=value")?;
+            let mut at = &mut v;
+            for key in path.split('.') {
+                at = at.get_mut(key).ok_or_else(|| format!("no parameter {path}"))?;
+            }
+            *at = serde_json::from_str(value)?;
+        }
+        params = serde_json::from_value(v)?;
     }
     let mut config = EvalConfig::default();
     if let Ok(p) = std::env::var("SELECTA_EVAL_PROTOCOL") {

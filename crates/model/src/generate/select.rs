@@ -161,7 +161,10 @@ pub(crate) fn pick(
         picks: Vec::with_capacity(length),
     };
     let share = model.params.scoring.seed_share;
-    let quota = ((share * length as f32 / n_seeds as f32).floor() as usize).max(1);
+    // Slots reserved for the seeds in turn: `seed_share` of the playlist, dealt round-robin
+    // (with more seeds than reserved slots, the first seeds get one each).
+    let reserved = (share * length as f32).floor() as usize;
+    let quota = reserved.div_ceil(n_seeds.max(1));
     let per_seed: Vec<Vec<usize>> = pool
         .per_seed
         .iter()
@@ -173,7 +176,7 @@ pub(crate) fn pick(
         .collect();
     'rounds: for _ in 0..quota {
         for (seed, list) in per_seed.iter().enumerate() {
-            if picker.full() {
+            if picker.full() || picker.picks.len() >= reserved {
                 break 'rounds;
             }
             let owned = list
