@@ -110,7 +110,7 @@ impl Default for ScoringParams {
             min_neighbours: 40,
             target_strength: 1.0,
             negative_strength: 1.0,
-            seed_share: 0.5,
+            seed_share: 0.25,
             weights: SignalWeights::default(),
             era_years: 4.0,
             related_per_artist: 10,
