@@ -39,7 +39,7 @@ pub struct Rows<T> {
 }
 
 impl<T> Rows<T> {
-    fn from_rows(rows: impl IntoIterator<Item = Vec<T>>) -> Rows<T> {
+    pub(crate) fn from_rows(rows: impl IntoIterator<Item = Vec<T>>) -> Rows<T> {
         let mut out = Rows {
             offsets: vec![0],
             items: Vec::new(),

@@ -218,6 +218,7 @@ impl Model {
             features: p.features,
             stats: p.stats,
             index,
+            labels: crate::labels::TrackLabels::new(catalog.tracks()),
             catalog,
             affinity: p.affinity,
         })

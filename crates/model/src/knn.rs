@@ -35,6 +35,15 @@ fn by_distance_then_index(a: &Neighbour, b: &Neighbour) -> std::cmp::Ordering {
 pub struct NeighbourIndex {
     scan: BlockScan,
     tree: OnceLock<BallTree<'static, f32, Manhattan>>,
+    table: OnceLock<NeighbourTable>,
+}
+
+/// The `k` nearest rows of every row, computed once ([`NeighbourIndex::precompute`]): a
+/// seed's neighbours are then read, not searched.
+struct NeighbourTable {
+    k: usize,
+    /// Row-major: `k` (row, distance) per row, nearest first (8 bytes each, not 16).
+    neighbours: Vec<(u32, f32)>,
 }
 
 impl fmt::Debug for NeighbourIndex {
@@ -43,6 +52,7 @@ impl fmt::Debug for NeighbourIndex {
             .field("rows", &self.len())
             .field("dim", &self.dim())
             .field("tree_built", &self.tree.get().is_some())
+            .field("table_k", &self.table.get().map(|t| t.k))
             .finish()
     }
 }
@@ -84,6 +94,7 @@ impl NeighbourIndex {
         Ok(NeighbourIndex {
             scan: BlockScan::new(vectors),
             tree: OnceLock::new(),
+            table: OnceLock::new(),
         })
     }
 
@@ -120,6 +131,83 @@ impl NeighbourIndex {
     /// The `k` nearest rows to each point, in one pass over the vectors.
     pub fn nearest_many(&self, points: &[&[f32]], k: usize) -> Vec<Vec<Neighbour>> {
         self.scan.nearest_many(points, k)
+    }
+
+    /// The `k` nearest rows (the row itself included) of each of `rows`, nearest first (ties by
+    /// index): read from the precomputed table when it holds `k` per row, else searched.
+    /// Identical either way: the table is the search's own answer, and the first `k` of a
+    /// longer list ordered by distance then index are the `k` nearest.
+    pub fn nearest_rows(&self, rows: &[usize], k: usize) -> Vec<Vec<Neighbour>> {
+        match self.table.get() {
+            Some(t) if k <= t.k => rows
+                .iter()
+                .map(|&r| {
+                    t.neighbours[r * t.k..r * t.k + k]
+                        .iter()
+                        .map(|&(index, distance)| Neighbour {
+                            index: index as usize,
+                            distance,
+                        })
+                        .collect()
+                })
+                .collect(),
+            _ => {
+                let points: Vec<&[f32]> = rows.iter().map(|&r| self.vector(r)).collect();
+                self.nearest_many(&points, k)
+            }
+        }
+    }
+
+    /// Computes the `k` nearest rows of every row (on all cores, rows taken in leaf order so
+    /// that each batch of queries shares its leaves), so that [`nearest_rows`] reads instead
+    /// of searching. Worth it for catalogs of up to a few hundred thousand tracks: the table
+    /// takes `8 · k` bytes per row, and the work grows with the square of the rows. Does
+    /// nothing when a table is already there.
+    ///
+    /// [`nearest_rows`]: NeighbourIndex::nearest_rows
+    pub fn precompute(&self, k: usize) {
+        let k = k.clamp(1, self.len());
+        if self.table.get().is_some() {
+            return;
+        }
+        let order = self.scan.leaf_order();
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let batch = crate::scan::LEAF;
+        let per_thread = order.len().div_ceil(threads).div_ceil(batch) * batch;
+        let parts: Vec<Vec<(u32, Vec<Neighbour>)>> = std::thread::scope(|s| {
+            let workers: Vec<_> = order
+                .chunks(per_thread.max(1))
+                .map(|part| {
+                    s.spawn(move || {
+                        let mut out = Vec::with_capacity(part.len());
+                        for rows in part.chunks(batch) {
+                            let points: Vec<&[f32]> =
+                                rows.iter().map(|&r| self.vector(r as usize)).collect();
+                            out.extend(rows.iter().copied().zip(self.nearest_many(&points, k)));
+                        }
+                        out
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().expect("a neighbour-table worker panicked"))
+                .collect()
+        });
+        let mut neighbours = vec![(0u32, 0.0f32); self.len() * k];
+        for (row, list) in parts.into_iter().flatten() {
+            let at = row as usize * k;
+            for (slot, n) in neighbours[at..at + k].iter_mut().zip(list) {
+                *slot = (n.index as u32, n.distance);
+            }
+        }
+        // A concurrent call may have set one first: both are the same table.
+        let _ = self.table.set(NeighbourTable { k, neighbours });
+    }
+
+    /// The neighbours per row of the precomputed table (`None`: no table).
+    pub fn table_k(&self) -> Option<usize> {
+        self.table.get().map(|t| t.k)
     }
 
     /// The ball tree over the vectors, built (from a copy of them) on first call.

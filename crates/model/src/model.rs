@@ -13,6 +13,7 @@ use crate::attributes::AttributeStats;
 use crate::features::{FeatureParams, FittedFeatures};
 use crate::generate::candidates::ScoringParams;
 use crate::knn::{IndexError, NeighbourIndex};
+use crate::labels::TrackLabels;
 use crate::progress::{FitProgress, FitStage};
 
 /// Everything that decides how a model is fitted (kept in the artifact, so that a model says
@@ -24,6 +25,12 @@ pub struct ModelParams {
     /// Constants of playlist ranking.
     pub scoring: ScoringParams,
 }
+
+/// Largest catalog whose neighbour table [`Model::prepare_for_serving`] computes.
+pub const TABLE_MAX_TRACKS: usize = 200_000;
+/// Neighbours per track in that table: what a playlist of up to 30 tracks from up to 30
+/// seeds asks for on its first round (see `ScoringParams::neighbours_per_track`).
+pub const TABLE_NEIGHBOURS: usize = 64;
 
 /// Why fitting failed.
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +60,8 @@ pub struct Model {
     pub(crate) catalog: Catalog,
     /// Artist, album and playlist co-occurrence lists (fitted from the catalog's playlists).
     pub(crate) affinity: Affinity,
+    /// Genre and subgenre ids per track (derived from the catalog, not stored).
+    pub(crate) labels: TrackLabels,
 }
 
 impl fmt::Debug for Model {
@@ -100,6 +109,7 @@ impl Model {
             features,
             stats,
             index,
+            labels: TrackLabels::new(catalog.tracks()),
             catalog,
             affinity,
         })
@@ -148,6 +158,25 @@ impl Model {
     /// The nearest-neighbour index (vectors and ball tree).
     pub fn index(&self) -> &NeighbourIndex {
         &self.index
+    }
+
+    /// Prepares the model for serving many requests: on catalogs of at most
+    /// [`TABLE_MAX_TRACKS`] tracks, computes every track's [`TABLE_NEIGHBOURS`] nearest
+    /// neighbours once (about a second for the bundled catalog on two cores), so that a
+    /// playlist reads its seeds' neighbours instead of searching for them. Playlists are the
+    /// same with or without it. Larger catalogs are searched per request (the table would
+    /// take minutes to compute and `8 · TABLE_NEIGHBOURS` bytes per track).
+    pub fn prepare_for_serving(&self) {
+        if self.len() <= TABLE_MAX_TRACKS {
+            let started = std::time::Instant::now();
+            self.index.precompute(TABLE_NEIGHBOURS);
+            tracing::info!(
+                tracks = self.len(),
+                neighbours = TABLE_NEIGHBOURS,
+                seconds = started.elapsed().as_secs_f64(),
+                "precomputed the neighbour table"
+            );
+        }
     }
 
     /// The model vector of a catalog track.

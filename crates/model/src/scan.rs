@@ -391,6 +391,12 @@ impl BlockScan {
         &self.exact[p * self.dim..(p + 1) * self.dim]
     }
 
+    /// The rows in leaf order: neighbouring rows of this order are near each other, so
+    /// queries taken in this order share the leaves they scan.
+    pub fn leaf_order(&self) -> &[u32] {
+        &self.order
+    }
+
     /// A copy of the vectors, one row each, in the original row order.
     pub fn vectors(&self) -> Array2<f32> {
         let mut flat = Vec::with_capacity(self.rows * self.dim);

@@ -91,3 +91,38 @@ fn batched_scan_equals_single_queries() {
         assert_eq!(pairs(&got), pairs(&index.nearest_brute_force(q, 40)));
     }
 }
+
+#[test]
+fn the_neighbour_table_answers_like_the_search() {
+    // 3,000 real vectors (with some exact duplicates, for ties): every row's table entry
+    // equals the brute force, and shorter requests read the first k of it.
+    let model = common::model();
+    let dim = model.vector(0).len();
+    let mut rows: Vec<f32> = Vec::new();
+    for r in 0..3000 {
+        let source = if r % 97 == 0 { r / 2 } else { r * 9 };
+        rows.extend_from_slice(model.vector(source % model.len()));
+    }
+    let vectors = ndarray::Array2::from_shape_vec((3000, dim), rows).unwrap();
+    let index = selecta_model::NeighbourIndex::build(vectors).unwrap();
+    let all: Vec<usize> = (0..3000).collect();
+    let searched = index.nearest_rows(&all, 12);
+    assert_eq!(index.table_k(), None);
+    index.precompute(12);
+    assert_eq!(index.table_k(), Some(12));
+    for k in [1, 5, 12] {
+        let read = index.nearest_rows(&all, k);
+        for (r, got) in read.iter().enumerate() {
+            assert_eq!(pairs(got), pairs(&searched[r][..k]), "row {r}, k {k}");
+        }
+    }
+    for r in (0..3000).step_by(37) {
+        assert_eq!(
+            pairs(&index.nearest_rows(&[r], 12)[0]),
+            pairs(&index.nearest_brute_force(index.vector(r), 12))
+        );
+    }
+    // Longer requests than the table holds are searched.
+    let long = index.nearest_rows(&[5], 30);
+    assert_eq!(pairs(&long[0]), pairs(&index.nearest_brute_force(index.vector(5), 30)));
+}

@@ -28,8 +28,6 @@
 //! track than to any seed is scaled down in proportion. The per-query work is bounded: at most
 //! `k` neighbours and a few hundred affinity entries per seed.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::attributes::Attribute;
@@ -106,8 +104,8 @@ impl Default for ScoringParams {
     fn default() -> Self {
         ScoringParams {
             rrf_k: 10.0,
-            neighbours_per_track: 2,
-            min_neighbours: 40,
+            neighbours_per_track: 1,
+            min_neighbours: 20,
             target_strength: 1.0,
             negative_strength: 1.0,
             seed_share: 0.25,
@@ -147,55 +145,82 @@ pub(crate) type Targets = Vec<(Attribute, f32, f32)>;
 /// Rank given to affinity entries: after any neighbour, and worth nothing in the fusion.
 const NO_RANK: usize = usize::MAX;
 
-/// What the seeds say as a whole, gathered once per request.
-struct SeedProfile<'m> {
-    artists: HashMap<u32, f32>,
-    albums: HashMap<u32, f32>,
-    related: HashMap<u32, f32>,
-    subgenres: HashMap<&'m str, f32>,
-    genres: HashMap<&'m str, f32>,
+/// What the seeds say as a whole, gathered once per request. Lookups are by small integers
+/// (artist, album and label ids): scoring a candidate hashes no string.
+struct SeedProfile {
+    /// (artist, seeds by that artist): a handful, searched linearly.
+    artists: Vec<(u32, f32)>,
+    /// (album, seeds on it).
+    albums: Vec<(u32, f32)>,
+    /// (related artist, summed similarity), sorted by artist for binary search.
+    related: Vec<(u32, f32)>,
+    /// Seeds per subgenre id / genre id.
+    subgenres: Vec<f32>,
+    genres: Vec<f32>,
+    /// Whether any seed has a genre.
+    has_genres: bool,
     years: Vec<f32>,
+    /// Era score per release year from [`ERA_FROM`], filled on first use.
+    era_memo: Vec<f32>,
     keys: [f32; 12],
     modes: [f32; 2],
 }
 
-impl<'m> SeedProfile<'m> {
-    fn new(model: &'m Model, seeds: &[usize]) -> Self {
+/// First year of the era memo; years outside the memo are computed directly.
+const ERA_FROM: u16 = 1850;
+/// Years the era memo covers.
+const ERA_YEARS: usize = 250;
+
+fn add(list: &mut Vec<(u32, f32)>, id: u32, w: f32) {
+    match list.iter_mut().find(|(i, _)| *i == id) {
+        Some((_, v)) => *v += w,
+        None => list.push((id, w)),
+    }
+}
+
+fn get(list: &[(u32, f32)], id: u32) -> f32 {
+    list.iter().find(|(i, _)| *i == id).map_or(0.0, |&(_, v)| v)
+}
+
+impl SeedProfile {
+    fn new(model: &Model, seeds: &[usize]) -> Self {
         let p = &model.params.scoring;
         let aff = &model.affinity;
+        let labels = &model.labels;
         let tracks = model.tracks();
         let mut s = SeedProfile {
-            artists: HashMap::new(),
-            albums: HashMap::new(),
-            related: HashMap::new(),
-            subgenres: HashMap::new(),
-            genres: HashMap::new(),
+            artists: Vec::new(),
+            albums: Vec::new(),
+            related: Vec::new(),
+            subgenres: vec![0.0; labels.subgenre_count],
+            genres: vec![0.0; labels.genre_count],
+            has_genres: false,
             years: Vec::with_capacity(seeds.len()),
+            era_memo: vec![f32::NAN; ERA_YEARS],
             keys: [0.0; 12],
             modes: [0.0; 2],
         };
         for &seed in seeds {
             for &a in aff.track_artists.row(seed) {
-                *s.artists.entry(a).or_insert(0.0) += 1.0;
-                for &(b, w) in aff
-                    .related_artists
-                    .row(a as usize)
-                    .iter()
-                    .take(p.related_per_artist)
-                {
-                    *s.related.entry(b).or_insert(0.0) += w;
-                }
+                add(&mut s.artists, a, 1.0);
+                s.related.extend(
+                    aff.related_artists
+                        .row(a as usize)
+                        .iter()
+                        .take(p.related_per_artist),
+                );
             }
             if let Some(album) = aff.album(seed) {
-                *s.albums.entry(album).or_insert(0.0) += 1.0;
+                add(&mut s.albums, album, 1.0);
+            }
+            for &g in labels.subgenres.row(seed) {
+                s.subgenres[usize::from(g)] += 1.0;
+            }
+            for &g in labels.genres.row(seed) {
+                s.genres[usize::from(g)] += 1.0;
+                s.has_genres = true;
             }
             let t = &tracks[seed];
-            for g in &t.subgenres {
-                *s.subgenres.entry(g.as_str()).or_insert(0.0) += 1.0;
-            }
-            for g in &t.genres {
-                *s.genres.entry(g.as_str()).or_insert(0.0) += 1.0;
-            }
             if let Some(y) = t.year {
                 s.years.push(f32::from(y));
             }
@@ -206,7 +231,50 @@ impl<'m> SeedProfile<'m> {
                 s.modes[usize::from(m)] += 1.0;
             }
         }
+        // Merge the related artists' similarities (summed over seeds, in any order).
+        s.related.sort_unstable_by_key(|&(a, _)| a);
+        s.related.dedup_by(|later, kept| {
+            if later.0 == kept.0 {
+                kept.1 += later.1;
+                true
+            } else {
+                false
+            }
+        });
         s
+    }
+
+    fn related(&self, artist: u32) -> f32 {
+        self.related
+            .binary_search_by_key(&artist, |&(a, _)| a)
+            .map_or(0.0, |i| self.related[i].1)
+    }
+
+    /// The largest seed count over the labels.
+    fn best(counts: &[f32], labels: &[u16]) -> f32 {
+        labels
+            .iter()
+            .map(|&g| counts[usize::from(g)])
+            .fold(0.0f32, f32::max)
+    }
+
+    /// Σ over seeds of exp(-|year - seed year| / era_years).
+    fn era(&mut self, year: u16, era_years: f32) -> f32 {
+        let compute = |years: &[f32]| {
+            years
+                .iter()
+                .map(|&s| (-(f32::from(year) - s).abs() / era_years).exp())
+                .sum()
+        };
+        match year.checked_sub(ERA_FROM).map(usize::from) {
+            Some(i) if i < ERA_YEARS => {
+                if self.era_memo[i].is_nan() {
+                    self.era_memo[i] = compute(&self.years);
+                }
+                self.era_memo[i]
+            }
+            _ => compute(&self.years),
+        }
     }
 }
 
@@ -226,13 +294,12 @@ pub(crate) fn gather(
     let excluded = |i: usize| seeds.contains(&i) || negatives.contains(&i);
     // Seeds and negatives come back as neighbours of themselves and each other: fetch extra.
     let fetch = (k + seeds.len() + negatives.len()).min(n);
-    let queries: Vec<&[f32]> = seeds.iter().map(|&s| model.vector(s)).collect();
     // (catalog index, seed position, rank) of every listed candidate, grouped by index below:
     // a sort is cheaper than a hash map for a few thousand entries.
     let mut listed: Vec<(usize, usize, usize)> = Vec::with_capacity(seeds.len() * fetch * 2);
     for (pos, neighbours) in model
         .index
-        .nearest_many(&queries, fetch)
+        .nearest_rows(seeds, fetch)
         .into_iter()
         .enumerate()
     {
@@ -338,29 +405,24 @@ pub(crate) fn gather(
         })
         .collect();
 
-    let profile = SeedProfile::new(model, seeds);
+    let mut profile = SeedProfile::new(model, seeds);
+    let labels = &model.labels;
     let tracks = model.tracks();
     let n_seeds = seeds.len().max(1) as f32;
     let mut cooc_at = 0;
     for ((c, fused), (_, strongest)) in candidates.iter_mut().zip(rrf).zip(tie) {
-        let v = model.vector(c.index);
-        let d_pos = seeds
-            .iter()
-            .map(|&s| manhattan_unordered(v, model.vector(s)))
-            .fold(f32::INFINITY, f32::min);
         // A candidate stands for the seed it is most tied to (in sound rank, artist, album),
         // which is the seed its reason names and whose share of the playlist it fills.
         c.owner = strongest;
         let track = &tracks[c.index];
         let (mut artist, mut related) = (0.0, 0.0);
-        for a in aff.track_artists.row(c.index) {
-            artist += profile.artists.get(a).copied().unwrap_or(0.0);
-            related += profile.related.get(a).copied().unwrap_or(0.0);
+        for &a in aff.track_artists.row(c.index) {
+            artist += get(&profile.artists, a);
+            related += profile.related(a);
         }
         let album = aff
             .album(c.index)
-            .and_then(|a| profile.albums.get(&a).copied())
-            .unwrap_or(0.0);
+            .map_or(0.0, |a| get(&profile.albums, a));
         while cooc_at < cooc.len() && cooc[cooc_at].0 < c.index {
             cooc_at += 1;
         }
@@ -369,23 +431,11 @@ pub(crate) fn gather(
             together += cooc[cooc_at].1;
             cooc_at += 1;
         }
-        let best = |labels: &[String], counts: &HashMap<&str, f32>| {
-            labels
-                .iter()
-                .filter_map(|g| counts.get(g.as_str()).copied())
-                .fold(0.0f32, f32::max)
-        };
-        let label = (best(&track.subgenres, &profile.subgenres)
-            + best(&track.genres, &profile.genres))
+        let track_genres = labels.genres.row(c.index);
+        let label = (SeedProfile::best(&profile.subgenres, labels.subgenres.row(c.index))
+            + SeedProfile::best(&profile.genres, track_genres))
             / 2.0;
-        let era = match track.year {
-            Some(y) => profile
-                .years
-                .iter()
-                .map(|&s| (-(f32::from(y) - s).abs() / p.era_years).exp())
-                .sum(),
-            None => 0.0,
-        };
+        let era = track.year.map_or(0.0, |y| profile.era(y, p.era_years));
         let f = &track.features;
         let harmony = (f
             .key
@@ -408,20 +458,22 @@ pub(crate) fn gather(
             / n_seeds;
         // A candidate with genres, none of them the seeds', belongs elsewhere (an artist's
         // tracks from playlists of another genre, a playlist that crosses genres).
-        if !profile.genres.is_empty()
-            && !track.genres.is_empty()
-            && !track
-                .genres
+        if profile.has_genres
+            && !track_genres.is_empty()
+            && track_genres
                 .iter()
-                .any(|g| profile.genres.contains_key(g.as_str()))
+                .all(|&g| profile.genres[usize::from(g)] == 0.0)
         {
             score *= p.other_genre;
         }
         if !negatives.is_empty() {
-            let d_neg = negatives
-                .iter()
-                .map(|&i| manhattan_unordered(v, model.vector(i)))
-                .fold(f32::INFINITY, f32::min);
+            let v = model.vector(c.index);
+            let nearest = |of: &[usize]| {
+                of.iter()
+                    .map(|&i| manhattan_unordered(v, model.vector(i)))
+                    .fold(f32::INFINITY, f32::min)
+            };
+            let (d_pos, d_neg) = (nearest(seeds), nearest(negatives));
             if d_neg < d_pos {
                 let ratio = if d_pos > 0.0 { d_neg / d_pos } else { 1.0 };
                 score *= ratio.powf(p.negative_strength);
