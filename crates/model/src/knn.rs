@@ -11,6 +11,10 @@ use petal_neighbors::BallTree;
 use crate::metric::{manhattan, Manhattan};
 use crate::scan::BlockScan;
 
+/// Indexes of at least this many rows search a batch of points on all cores (below it,
+/// starting threads costs more than it saves).
+pub const PARALLEL_MIN_ROWS: usize = 100_000;
+
 /// One neighbour: a row of the index and its distance to the query.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Neighbour {
@@ -128,9 +132,25 @@ impl NeighbourIndex {
         self.scan.nearest(point, k)
     }
 
-    /// The `k` nearest rows to each point, in one pass over the vectors.
+    /// The `k` nearest rows to each point, in one pass over the vectors. On large indexes
+    /// ([`PARALLEL_MIN_ROWS`] rows or more) the points are split over the cores: a playlist's
+    /// seed searches then take the time of the slowest share instead of their sum.
     pub fn nearest_many(&self, points: &[&[f32]], k: usize) -> Vec<Vec<Neighbour>> {
-        self.scan.nearest_many(points, k)
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        if self.len() < PARALLEL_MIN_ROWS || points.len() < 2 || threads < 2 {
+            return self.scan.nearest_many(points, k);
+        }
+        let share = points.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let parts: Vec<_> = points
+                .chunks(share)
+                .map(|part| s.spawn(move || self.scan.nearest_many(part, k)))
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|p| p.join().expect("a neighbour search panicked"))
+                .collect()
+        })
     }
 
     /// The `k` nearest rows (the row itself included) of each of `rows`, nearest first (ties by

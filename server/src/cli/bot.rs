@@ -25,7 +25,11 @@ pub async fn run(args: BotArgs) -> anyhow::Result<()> {
     // A missing token or a bad URL is said at once, not after loading the model.
     config.check()?;
     let model = engine::load_model(&args.model).await?;
-    let responder = Arc::new(Responder::new(Arc::new(model)));
+    let model = Arc::new(model);
+    // Computed in the background: the bot answers (by searching) meanwhile.
+    let serving = Arc::clone(&model);
+    tokio::task::spawn_blocking(move || serving.prepare_for_serving());
+    let responder = Arc::new(Responder::new(model));
     selecta_bot::run(responder, config).await?;
     Ok(())
 }
