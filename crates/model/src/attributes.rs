@@ -98,11 +98,25 @@ impl Attribute {
 
     /// The attribute's value for a track.
     pub fn value(self, t: &Track) -> Option<f32> {
+        // Field by field rather than `AudioFeatures::get(name)`: this runs for every
+        // candidate of every playlist, and comparing names costs more than the rest.
+        let f = &t.features;
         let v = match self {
+            Attribute::Acousticness => f.acousticness,
+            Attribute::Danceability => f.danceability,
             Attribute::DurationMs => t.duration_ms.map(|d| d as f32),
+            Attribute::Energy => f.energy,
+            Attribute::Instrumentalness => f.instrumentalness,
+            Attribute::Key => f.key.map(f32::from),
+            Attribute::Liveness => f.liveness,
+            Attribute::Loudness => f.loudness,
+            Attribute::Mode => f.mode.map(f32::from),
             Attribute::Popularity => t.popularity,
+            Attribute::Speechiness => f.speechiness,
+            Attribute::Tempo => f.tempo,
+            Attribute::TimeSignature => f.time_signature.map(f32::from),
+            Attribute::Valence => f.valence,
             Attribute::Year => t.year.map(f32::from),
-            other => t.features.get(other.name()),
         };
         v.filter(|x| x.is_finite())
     }
@@ -240,6 +254,42 @@ mod tests {
         );
         for a in Attribute::ALL {
             assert_eq!(a.name().parse::<Attribute>().unwrap(), a);
+        }
+    }
+
+    #[test]
+    fn values_are_the_named_fields() {
+        // Every audio feature distinct, so a swapped field shows.
+        let features = selecta_types::AudioFeatures {
+            danceability: Some(0.1),
+            energy: Some(0.2),
+            key: Some(3),
+            loudness: Some(-4.0),
+            mode: Some(1),
+            speechiness: Some(0.6),
+            acousticness: Some(0.7),
+            instrumentalness: Some(0.8),
+            liveness: Some(0.9),
+            valence: Some(0.15),
+            tempo: Some(111.0),
+            time_signature: Some(4),
+        };
+        let t = Track {
+            features,
+            popularity: Some(42.0),
+            duration_ms: Some(200_000),
+            year: Some(1999),
+            ..Track::default()
+        };
+        for a in Attribute::ALL {
+            let expected = match a {
+                Attribute::Popularity => Some(42.0),
+                Attribute::DurationMs => Some(200_000.0),
+                Attribute::Year => Some(1999.0),
+                _ => t.features.get(a.name()),
+            };
+            assert!(expected.is_some(), "{a:?}");
+            assert_eq!(a.value(&t), expected, "{a:?}");
         }
     }
 

@@ -124,5 +124,8 @@ fn the_neighbour_table_answers_like_the_search() {
     }
     // Longer requests than the table holds are searched.
     let long = index.nearest_rows(&[5], 30);
-    assert_eq!(pairs(&long[0]), pairs(&index.nearest_brute_force(index.vector(5), 30)));
+    assert_eq!(
+        pairs(&long[0]),
+        pairs(&index.nearest_brute_force(index.vector(5), 30))
+    );
 }

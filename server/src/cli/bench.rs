@@ -25,6 +25,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             "synthesize_s": report.synthesize.as_secs_f64(),
             "catalog_s": report.catalog.as_secs_f64(),
             "fit_s": report.fit.as_secs_f64(),
+            "prepare_s": report.prepare.as_secs_f64(),
             "queries": report.queries,
             "query_median_ms": ms(report.query_median),
             "query_p95_ms": ms(report.query_p95),

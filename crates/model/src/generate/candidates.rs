@@ -420,9 +420,7 @@ pub(crate) fn gather(
             artist += get(&profile.artists, a);
             related += profile.related(a);
         }
-        let album = aff
-            .album(c.index)
-            .map_or(0.0, |a| get(&profile.albums, a));
+        let album = aff.album(c.index).map_or(0.0, |a| get(&profile.albums, a));
         while cooc_at < cooc.len() && cooc[cooc_at].0 < c.index {
             cooc_at += 1;
         }
