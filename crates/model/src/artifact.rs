@@ -10,9 +10,10 @@
 //! | 32 | SHA-256 of the payload |
 //! | N | payload: postcard-encoded parameters, fitted features, attribute stats, vectors (f32), tracks, playlists and affinity lists |
 //!
-//! The ball tree is not stored: rebuilding it from the vectors takes tens of milliseconds on
-//! the real catalog (see the `fit` bench) and keeps the format independent of petal-neighbors'
-//! internals.
+//! The search structures are not stored: the blocked scan is rebuilt from the vectors in tens
+//! of milliseconds on the real catalog (see the `fit` bench), the ball tree on first use, and
+//! the neighbour table by `Model::prepare_for_serving`; this keeps the format independent of
+//! petal-neighbors' internals and the file small.
 
 use std::fs;
 use std::io::Write;

@@ -155,7 +155,8 @@ impl Model {
         &self.affinity
     }
 
-    /// The nearest-neighbour index (vectors and ball tree).
+    /// The nearest-neighbour index (the vectors, the blocked scan over them, the ball tree on
+    /// demand and the neighbour table once prepared).
     pub fn index(&self) -> &NeighbourIndex {
         &self.index
     }

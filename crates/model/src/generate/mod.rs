@@ -1,7 +1,8 @@
 //! Playlist generation: from a few seed tracks (catalog indices) to a playlist of tracks that
 //! belong with them, each with the reason it was chosen.
 //!
-//! Steps: validate the options; fetch every seed's nearest neighbours (Manhattan, ball tree);
+//! Steps: validate the options; fetch every seed's nearest neighbours (Manhattan: read from
+//! the neighbour table when the model was prepared for serving, else the blocked scan);
 //! score their union ([`candidates`] documents the formula); pick with the filters, caps and
 //! a per-seed guarantee ([`select`]); order by relevance or by flow ([`flow`]); explain
 //! ([`reason`]). When the filters leave the playlist short, the neighbour lists grow fourfold
