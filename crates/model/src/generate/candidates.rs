@@ -64,7 +64,7 @@ pub struct SignalWeights {
 impl Default for SignalWeights {
     fn default() -> Self {
         SignalWeights {
-            sound: 1.0,
+            sound: 3.0,
             artist: 20.0,
             album: 5.0,
             cooccurrence: 0.2,
@@ -120,7 +120,7 @@ impl Default for ScoringParams {
             min_neighbours: 40,
             target_strength: 1.0,
             negative_strength: 1.0,
-            seed_share: 0.25,
+            seed_share: 0.1,
             weights: SignalWeights::default(),
             era_years: 4.0,
             related_per_artist: 10,
