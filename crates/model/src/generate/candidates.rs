@@ -66,7 +66,7 @@ impl Default for SignalWeights {
         SignalWeights {
             sound: 3.0,
             artist: 20.0,
-            album: 5.0,
+            album: 10.0,
             cooccurrence: 0.2,
             related_artists: 0.3,
             label: 0.3,
@@ -115,7 +115,7 @@ pub struct ScoringParams {
 impl Default for ScoringParams {
     fn default() -> Self {
         ScoringParams {
-            rrf_k: 10.0,
+            rrf_k: 5.0,
             neighbours_per_track: 2,
             min_neighbours: 40,
             target_strength: 1.0,
