@@ -107,7 +107,8 @@ pub struct ScoringParams {
     /// out: a seed count `s` over a group of `N` tracks counts `s / max(1, N − s)^power`.
     /// `0` counts every shared seed alike; `1` makes the count an estimate of the odds that one
     /// of the group's other tracks belongs with the seeds (about as many are left to find as
-    /// were picked).
+    /// were picked). Parameters written before it existed read 0: the bare count their
+    /// weights were tuned with.
     #[serde(default)]
     pub group_size_power: f32,
 }
