@@ -135,8 +135,9 @@ impl<'m> Picker<'_, 'm> {
 /// Picks up to `length` candidates.
 ///
 /// 1. Seeds in turn (round-robin), each takes its best-scored admissible candidate, preferring
-///    ones nearer to it than to any other seed, until each has `seed_share · length / seeds`
-///    (at least one): every seed is heard, not only the one in the densest neighbourhood.
+///    ones nearer to it than to any other seed, until `seed_share · length` slots are taken:
+///    when they are at least as many as the seeds, every seed is heard, not only the one in
+///    the densest neighbourhood.
 /// 2. The rest by score, best first.
 ///
 /// Ties resolve by catalog index, so the same request gives the same playlist.
