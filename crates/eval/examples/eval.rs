@@ -44,7 +44,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let (path, value) = edit.split_once('=').ok_or("SELECTA_EVAL_SET: path=value")?;
             let mut at = &mut v;
             for key in path.split('.') {
-                at = at.get_mut(key).ok_or_else(|| format!("no parameter {path}"))?;
+                at = at
+                    .get_mut(key)
+                    .ok_or_else(|| format!("no parameter {path}"))?;
             }
             *at = serde_json::from_str(value)?;
         }
