@@ -91,8 +91,20 @@ impl Summary {
     }
 }
 
-/// The seed's "sound parameters": Spotify's audio features (a missing one is left out).
-pub const SOUND_PARAMETERS: [&str; 12] = selecta_types::AUDIO_FEATURE_NAMES;
+/// The seed's "sound parameters": the eight audio features its SoundParametersDiff reads
+/// (`sound_columns` in the seed team's `src/metrics/metrics.py`, slavkostrov/playlist_selection,
+/// the version their metric notebook ran). Key, mode, liveness and time signature are not among
+/// them: key and mode are categories, for which a relative difference means nothing.
+pub const SOUND_PARAMETERS: [&str; 8] = [
+    "danceability",
+    "energy",
+    "loudness",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "valence",
+    "tempo",
+];
 
 /// True when the two tracks share a genre.
 pub fn same_genre(query: &Track, rec: &Track) -> bool {
@@ -128,8 +140,13 @@ pub fn year_diff(query: &Track, rec: &Track) -> Option<f64> {
 }
 
 /// The seed's SoundParametersDiff: the L2 norm of the relative differences
-/// `|a − b| / max(|a|, |b|)` over the sound parameters both tracks have (0/0 terms skipped);
+/// `|a − b| / |max(a, b)|` over the [sound parameters](SOUND_PARAMETERS) both tracks have;
 /// `None` when no parameter is known on both sides.
+///
+/// This is the seed's code to the letter: `np.abs(a - b) / np.abs(np.maximum(a, b))`, summed
+/// with `np.nansum` (a 0/0 term is NaN there, so it is skipped). The denominator is the
+/// absolute value of the larger value, not the larger absolute value: the two differ only for
+/// loudness, which is negative (dB), where it is the quieter track's magnitude.
 pub fn sound_diff(query: &Track, rec: &Track) -> Option<f64> {
     let mut sum = 0.0;
     let mut any = false;
@@ -139,7 +156,7 @@ pub fn sound_diff(query: &Track, rec: &Track) -> Option<f64> {
         };
         any = true;
         let (a, b) = (f64::from(a), f64::from(b));
-        let scale = a.abs().max(b.abs());
+        let scale = a.max(b).abs();
         if scale > 0.0 {
             sum += ((a - b).abs() / scale).powi(2);
         }
@@ -258,5 +275,21 @@ mod tests {
             Some(0.0)
         );
         assert_eq!(sound_diff(&Track::default(), &t(0.5, 1.0, 0.0)), None);
+    }
+
+    #[test]
+    fn sound_diff_reads_the_seeds_eight_parameters_with_its_denominator() {
+        let t = |loudness, key, liveness| Track {
+            features: AudioFeatures {
+                loudness: Some(loudness),
+                key: Some(key),
+                liveness: Some(liveness),
+                ..AudioFeatures::default()
+            },
+            ..Track::default()
+        };
+        // Key and liveness are not sound parameters; loudness -5 vs -10 dB: 5 / |max| = 5 / 5.
+        let d = sound_diff(&t(-5.0, 1, 0.1), &t(-10.0, 7, 0.9)).unwrap();
+        assert!((d - 1.0).abs() < 1e-6, "{d}");
     }
 }

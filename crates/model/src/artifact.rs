@@ -35,8 +35,9 @@ use crate::model::{Model, ModelParams};
 pub const MAGIC: [u8; 8] = *b"SELECTA\x1a";
 /// The format version this build writes and reads.
 /// Version 2 added the affinity lists (artists, albums, playlist co-occurrence) and the
-/// signal weights of the scoring parameters.
-pub const FORMAT_VERSION: u32 = 2;
+/// signal weights of the scoring parameters; version 3 the group-size discount of the scoring
+/// parameters (`group_size_power`).
+pub const FORMAT_VERSION: u32 = 3;
 /// Length of the header before the payload.
 pub const HEADER_LEN: usize = 8 + 4 + 8 + 32;
 

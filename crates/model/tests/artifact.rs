@@ -90,10 +90,11 @@ fn corrupt_and_foreign_artifacts_are_refused() {
         assert_eq!(err.to_string(), "checksum mismatch: the payload is corrupt");
     }
     let mut other = bytes.clone();
-    other[8..12].copy_from_slice(&3u32.to_le_bytes());
+    let next = FORMAT_VERSION + 1;
+    other[8..12].copy_from_slice(&next.to_le_bytes());
     assert_eq!(
         Model::from_bytes(&other).unwrap_err().to_string(),
-        format!("format version 3, this build reads {FORMAT_VERSION}")
+        format!("format version {next}, this build reads {FORMAT_VERSION}")
     );
     let mut foreign = bytes.clone();
     foreign[..8].copy_from_slice(b"PK\x03\x04zip!");

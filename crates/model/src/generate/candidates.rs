@@ -8,8 +8,8 @@
 //! ```text
 //! score(c) = (Σᵢ wᵢ · fᵢ(c)) / n · genre(c) · target(c) · negative(c)
 //! sound(c)    = Σₛ 1 / (rrf_k + rankₛ(c))      reciprocal-rank fusion of the neighbour lists
-//! artist(c)   = Σₛ [c shares an artist with s]
-//! album(c)    = Σₛ [c is on s's album]
+//! artist(c)   = Σ_{a of c} sₐ / max(1, Nₐ − sₐ)^p   sₐ seeds by a, Nₐ tracks by a
+//! album(c)    = s_b / max(1, N_b − s_b)^p          for c's album b, likewise
 //! cooc(c)     = Σₛ playlists holding both s and c
 //! related(c)  = Σₛ Σ_{a of s, b of c} cos(a, b)   artists' playlist sets, top related only
 //! label(c)    = (max over c's subgenres of the seeds holding it
@@ -23,7 +23,10 @@
 //!
 //! Reciprocal-rank fusion weighs every seed's list alike whatever the density of its
 //! neighbourhood; the other signals count seeds, so a track that agrees with many seeds (same
-//! artists, same labels, same era) rises above one close to a single seed. Targets re-rank by
+//! artists, same labels, same era) rises above one close to a single seed. A shared artist or
+//! album counts in proportion to how much of it the seeds took: three seeds by an artist with
+//! four tracks make its fourth a near certainty, three by an artist with a hundred do not (with
+//! `p` = [`ScoringParams::group_size_power`]). Targets re-rank by
 //! closeness in standard deviations of the attribute; a candidate closer to a "less like this"
 //! track than to any seed is scaled down in proportion. The per-query work is bounded: at most
 //! `k` neighbours and a few hundred affinity entries per seed.
@@ -59,9 +62,9 @@ pub struct SignalWeights {
 impl Default for SignalWeights {
     fn default() -> Self {
         SignalWeights {
-            sound: 1.0,
-            artist: 1.0,
-            album: 0.2,
+            sound: 3.0,
+            artist: 20.0,
+            album: 10.0,
             cooccurrence: 0.2,
             related_artists: 0.3,
             label: 0.3,
@@ -98,22 +101,31 @@ pub struct ScoringParams {
     pub tracks_per_related: usize,
     /// Factor of a candidate whose genres are all foreign to the seeds'.
     pub other_genre: f32,
+    /// How much a shared artist or album counts less when it has many tracks the seeds left
+    /// out: a seed count `s` over a group of `N` tracks counts `s / max(1, N − s)^power`.
+    /// `0` counts every shared seed alike; `1` makes the count an estimate of the odds that one
+    /// of the group's other tracks belongs with the seeds (about as many are left to find as
+    /// were picked). Parameters written before it existed read 0: the bare count their
+    /// weights were tuned with.
+    #[serde(default)]
+    pub group_size_power: f32,
 }
 
 impl Default for ScoringParams {
     fn default() -> Self {
         ScoringParams {
-            rrf_k: 10.0,
+            rrf_k: 5.0,
             neighbours_per_track: 1,
             min_neighbours: 20,
             target_strength: 1.0,
             negative_strength: 1.0,
-            seed_share: 0.25,
+            seed_share: 0.1,
             weights: SignalWeights::default(),
             era_years: 4.0,
             related_per_artist: 10,
             tracks_per_related: 5,
-            other_genre: 0.2,
+            other_genre: 0.01,
+            group_size_power: 1.0,
         }
     }
 }
@@ -416,11 +428,25 @@ pub(crate) fn gather(
         c.owner = strongest;
         let track = &tracks[c.index];
         let (mut artist, mut related) = (0.0, 0.0);
+        // Seeds sharing a group, discounted by the group's tracks the seeds did not pick.
+        let share = |seeds_in: f32, size: usize| {
+            seeds_in / (size as f32 - seeds_in).max(1.0).powf(p.group_size_power)
+        };
         for &a in aff.track_artists.row(c.index) {
-            artist += get(&profile.artists, a);
+            let s = get(&profile.artists, a);
+            if s > 0.0 {
+                artist += share(s, aff.artist_tracks.row(a as usize).len());
+            }
             related += profile.related(a);
         }
-        let album = aff.album(c.index).map_or(0.0, |a| get(&profile.albums, a));
+        let album = aff.album(c.index).map_or(0.0, |a| {
+            let s = get(&profile.albums, a);
+            if s > 0.0 {
+                share(s, aff.album_tracks.row(a as usize).len())
+            } else {
+                0.0
+            }
+        });
         while cooc_at < cooc.len() && cooc[cooc_at].0 < c.index {
             cooc_at += 1;
         }

@@ -187,9 +187,9 @@ mod tests {
             ..GenerateOptions::default()
         };
         assert_eq!(generate(&model, &[0], &o).unwrap().entries.len(), 6);
-        // The nearest track of the seed's genre comes first: t1 is next to t0 in energy, tempo
-        // and genre. t6 is by t0's artist but rock, a genre foreign to the seed: its artist
-        // bonus is scaled by `other_genre` (about 0.21 against t1's 0.24).
+        // The nearest track of the seed's genre comes first: t1, next to t0 in energy, tempo
+        // and genre. t6 is the only other track by t0's artist (strong evidence: artist odds
+        // 1 / 1), but rock, a genre foreign to the seed: `other_genre` scales it down.
         assert_eq!(p.entries[0].track.id, "t1");
         assert_eq!(p.entries[0].reason.seed_id, "t0");
         let t6 = p.entries.iter().position(|e| e.track.id == "t6").unwrap();
