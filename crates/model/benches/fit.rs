@@ -1,4 +1,5 @@
-//! Fitting on the real catalog (target: under 2 s from parsed tracks) and loading the artifact.
+//! Fitting on the real catalog (target: under 2 s from the gzip'd CSV: parsing plus fitting),
+//! preparing it for serving, and saving/loading the artifact.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use selecta_catalog::Catalog;
@@ -20,6 +21,19 @@ fn fit(c: &mut Criterion) {
         b.iter_batched(
             || catalog.clone(),
             |cat| Model::fit(cat, &ModelParams::default(), &mut |_| {}).unwrap(),
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    g.bench_function("from the gzip'd CSV to a fitted model", |b| {
+        b.iter(|| Model::fit(real_catalog(), &ModelParams::default(), &mut |_| {}).unwrap())
+    });
+    g.bench_function("prepare for serving (neighbour table)", |b| {
+        b.iter_batched(
+            || Model::fit(catalog.clone(), &ModelParams::default(), &mut |_| {}).unwrap(),
+            |model| {
+                model.prepare_for_serving();
+                model
+            },
             criterion::BatchSize::LargeInput,
         )
     });
