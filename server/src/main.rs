@@ -11,6 +11,13 @@ use clap::Parser;
 
 use crate::config::{Cli, Command};
 
+/// mimalloc rather than the system allocator: glibc keeps tens of megabytes of freed memory
+/// after loading a large catalog (its trim threshold grows with the largest freed buffer);
+/// measured on a million tracks, peak memory 959 MiB with glibc, 859 MiB with mimalloc, and
+/// playlists faster too (`selecta bench`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();

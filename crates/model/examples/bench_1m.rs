@@ -5,6 +5,10 @@
 
 use std::process::ExitCode;
 
+/// The allocator the `selecta` binary uses (see server/src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use selecta_catalog::Catalog;
 use selecta_model::bench::{self, BenchConfig};
 use selecta_model::synthetic::SyntheticParams;
