@@ -64,6 +64,36 @@ impl Recommender for ModelRecommender<'_> {
     }
 }
 
+/// Selecta's nearest neighbours in its model space (Manhattan, what `selecta describe` lists):
+/// the k-nearest-neighbour part of the model alone, the like-for-like comparison with the
+/// seed's KNN. Given several seeds it answers for the first.
+pub struct NeighbourRecommender<'m> {
+    model: &'m Model,
+}
+
+impl<'m> NeighbourRecommender<'m> {
+    /// Measures `model`'s neighbour search.
+    pub fn new(model: &'m Model) -> Self {
+        NeighbourRecommender { model }
+    }
+}
+
+impl Recommender for NeighbourRecommender<'_> {
+    fn name(&self) -> &str {
+        "Selecta neighbours"
+    }
+
+    fn recommend(&self, seeds: &[usize], n: usize, _rng: &mut ChaCha8Rng) -> Vec<usize> {
+        let Some(&seed) = seeds.first() else {
+            return Vec::new();
+        };
+        let n = n.clamp(1, 1000);
+        selecta_model::neighbours(self.model, seed, n)
+            .map(|list| list.into_iter().map(|nb| nb.index).collect())
+            .unwrap_or_default()
+    }
+}
+
 /// Uniformly random catalog tracks.
 pub struct RandomBaseline {
     len: usize,

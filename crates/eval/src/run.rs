@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::config::{EvalConfig, EvalError};
 use crate::metrics::{self, Summary};
 use crate::protocol::{self, rng_for, Protocol, Task};
-use crate::recommender::{ModelRecommender, RandomBaseline, Recommender, SameGenreBaseline};
+use crate::recommender::{
+    ModelRecommender, NeighbourRecommender, RandomBaseline, Recommender, SameGenreBaseline,
+};
 use crate::report::{ContinuationRow, NeighbourRow, ProtocolReport, Report};
 
 /// Where an evaluation is, for progress displays.
@@ -101,9 +103,11 @@ fn neighbour_metrics(
         .copied()
         .collect();
     let model_rec = ModelRecommender::new(&model, eval_options(config));
+    let knn = NeighbourRecommender::new(&model);
     let random = RandomBaseline::new(catalog.len());
     let same_genre = SameGenreBaseline::new(catalog);
-    let recommenders: [&dyn Recommender; 3] = [&model_rec, &random, &same_genre];
+    // The KNN row last, so that the baselines keep their random streams.
+    let recommenders: [&dyn Recommender; 4] = [&model_rec, &random, &same_genre, &knn];
     let tracks = catalog.tracks();
     let mut rows = Vec::new();
     for (r, rec) in recommenders.iter().enumerate() {

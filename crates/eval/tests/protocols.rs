@@ -118,7 +118,21 @@ fn strict_scores_are_sane_and_beat_random() {
         ..EvalConfig::default()
     };
     let report = evaluate(&catalog, &ModelParams::default(), &config, &mut |_| {}).unwrap();
-    assert_eq!(report.neighbours.len(), 3);
+    // Selecta's playlists, the two baselines, Selecta's plain nearest neighbours.
+    let names: Vec<&str> = report
+        .neighbours
+        .iter()
+        .map(|r| r.recommender.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Selecta",
+            "random",
+            "same-genre random",
+            "Selecta neighbours"
+        ]
+    );
     for row in &report.neighbours {
         for s in [&row.genre_share, &row.album_share, &row.artist_share] {
             let s = s.unwrap();

@@ -62,7 +62,7 @@ pub struct SignalWeights {
 impl Default for SignalWeights {
     fn default() -> Self {
         SignalWeights {
-            sound: 3.0,
+            sound: 8.0,
             artist: 20.0,
             album: 10.0,
             cooccurrence: 0.2,
