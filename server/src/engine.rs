@@ -101,6 +101,22 @@ pub async fn load_catalog(
     }
 }
 
+/// Computes the model's neighbour table ([`Model::prepare_for_serving`]) on a thread of its
+/// own: serving starts at once (requests search until the table is there) and shutting down
+/// never waits for it. Skipped in unoptimised builds, where it would keep both cores busy for
+/// a minute and change no answer.
+pub fn prepare_in_background(model: std::sync::Arc<Model>) {
+    if cfg!(debug_assertions) {
+        return;
+    }
+    if let Err(e) = std::thread::Builder::new()
+        .name("neighbour-table".into())
+        .spawn(move || model.prepare_for_serving())
+    {
+        tracing::warn!(error = %e, "cannot start the neighbour-table thread; requests will search");
+    }
+}
+
 /// Fits a model (on a blocking thread) with default parameters, `variance` overriding the
 /// share of variance the PCA keeps.
 pub async fn fit(catalog: Catalog, variance: Option<f64>) -> anyhow::Result<Model> {

@@ -48,10 +48,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         spotify,
         song_keys: SongKeyCache::default(),
     };
-    // The neighbour table (about a second on the bundled catalog) is computed while the
+    // The neighbour table (a second or two on the bundled catalog) is computed while the
     // server already answers: until it is there, requests search instead.
-    let serving = state.model.current();
-    tokio::task::spawn_blocking(move || serving.prepare_for_serving());
+    crate::engine::prepare_in_background(state.model.current());
     spawn_reload_on_sighup(state.model.clone(), args.model.clone());
     let secure = args
         .api
@@ -161,13 +160,8 @@ pub fn spotify_config(web: &WebArgs) -> anyhow::Result<Option<selecta_spotify::S
 pub async fn reload(handle: &ModelHandle, args: &ModelArgs) -> anyhow::Result<usize> {
     let model = crate::engine::load_model(args).await?;
     let tracks = model.len();
-    // Ready before it is swapped in, so that requests never wait for it.
-    let model = tokio::task::spawn_blocking(move || {
-        model.prepare_for_serving();
-        model
-    })
-    .await?;
     handle.replace(model);
+    crate::engine::prepare_in_background(handle.current());
     tracing::info!(tracks, "model reloaded");
     Ok(tracks)
 }

@@ -27,8 +27,7 @@ pub async fn run(args: BotArgs) -> anyhow::Result<()> {
     let model = engine::load_model(&args.model).await?;
     let model = Arc::new(model);
     // Computed in the background: the bot answers (by searching) meanwhile.
-    let serving = Arc::clone(&model);
-    tokio::task::spawn_blocking(move || serving.prepare_for_serving());
+    engine::prepare_in_background(Arc::clone(&model));
     let responder = Arc::new(Responder::new(model));
     selecta_bot::run(responder, config).await?;
     Ok(())
