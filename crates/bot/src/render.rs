@@ -216,7 +216,10 @@ fn feature_lines(t: &Track) -> Vec<String> {
         lines.push(row("Loudness", format!("{v:.1} dB")));
     }
     if let Some(k) = f.key {
-        let key = KEYS.get(usize::from(k)).copied().unwrap_or("?");
+        let key = selecta_types::KEY_NAMES
+            .get(usize::from(k))
+            .copied()
+            .unwrap_or("?");
         let mode = match f.mode {
             Some(1) => " major",
             Some(0) => " minor",
@@ -232,21 +235,6 @@ fn feature_lines(t: &Track) -> Vec<String> {
     }
     lines
 }
-
-const KEYS: [&str; 12] = [
-    "C",
-    "C♯/D♭",
-    "D",
-    "D♯/E♭",
-    "E",
-    "F",
-    "F♯/G♭",
-    "G",
-    "G♯/A♭",
-    "A",
-    "A♯/B♭",
-    "B",
-];
 
 #[cfg(test)]
 mod tests {

@@ -41,6 +41,22 @@ pub struct AudioFeatures {
     pub time_signature: Option<u8>,
 }
 
+/// Names of the pitch classes Spotify's `key` counts (0 = C, 1 = C♯/D♭, ... 11 = B).
+pub const KEY_NAMES: [&str; 12] = [
+    "C",
+    "C♯/D♭",
+    "D",
+    "D♯/E♭",
+    "E",
+    "F",
+    "F♯/G♭",
+    "G",
+    "G♯/A♭",
+    "A",
+    "A♯/B♭",
+    "B",
+];
+
 /// The names of the continuous audio features, in a fixed order used by models and UIs.
 pub const AUDIO_FEATURE_NAMES: [&str; 12] = [
     "danceability",

@@ -64,7 +64,10 @@ fn card(d: &Description) -> String {
         let line = match name {
             "tempo" => format!("{v:.0} BPM"),
             "loudness" => format!("{v:.1} dB"),
-            "key" => KEYS.get(v as usize).unwrap_or(&"?").to_string(),
+            "key" => selecta_types::KEY_NAMES
+                .get(v as usize)
+                .unwrap_or(&"?")
+                .to_string(),
             "mode" => (if v >= 0.5 { "major" } else { "minor" }).to_string(),
             "time_signature" => format!("{v:.0}/4"),
             _ => format!("{} {v:.2}", bar(v)),
@@ -77,18 +80,3 @@ fn card(d: &Description) -> String {
     }
     s
 }
-
-const KEYS: [&str; 12] = [
-    "C",
-    "C♯/D♭",
-    "D",
-    "D♯/E♭",
-    "E",
-    "F",
-    "F♯/G♭",
-    "G",
-    "G♯/A♭",
-    "A",
-    "A♯/B♭",
-    "B",
-];
