@@ -36,7 +36,18 @@ pub fn selecta() -> Command {
         c.env_remove(var);
     }
     c.env("SELECTA_LOG", "info").stdin(Stdio::null());
+    // A flag given by a test wins over this.
+    c.env("SELECTA_MODEL_CACHE", shared_model_cache());
     c
+}
+
+/// The model cache of the commands of one test binary, in a temporary folder: without it, a
+/// command that fits from the catalog saves `data/model.selecta` into the source tree.
+fn shared_model_cache() -> PathBuf {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().unwrap())
+        .path()
+        .join("model.selecta")
 }
 
 /// Runs to completion and returns the output.
