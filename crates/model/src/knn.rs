@@ -203,7 +203,9 @@ impl NeighbourIndex {
                         for rows in part.chunks(batch) {
                             let points: Vec<&[f32]> =
                                 rows.iter().map(|&r| self.vector(r as usize)).collect();
-                            out.extend(rows.iter().copied().zip(self.nearest_many(&points, k)));
+                            // The scan itself: the rows are already split over the cores.
+                            let found = self.scan.nearest_many(&points, k);
+                            out.extend(rows.iter().copied().zip(found));
                         }
                         out
                     })

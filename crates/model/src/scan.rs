@@ -281,6 +281,18 @@ fn permute_rows(flat: &mut [f32], dim: usize, order: &[u32]) {
     }
 }
 
+/// Adds dimension `d` of a leaf's codes (`block`) to the code distances `acc` of its rows
+/// from the query code `qd`: one saturating SIMD add over the leaf.
+#[inline(always)]
+fn add_dimension(acc: &mut [u16; LEAF], block: &[u16], d: usize, qd: u16) {
+    let col: &[u16; LEAF] = block[d * LEAF..(d + 1) * LEAF]
+        .try_into()
+        .expect("LEAF values");
+    for l in 0..LEAF {
+        acc[l] = acc[l].saturating_add(col[l].abs_diff(qd));
+    }
+}
+
 /// Per-call buffers.
 #[derive(Default)]
 struct Scratch {
@@ -452,12 +464,7 @@ impl BlockScan {
             *a = u16::MAX;
         }
         for (d, &qd) in qc.iter().enumerate() {
-            let col: &[u16; LEAF] = block[d * LEAF..(d + 1) * LEAF]
-                .try_into()
-                .expect("LEAF values");
-            for l in 0..LEAF {
-                acc[l] = acc[l].saturating_add(col[l].abs_diff(qd));
-            }
+            add_dimension(&mut acc, block, d, qd);
             // Partial sums are lower bounds: leave once no row can get under the limit.
             // (A minimum rather than `all` keeps the test branch-free and vectorised.)
             if d % CHECK_EVERY == CHECK_EVERY - 1
@@ -504,12 +511,7 @@ impl BlockScan {
             let count = self.leaf_start[leaf + 1] as usize - start;
             let mut acc = [0u16; LEAF];
             for (d, &qd) in qc.iter().enumerate() {
-                let col: &[u16; LEAF] = block[d * LEAF..(d + 1) * LEAF]
-                    .try_into()
-                    .expect("LEAF values");
-                for l in 0..LEAF {
-                    acc[l] = acc[l].saturating_add(col[l].abs_diff(qd));
-                }
+                add_dimension(&mut acc, block, d, qd);
             }
             s.extend(
                 acc[..count]
