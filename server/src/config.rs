@@ -284,6 +284,11 @@ pub struct FitArgs {
     #[arg(long)]
     pub variance: Option<f64>,
 
+    /// Learn the scoring weights from the catalog's playlists (folds of held-out playlists,
+    /// about 10 s on the bundled catalog) instead of using the built-in ones.
+    #[arg(long)]
+    pub learn: bool,
+
     #[command(flatten)]
     pub s3: S3Args,
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressStyle};
 use selecta_catalog::{Catalog, ImportReport, LoadOptions};
-use selecta_model::{FitProgress, Model, ModelParams};
+use selecta_model::{FitProgress, LearnParams, Model, ModelParams};
 use selecta_store::{Location, Origin, S3Config, Store};
 
 use crate::config::{ModelArgs, S3Args};
@@ -119,8 +119,11 @@ pub fn prepare_in_background(model: std::sync::Arc<Model>) {
 
 /// Fits a model (on a blocking thread) with default parameters, `variance` overriding the
 /// share of variance the PCA keeps.
-pub async fn fit(catalog: Catalog, variance: Option<f64>) -> anyhow::Result<Model> {
-    let mut params = ModelParams::default();
+pub async fn fit(catalog: Catalog, variance: Option<f64>, learn: bool) -> anyhow::Result<Model> {
+    let mut params = ModelParams {
+        learn: learn.then(LearnParams::default),
+        ..ModelParams::default()
+    };
     if let Some(v) = variance {
         if !(v > 0.0 && v <= 1.0) {
             bail!("--variance must be in (0, 1], got {v}");
@@ -181,7 +184,7 @@ pub async fn load_model(args: &ModelArgs) -> anyhow::Result<Model> {
         rows = report.rows_read,
         "catalog loaded"
     );
-    let model = fit(catalog, None).await?;
+    let model = fit(catalog, None, false).await?;
     // Written to a temporary name and renamed, so a crash never leaves a half model behind.
     let (model, saved) = tokio::task::spawn_blocking({
         let cache = args.model_cache.clone();

@@ -2,8 +2,8 @@
 //! tuning. `SELECTA_EVAL_PARAMS` may hold `ModelParams` as JSON; `SELECTA_EVAL_PROTOCOL`
 //! `seed`, `strict` or `both`; `SELECTA_EVAL_SAMPLE` the query sample; `SELECTA_EVAL_SPLIT`
 //! the split seed; `SELECTA_EVAL_SET` comma-separated `path=value` edits
-//! (`scoring.seed_share=0`); `SELECTA_EVAL_WEIGHTS` the signal weights (sound, artist, album,
-//! cooccurrence, related_artists, label, era, harmony, comma-separated).
+//! (`scoring.seed_share=0`); `SELECTA_EVAL_LEARN=0` measures the weights as given instead of
+//! learning them.
 //!
 //! `cargo run --release -p selecta-eval --example eval`
 
@@ -17,26 +17,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "/../../data/spotify_songs.csv.gz"
     );
     let catalog = Catalog::load(path)?;
-    let params: ModelParams = match std::env::var("SELECTA_EVAL_PARAMS") {
+    let mut params: ModelParams = match std::env::var("SELECTA_EVAL_PARAMS") {
         Ok(json) => serde_json::from_str(&json)?,
         Err(_) => ModelParams::default(),
     };
-    let mut params = params;
-    if let Ok(w) = std::env::var("SELECTA_EVAL_WEIGHTS") {
-        // sound,artist,album,cooccurrence,related_artists,label,era,harmony
-        let v: Vec<f32> = w.split(',').map(str::parse).collect::<Result<_, _>>()?;
-        let ws = &mut params.scoring.weights;
-        [
-            ws.sound,
-            ws.artist,
-            ws.album,
-            ws.cooccurrence,
-            ws.related_artists,
-            ws.label,
-            ws.era,
-            ws.harmony,
-        ] = v[..].try_into()?;
-    }
     if let Ok(set) = std::env::var("SELECTA_EVAL_SET") {
         // Comma-separated `path=value` edits of the parameters, e.g. `scoring.seed_share=0`.
         let mut v = serde_json::to_value(&params)?;
@@ -61,6 +45,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Ok(s) = std::env::var("SELECTA_EVAL_SPLIT") {
         config.split_seed = s.parse()?;
+    }
+    if std::env::var("SELECTA_EVAL_LEARN").is_ok_and(|v| v == "0") {
+        config.learn = false;
     }
     if let Ok(s) = std::env::var("SELECTA_EVAL_CAP") {
         config.max_per_artist = Some(s.parse()?);

@@ -23,6 +23,9 @@ pub struct EvalConfig {
     pub folds: usize,
     /// The cap of tracks per artist passed to `generate` (`None`: no cap).
     pub max_per_artist: Option<usize>,
+    /// Learn the scoring weights inside every fitted model, from the playlists that model may
+    /// know (`selecta_model::learn`); `false` measures the weights as given.
+    pub learn: bool,
 }
 
 impl Default for EvalConfig {
@@ -36,6 +39,7 @@ impl Default for EvalConfig {
             test_share: 0.2,
             folds: 5,
             max_per_artist: None,
+            learn: true,
         }
     }
 }

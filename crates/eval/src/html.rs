@@ -117,6 +117,7 @@ mod tests {
             tracks: 3,
             playlists: 1,
             neighbours: vec![],
+            learned: None,
             continuation: vec![],
             seconds: 0.5,
         };

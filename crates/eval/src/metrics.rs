@@ -6,37 +6,7 @@ use std::collections::HashSet;
 use selecta_types::Track;
 use serde::{Deserialize, Serialize};
 
-/// R-precision: the share of the `r` hidden tracks found in the first `r` recommendations
-/// (`r` = the number of hidden tracks). A list shorter than `r` counts its missing places as
-/// misses. 0 when nothing is hidden.
-pub fn r_precision(ranked: &[usize], hidden: &HashSet<usize>) -> f64 {
-    let r = hidden.len();
-    if r == 0 {
-        return 0.0;
-    }
-    let hits = ranked.iter().take(r).filter(|i| hidden.contains(i)).count();
-    hits as f64 / r as f64
-}
-
-/// NDCG@R: discounted cumulative gain of the first `r` recommendations (gain 1 for a hidden
-/// track at rank i, discounted by log₂(i + 1)) over the gain of a perfect list, which puts the
-/// `r` hidden tracks first.
-pub fn ndcg_at_r(ranked: &[usize], hidden: &HashSet<usize>) -> f64 {
-    let r = hidden.len();
-    if r == 0 {
-        return 0.0;
-    }
-    let discount = |rank: usize| 1.0 / ((rank + 1) as f64).log2();
-    let dcg: f64 = ranked
-        .iter()
-        .take(r)
-        .enumerate()
-        .filter(|(_, i)| hidden.contains(i))
-        .map(|(k, _)| discount(k + 1))
-        .sum();
-    let ideal: f64 = (1..=r).map(discount).sum();
-    dcg / ideal
-}
+pub use selecta_model::learn::tasks::{ndcg_at_r, r_precision};
 
 /// The RecSys Challenge 2018 "recommended songs clicks": how many pages of 10 tracks a listener
 /// refreshes before the first hidden track shows, `⌊(rank of the first hit − 1) / 10⌋`; with no
@@ -175,27 +145,6 @@ mod tests {
 
     fn set(v: &[usize]) -> HashSet<usize> {
         v.iter().copied().collect()
-    }
-
-    #[test]
-    fn r_precision_counts_hits_in_the_first_r() {
-        // Hidden {1, 2, 3, 4}: the first four places hold 1 and 3; 2 comes fifth (too late).
-        assert_eq!(r_precision(&[1, 9, 3, 8, 2], &set(&[1, 2, 3, 4])), 0.5);
-        // A short list counts its missing places as misses.
-        assert_eq!(r_precision(&[1], &set(&[1, 2])), 0.5);
-        assert_eq!(r_precision(&[1], &set(&[])), 0.0);
-    }
-
-    #[test]
-    fn ndcg_discounts_by_rank() {
-        // Hidden {7, 8}, list [7, 0]: DCG 1/log2(2) = 1; ideal 1 + 1/log2(3).
-        let want = 1.0 / (1.0 + 1.0 / 3f64.log2());
-        assert!((ndcg_at_r(&[7, 0], &set(&[7, 8])) - want).abs() < 1e-12);
-        // The hit in second place: (1/log2(3)) / ideal.
-        let want = (1.0 / 3f64.log2()) / (1.0 + 1.0 / 3f64.log2());
-        assert!((ndcg_at_r(&[0, 8], &set(&[7, 8])) - want).abs() < 1e-12);
-        assert_eq!(ndcg_at_r(&[8, 7, 1], &set(&[7, 8])), 1.0);
-        assert_eq!(ndcg_at_r(&[1, 2], &set(&[7, 8])), 0.0);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::EvalConfig;
 use crate::metrics::Summary;
 use crate::protocol::Protocol;
+use selecta_model::Learned;
 
 /// Everything an evaluation measured.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,6 +20,8 @@ pub struct Report {
     pub playlists: usize,
     /// The seed's metrics, one row per recommender.
     pub neighbours: Vec<NeighbourRow>,
+    /// The weights the whole-catalog model (the seed's metrics) learned, when learning.
+    pub learned: Option<Learned>,
     /// One block per protocol run.
     pub continuation: Vec<ProtocolReport>,
     /// Wall-clock time of the whole evaluation.
@@ -59,6 +62,8 @@ pub struct ProtocolReport {
     pub training: usize,
     /// One row per recommender.
     pub rows: Vec<ContinuationRow>,
+    /// The weights each scoring model learned (one per fold or split), when learning.
+    pub learned: Vec<Learned>,
     /// Seconds spent fitting models and scoring.
     pub seconds: f64,
 }
@@ -136,6 +141,9 @@ impl fmt::Display for Report {
                 )?;
             }
         }
+        if let Some(l) = &self.learned {
+            writeln!(f, "{}", learned_line("Selecta's weights", l))?;
+        }
         for p in &self.continuation {
             writeln!(
                 f,
@@ -157,9 +165,36 @@ impl fmt::Display for Report {
                     cell(&r.clicks, 2),
                 )?;
             }
+            for (i, l) in p.learned.iter().enumerate() {
+                let which = format!("model {}/{}", i + 1, p.learned.len());
+                writeln!(f, "{}", learned_line(&which, l))?;
+            }
         }
         writeln!(f, "\nTook {:.1} s.", self.seconds)
     }
+}
+
+/// One learned weight set on a line: the weights, then the learning score before and after.
+fn learned_line(which: &str, l: &Learned) -> String {
+    let w = &l.weights;
+    format!(
+        "{which}, learned from {} playlists: sound {:.3}, artist {:.3}, album {:.3}, \
+         co-occurrence {:.3}, related {:.3}, label {:.3}, era {:.3}, harmony {:.3}, \
+         closeness {:.3}, other genre {:.4} (held-out score {:.4} -> {:.4})",
+        l.tasks,
+        w.sound,
+        w.artist,
+        w.album,
+        w.cooccurrence,
+        w.related_artists,
+        w.label,
+        w.era,
+        w.harmony,
+        w.closeness,
+        l.other_genre,
+        l.start_score,
+        l.score
+    )
 }
 
 #[cfg(test)]
@@ -184,8 +219,10 @@ mod tests {
                     ndcg: None,
                     clicks: s,
                 }],
+                learned: vec![],
                 seconds: 1.25,
             }],
+            learned: None,
             seconds: 2.0,
         };
         let text = report.to_string();

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use rand::seq::IndexedRandom;
 use selecta_catalog::Catalog;
-use selecta_model::{GenerateOptions, Model, ModelParams};
+use selecta_model::{GenerateOptions, LearnParams, Learned, Model, ModelParams};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{EvalConfig, EvalError};
@@ -45,7 +45,7 @@ pub fn evaluate(
         return Err(EvalError::Catalog("it holds no track".into()));
     }
     let started = Instant::now();
-    let neighbours = neighbour_metrics(catalog, params, config, progress)?;
+    let (neighbours, learned) = neighbour_metrics(catalog, params, config, progress)?;
     let mut continuation = Vec::new();
     for &p in &config.protocols {
         continuation.push(run_protocol(catalog, params, config, p, progress)?);
@@ -55,6 +55,7 @@ pub fn evaluate(
         tracks: catalog.len(),
         playlists: catalog.playlists().len(),
         neighbours,
+        learned,
         continuation,
         seconds: started.elapsed().as_secs_f64(),
     })
@@ -68,9 +69,15 @@ pub fn eval_options(config: &EvalConfig) -> GenerateOptions {
     }
 }
 
+/// Fits a model on what it may see. With `config.learn`, its weights are learned from the
+/// playlists of that catalog, under the protocol's conditions: with `relabel`, the labels of
+/// the playlists it learns from come from its other playlists only, as the strict protocol's
+/// test playlists' do.
 fn fit(
     catalog: Catalog,
     params: &ModelParams,
+    config: &EvalConfig,
+    relabel: bool,
     stage: &str,
     progress: &mut dyn FnMut(EvalProgress),
 ) -> Result<Model, EvalError> {
@@ -79,7 +86,15 @@ fn fit(
         done: 0,
         total: 1,
     });
-    let model = Model::fit(catalog, params, &mut |_| {})?;
+    let mut params = params.clone();
+    if config.learn {
+        params.learn = Some(LearnParams {
+            relabel,
+            max_per_artist: config.max_per_artist,
+            ..params.learn.unwrap_or_default()
+        });
+    }
+    let model = Model::fit(catalog, &params, &mut |_| {})?;
     progress(EvalProgress {
         stage: format!("fitting ({stage})"),
         done: 1,
@@ -95,8 +110,15 @@ fn neighbour_metrics(
     params: &ModelParams,
     config: &EvalConfig,
     progress: &mut dyn FnMut(EvalProgress),
-) -> Result<Vec<NeighbourRow>, EvalError> {
-    let model = fit(catalog.clone(), params, "whole catalog", progress)?;
+) -> Result<(Vec<NeighbourRow>, Option<Learned>), EvalError> {
+    let model = fit(
+        catalog.clone(),
+        params,
+        config,
+        false,
+        "whole catalog",
+        progress,
+    )?;
     let all: Vec<usize> = (0..catalog.len()).collect();
     let queries: Vec<usize> = all
         .choose_multiple(&mut rng_for(config.seed, STREAM_SAMPLE), config.sample)
@@ -145,7 +167,7 @@ fn neighbour_metrics(
             sound_diff: Summary::of(&cols[5]),
         });
     }
-    Ok(rows)
+    Ok((rows, model.learned().cloned()))
 }
 
 /// Scores of one recommender on some tasks: (R-precision, NDCG@R, clicks) per task.
@@ -200,6 +222,7 @@ fn run_protocol(
     let names = ["Selecta", "random", "same-genre random"];
     let mut scores: Vec<Vec<[f64; 3]>> = vec![Vec::new(); names.len()];
     let mut training = 0;
+    let mut learned = Vec::new();
     let mut scored = 0;
     for (g, (which, known)) in groups.iter().enumerate() {
         let tasks = protocol::tasks(catalog, which, config.seed);
@@ -213,7 +236,9 @@ fn run_protocol(
             Protocol::Strict => "strict protocol".to_owned(),
         };
         let same_genre = SameGenreBaseline::new(&seen);
-        let model = fit(seen, params, &stage, progress)?;
+        let relabel = protocol == Protocol::Strict;
+        let model = fit(seen, params, config, relabel, &stage, progress)?;
+        learned.extend(model.learned().cloned());
         let model_rec = ModelRecommender::new(&model, eval_options(config));
         let random = RandomBaseline::new(catalog.len());
         let recs: [&dyn Recommender; 3] = [&model_rec, &random, &same_genre];
@@ -253,6 +278,7 @@ fn run_protocol(
         scored,
         training,
         rows,
+        learned,
         seconds: started.elapsed().as_secs_f64(),
     })
 }

@@ -29,6 +29,7 @@ use crate::affinity::Affinity;
 use crate::attributes::AttributeStats;
 use crate::features::FittedFeatures;
 use crate::knn::NeighbourIndex;
+use crate::learn::Learned;
 use crate::model::{Model, ModelParams};
 
 /// First bytes of every artifact (the `\x1a` stops `type`/`cat` on some systems, like PNG's).
@@ -37,7 +38,7 @@ pub const MAGIC: [u8; 8] = *b"SELECTA\x1a";
 /// Version 2 added the affinity lists (artists, albums, playlist co-occurrence) and the
 /// signal weights of the scoring parameters; version 3 the group-size discount of the scoring
 /// parameters (`group_size_power`).
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 /// Length of the header before the payload.
 pub const HEADER_LEN: usize = 8 + 4 + 8 + 32;
 
@@ -102,6 +103,7 @@ struct PayloadRef<'a> {
     tracks: &'a [Track],
     playlists: &'a [PlaylistInfo],
     affinity: &'a Affinity,
+    learned: &'a Option<Learned>,
 }
 
 /// What the payload holds, owned for reading (same field order as [`PayloadRef`]).
@@ -116,6 +118,7 @@ struct Payload {
     tracks: Vec<Track>,
     playlists: Vec<PlaylistInfo>,
     affinity: Affinity,
+    learned: Option<Learned>,
 }
 
 impl Model {
@@ -132,6 +135,7 @@ impl Model {
             tracks: self.catalog.tracks(),
             playlists: self.catalog.playlists(),
             affinity: &self.affinity,
+            learned: &self.learned,
         };
         let mut out = postcard::to_extend(&payload, vec![0u8; HEADER_LEN])
             .expect("serialising to memory cannot fail");
@@ -223,6 +227,7 @@ impl Model {
             labels: crate::labels::TrackLabels::new(catalog.tracks()),
             catalog,
             affinity: p.affinity,
+            learned: p.learned,
         })
     }
 

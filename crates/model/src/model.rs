@@ -14,6 +14,7 @@ use crate::features::{FeatureParams, FittedFeatures};
 use crate::generate::candidates::ScoringParams;
 use crate::knn::{IndexError, NeighbourIndex};
 use crate::labels::TrackLabels;
+use crate::learn::{LearnParams, Learned};
 use crate::progress::{FitProgress, FitStage};
 
 /// Everything that decides how a model is fitted (kept in the artifact, so that a model says
@@ -24,6 +25,10 @@ pub struct ModelParams {
     pub features: FeatureParams,
     /// Constants of playlist ranking.
     pub scoring: ScoringParams,
+    /// Learn the signal weights from the catalog's playlists while fitting
+    /// ([`crate::learn`]): the learned values replace `scoring.weights` and
+    /// `scoring.other_genre`. `None`: keep them as given (and fit in well under a second).
+    pub learn: Option<LearnParams>,
 }
 
 /// Largest catalog whose neighbour table [`Model::prepare_for_serving`] computes.
@@ -62,6 +67,8 @@ pub struct Model {
     pub(crate) affinity: Affinity,
     /// Genre and subgenre ids per track (derived from the catalog, not stored).
     pub(crate) labels: TrackLabels,
+    /// What learning found, when the weights were learned.
+    pub(crate) learned: Option<Learned>,
 }
 
 impl fmt::Debug for Model {
@@ -77,6 +84,8 @@ impl fmt::Debug for Model {
 
 impl Model {
     /// Fits a model on a catalog (which it keeps, to serve the tracks), reporting progress.
+    /// With `params.learn`, the scoring weights are learned from the catalog's playlists
+    /// first.
     pub fn fit(
         catalog: Catalog,
         params: &ModelParams,
@@ -85,6 +94,22 @@ impl Model {
         if catalog.is_empty() {
             return Err(FitError::EmptyCatalog);
         }
+        let Some(how) = &params.learn else {
+            return Model::fit_with(catalog, params.clone(), None, progress);
+        };
+        let learned = crate::learn::learn(&catalog, params, how, progress)?;
+        let mut params = params.clone();
+        params.scoring.weights = learned.weights.clone();
+        params.scoring.other_genre = learned.other_genre;
+        Model::fit_with(catalog, params, Some(learned), progress)
+    }
+
+    fn fit_with(
+        catalog: Catalog,
+        params: ModelParams,
+        learned: Option<Learned>,
+        progress: &mut dyn FnMut(FitProgress),
+    ) -> Result<Model, FitError> {
         let started = std::time::Instant::now();
         let (features, vectors) = params.features.fit_transform(catalog.tracks(), progress)?;
         let stats = AttributeStats::measure(catalog.tracks());
@@ -105,13 +130,14 @@ impl Model {
             "fitted model"
         );
         Ok(Model {
-            params: params.clone(),
+            params,
             features,
             stats,
             index,
             labels: TrackLabels::new(catalog.tracks()),
             catalog,
             affinity,
+            learned,
         })
     }
 
@@ -138,6 +164,11 @@ impl Model {
     /// The parameters the model was fitted with.
     pub fn params(&self) -> &ModelParams {
         &self.params
+    }
+
+    /// What learning the weights found, when they were learned.
+    pub fn learned(&self) -> Option<&Learned> {
+        self.learned.as_ref()
     }
 
     /// The fitted feature pipeline.

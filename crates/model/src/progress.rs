@@ -5,6 +5,9 @@ use std::fmt;
 /// A stage of fitting a model, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FitStage {
+    /// Learning the scoring weights from the playlists (only when asked for; it refits the
+    /// model once per fold, so it comes before the other stages and has its own bar).
+    Learn,
     /// Means, standard deviations and genre vocabularies.
     Statistics,
     /// The covariance matrix of the encoded tracks.
@@ -32,6 +35,7 @@ impl FitStage {
             FitStage::Covariance => 0.2,
             FitStage::Projection => 0.2,
             FitStage::Index => 0.5,
+            FitStage::Learn => 0.0,
         }
     }
 }
@@ -43,6 +47,7 @@ impl fmt::Display for FitStage {
             FitStage::Covariance => "covariance",
             FitStage::Projection => "projection",
             FitStage::Index => "index",
+            FitStage::Learn => "learning",
         })
     }
 }
@@ -59,6 +64,10 @@ pub struct FitProgress {
 impl FitProgress {
     /// Fraction of the whole fit done, 0..=1 (stages weighted by their usual duration).
     pub fn overall(&self) -> f32 {
+        if self.stage == FitStage::Learn {
+            // Its own bar, never complete: the fit proper follows.
+            return 0.99 * self.fraction.clamp(0.0, 1.0);
+        }
         let before: f32 = FitStage::ALL
             .iter()
             .take_while(|&&s| s != self.stage)

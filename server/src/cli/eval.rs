@@ -54,6 +54,11 @@ pub struct EvalArgs {
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_per_artist: Option<u64>,
 
+    /// Measure the scoring weights as they are instead of learning them inside each fitted
+    /// model from the playlists it may see (learning adds about 10 s per model).
+    #[arg(long)]
+    pub no_learn: bool,
+
     /// Print the report as JSON (see docs/cli.md) instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -129,6 +134,7 @@ pub async fn run(args: EvalArgs) -> anyhow::Result<()> {
         test_share: args.test_share,
         folds: args.folds as usize,
         max_per_artist: args.max_per_artist.map(|m| m as usize),
+        learn: !args.no_learn,
     };
     let path = args.catalog.clone();
     let (report, catalog) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {

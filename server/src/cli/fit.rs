@@ -14,10 +14,16 @@ pub async fn run(args: FitArgs) -> anyhow::Result<()> {
     eprintln!("{report}");
     let loaded = started.elapsed();
     let tracks = catalog.len();
-    let model = engine::fit(catalog, args.variance).await?;
+    let model = engine::fit(catalog, args.variance, args.learn).await?;
     let fitted = started.elapsed() - loaded;
     let bytes = model.to_bytes();
     store.put(&out, &bytes).await?;
+    if let Some(l) = model.learned() {
+        eprintln!(
+            "learned the scoring weights from {} playlists (held-out score {:.4} -> {:.4}): {:?}, other genre {}",
+            l.tasks, l.start_score, l.score, l.weights, l.other_genre
+        );
+    }
     eprintln!(
         "fitted {tracks} tracks into {} dimensions: catalog {:.2} s, fit {:.2} s; wrote {} ({:.1} MB)",
         model.features().dim(),

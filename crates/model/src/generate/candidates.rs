@@ -16,6 +16,7 @@
 //!               + max over c's genres of the seeds holding it) / 2
 //! era(c)      = Σₛ exp(-|year(c) - year(s)| / era_years)
 //! harmony(c)  = Σₛ ([key(c) = key(s)] + [mode(c) = mode(s)]) / 2
+//! close(c)    = Σₛ exp(-d(c, s) / d₁₀(s))   d₁₀(s): distance of s's 10th nearest neighbour
 //! genre(c)    = other_genre when c has genres and none is a seed's, else 1 (a factor)
 //! target(c)   = Π_targets exp(-target_strength · |value(c) - target| / std)
 //! negative(c) = min(1, d(c, nearest negative seed) / d(c, nearest seed)) ^ negative_strength
@@ -57,6 +58,11 @@ pub struct SignalWeights {
     /// Seeds in the candidate's key and mode (harmonic mixing; the seed's sound metric counts
     /// a different key or mode as a large difference).
     pub harmony: f32,
+    /// Closeness in model space to each seed, on the scale of that seed's neighbourhood: it
+    /// orders every candidate by sound, also those no neighbour list reached (an artist's
+    /// other tracks, co-occurring ones), where `sound` gives nothing.
+    #[serde(default)]
+    pub closeness: f32,
 }
 
 impl Default for SignalWeights {
@@ -70,6 +76,7 @@ impl Default for SignalWeights {
             label: 0.3,
             era: 0.3,
             harmony: 0.0,
+            closeness: 0.0,
         }
     }
 }
@@ -130,6 +137,9 @@ impl Default for ScoringParams {
     }
 }
 
+/// The signals of [`SignalWeights`], in its field order.
+pub(crate) const SIGNALS: usize = 9;
+
 /// A scored candidate.
 #[derive(Debug, Clone)]
 pub(crate) struct Candidate {
@@ -139,6 +149,49 @@ pub(crate) struct Candidate {
     pub score: f32,
     /// Position (in the seed list) of the seed it is most tied to.
     pub owner: usize,
+    /// The signal values (sound, artist, album, co-occurrence, related, label, era, harmony,
+    /// closeness),
+    /// already divided by the number of seeds: the score is their weighted sum times the
+    /// factors, so that other weights can re-score a pool without gathering it again.
+    pub signals: [f32; SIGNALS],
+    /// Whether the candidate has genres and none of them is a seed's (`other_genre` applies).
+    pub foreign: bool,
+    /// The product of the request's factors (negative seeds, targets).
+    pub factor: f32,
+}
+
+impl SignalWeights {
+    /// The weights in the order of [`Candidate::signals`].
+    pub(crate) fn as_array(&self) -> [f32; SIGNALS] {
+        [
+            self.sound,
+            self.artist,
+            self.album,
+            self.cooccurrence,
+            self.related_artists,
+            self.label,
+            self.era,
+            self.harmony,
+            self.closeness,
+        ]
+    }
+
+    /// Weights from the order of [`Candidate::signals`].
+    pub(crate) fn from_array(w: [f32; SIGNALS]) -> Self {
+        let [sound, artist, album, cooccurrence, related_artists, label, era, harmony, closeness] =
+            w;
+        SignalWeights {
+            sound,
+            artist,
+            album,
+            cooccurrence,
+            related_artists,
+            label,
+            era,
+            harmony,
+            closeness,
+        }
+    }
 }
 
 /// Candidates of one round of retrieval.
@@ -156,6 +209,9 @@ pub(crate) type Targets = Vec<(Attribute, f32, f32)>;
 
 /// Rank given to affinity entries: after any neighbour, and worth nothing in the fusion.
 const NO_RANK: usize = usize::MAX;
+/// The neighbour whose distance sets a seed's closeness scale: a candidate that far from the
+/// seed scores e⁻¹ of an identical one.
+const CLOSENESS_RANK: usize = 10;
 
 /// What the seeds say as a whole, gathered once per request. Lookups are by small integers
 /// (artist, album and label ids): scoring a candidate hashes no string.
@@ -291,13 +347,15 @@ impl SeedProfile {
 }
 
 /// Fetches `k` neighbours of every seed, adds what the affinity lists bring, and scores the
-/// union.
+/// union. The closeness signal costs a distance per candidate and seed: it is computed when
+/// its weight counts, or when `learning` (every signal may come to count).
 pub(crate) fn gather(
     model: &Model,
     seeds: &[usize],
     negatives: &[usize],
     k: usize,
     targets: &Targets,
+    learning: bool,
 ) -> Pool {
     let p = &model.params.scoring;
     let w = &p.weights;
@@ -309,6 +367,8 @@ pub(crate) fn gather(
     // (catalog index, seed position, rank) of every listed candidate, grouped by index below:
     // a sort is cheaper than a hash map for a few thousand entries.
     let mut listed: Vec<(usize, usize, usize)> = Vec::with_capacity(seeds.len() * fetch * 2);
+    // Each seed's closeness scale: the distance of its CLOSENESS_RANK-th neighbour.
+    let mut scale: Vec<f32> = Vec::with_capacity(seeds.len());
     for (pos, neighbours) in model
         .index
         .nearest_rows(seeds, fetch)
@@ -316,13 +376,18 @@ pub(crate) fn gather(
         .enumerate()
     {
         let mut rank = 0usize;
+        let mut radius = 0.0f32;
         for nb in neighbours {
             if excluded(nb.index) {
                 continue;
             }
             rank += 1;
+            if rank <= CLOSENESS_RANK {
+                radius = nb.distance;
+            }
             listed.push((nb.index, pos, rank));
         }
+        scale.push(1.0 / radius.max(f32::MIN_POSITIVE));
     }
     // Playlist co-occurrence, remembered per (candidate, seed) for the score.
     let mut cooc: Vec<(usize, f32)> = Vec::new();
@@ -378,6 +443,9 @@ pub(crate) fn gather(
                 index,
                 score: 0.0,
                 owner: 0,
+                signals: [0.0; SIGNALS],
+                foreign: false,
+                factor: 1.0,
             });
             rrf.push(0.0);
             tie.push((f32::NEG_INFINITY, 0));
@@ -471,25 +539,28 @@ pub(crate) fn gather(
                 .copied()
                 .unwrap_or(0.0))
             / 2.0;
-        let mut score = (w.sound * fused
-            + w.artist * artist
-            + w.album * album
-            + w.cooccurrence * together
-            + w.related_artists * related
-            + w.label * label
-            + w.era * era
-            + w.harmony * harmony)
-            / n_seeds;
+        let closeness = if w.closeness > 0.0 || learning {
+            let v = model.vector(c.index);
+            seeds
+                .iter()
+                .zip(&scale)
+                .map(|(&s, inv)| (-manhattan_unordered(v, model.vector(s)) * inv).exp())
+                .sum()
+        } else {
+            0.0
+        };
+        c.signals = [
+            fused, artist, album, together, related, label, era, harmony, closeness,
+        ]
+        .map(|v| v / n_seeds);
         // A candidate with genres, none of them the seeds', belongs elsewhere (an artist's
         // tracks from playlists of another genre, a playlist that crosses genres).
-        if profile.has_genres
+        c.foreign = profile.has_genres
             && !track_genres.is_empty()
             && track_genres
                 .iter()
-                .all(|&g| profile.genres[usize::from(g)] == 0.0)
-        {
-            score *= p.other_genre;
-        }
+                .all(|&g| profile.genres[usize::from(g)] == 0.0);
+        let mut factor = 1.0;
         if !negatives.is_empty() {
             let v = model.vector(c.index);
             let nearest = |of: &[usize]| {
@@ -500,7 +571,7 @@ pub(crate) fn gather(
             let (d_pos, d_neg) = (nearest(seeds), nearest(negatives));
             if d_neg < d_pos {
                 let ratio = if d_pos > 0.0 { d_neg / d_pos } else { 1.0 };
-                score *= ratio.powf(p.negative_strength);
+                factor *= ratio.powf(p.negative_strength);
             }
         }
         for &(attribute, target, std) in targets {
@@ -508,14 +579,28 @@ pub(crate) fn gather(
             let gap = attribute
                 .value(track)
                 .map_or(1.0, |x| (x - target).abs() / std);
-            score *= (-p.target_strength * gap).exp();
+            factor *= (-p.target_strength * gap).exp();
         }
-        c.score = score;
+        c.factor = factor;
     }
-    Pool {
+    let mut pool = Pool {
         candidates,
         per_seed,
         exhausted: fetch >= n,
+    };
+    pool.score(&p.weights, p.other_genre);
+    pool
+}
+
+impl Pool {
+    /// Scores every candidate with these weights and foreign-genre factor.
+    pub(crate) fn score(&mut self, weights: &SignalWeights, other_genre: f32) {
+        let w = weights.as_array();
+        for c in &mut self.candidates {
+            let sum: f32 = w.iter().zip(&c.signals).map(|(w, s)| w * s).sum();
+            let genre = if c.foreign { other_genre } else { 1.0 };
+            c.score = sum * genre * c.factor;
+        }
     }
 }
 

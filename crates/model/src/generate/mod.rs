@@ -12,7 +12,7 @@ pub mod candidates;
 mod flow;
 pub mod options;
 mod reason;
-mod select;
+pub(crate) mod select;
 
 use selecta_types::{Playlist, PlaylistEntry, Track};
 
@@ -70,7 +70,7 @@ pub fn generate(
     let filters = select::Filters::new(model, &seeds, options);
     let mut k = initial_k(model, options.length);
     let (pool, picks) = loop {
-        let pool = gather(model, &seeds, &negatives, k, &targets);
+        let pool = gather(model, &seeds, &negatives, k, &targets, false);
         let picks = select::pick(model, &pool, &filters, options.length, seeds.len());
         if picks.len() >= options.length || pool.exhausted {
             break (pool, picks);
