@@ -368,7 +368,7 @@ fn describe_cards_and_free_text() {
     assert!(card
         .html
         .contains("<code>Danceability     ███████░░░ 0.69</code>"));
-    let near = lines.iter().position(|l| *l == "Nearest tracks").unwrap();
+    let near = lines.iter().position(|l| *l == "Similar tracks").unwrap();
     for (k, n) in d["neighbours"].as_array().unwrap().iter().enumerate() {
         let t = &n["track"];
         let artists: Vec<&str> = t["artists"]

@@ -131,10 +131,10 @@ fn describe_prints_a_card_with_neighbours() {
         ]));
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
-    assert!(text.contains("nearest:"), "{text}");
+    assert!(text.contains("similar:"), "{text}");
     assert!(text.contains("energy"), "{text}");
     assert_eq!(
-        text.lines().skip_while(|l| !l.contains("nearest:")).count(),
+        text.lines().skip_while(|l| !l.contains("similar:")).count(),
         4,
         "{text}"
     );

@@ -183,7 +183,7 @@ pub fn card(t: &Track, nearest: &[&Track]) -> String {
         out.push_str(&line);
     }
     if !nearest.is_empty() {
-        out.push_str("\n\n<b>Nearest tracks</b>");
+        out.push_str("\n\n<b>Similar tracks</b>");
         for (i, n) in nearest.iter().enumerate() {
             out.push_str(&format!("\n{}. {}", i + 1, track_line(n)));
         }
@@ -300,7 +300,7 @@ mod tests {
                 "<code>Loudness         -2.6 dB</code>",
                 "<code>Key              F♯/G♭ major</code>",
                 "",
-                "<b>Nearest tracks</b>",
+                "<b>Similar tracks</b>",
                 "1. <b>B</b> — <a href=\"https://open.spotify.com/track/def\">Other</a> (2019)",
             ]
         );

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use selecta_catalog::ResolveError;
-use selecta_model::{generate, neighbours, GenerateError, GenerateOptions, Model};
+use selecta_model::{generate, similar, GenerateError, GenerateOptions, Model};
 
 use crate::choice::{Action, Choices, Pending, Press, Slot};
 use crate::input::{self, Input};
@@ -12,7 +12,7 @@ use crate::markup::escape;
 use crate::render::{self, Examples};
 use crate::reply::{Button, ButtonAnswer, Reply};
 
-/// Nearest tracks shown on a card.
+/// Similar tracks shown on a card.
 pub const CARD_NEIGHBOURS: usize = 3;
 /// Waiting requests kept for their buttons.
 pub const PENDING_CAPACITY: usize = 10_000;
@@ -266,7 +266,7 @@ impl Responder {
         let near = if k == 0 {
             Vec::new()
         } else {
-            match neighbours(&self.model, index, k) {
+            match similar(&self.model, index, k) {
                 Ok(n) => n,
                 Err(e) => {
                     tracing::warn!(index, error = %e, "no neighbours for the card");

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use selecta_bot::{markup, Input, Reply, Responder};
 use selecta_catalog::{Catalog, ResolveError};
-use selecta_model::{generate, neighbours, GenerateOptions, Model, ModelParams};
+use selecta_model::{generate, similar, GenerateOptions, Model, ModelParams};
 use selecta_types::{AudioFeatures, Track};
 
 const WEIRD_TITLE: &str = "W_e*i[r]d (T~i>t#l+e) -=|{x}.!";
@@ -409,7 +409,7 @@ fn free_text_and_describe_give_the_card_with_the_three_nearest() {
         Input::Describe(format!("https://open.spotify.com/track/{}?si=abc", id(2))),
     ));
     assert_eq!(card, by_link);
-    let near = neighbours(&model(), 2, 3).unwrap();
+    let near = similar(&model(), 2, 3).unwrap();
     let mut ids = vec![id(2)];
     ids.extend(near.iter().map(|n| model().tracks()[n.index].id.clone()));
     assert_eq!(linked_ids(&card.text), ids);
@@ -423,7 +423,7 @@ fn free_text_and_describe_give_the_card_with_the_three_nearest() {
         "⭐ Popularity: 88/100",
         "Listen on Spotify",
         "Sound",
-        "Nearest tracks",
+        "Similar tracks",
     ] {
         assert!(
             text.lines().any(|l| l == line),

@@ -1,7 +1,7 @@
 //! Runs the evaluation on the bundled catalog without building the server: a fast loop for
 //! tuning. `SELECTA_EVAL_PARAMS` may hold `ModelParams` as JSON; `SELECTA_EVAL_PROTOCOL`
-//! `seed`, `strict` or `both`; `SELECTA_EVAL_SAMPLE` the query sample; `SELECTA_EVAL_SPLIT`
-//! the split seed; `SELECTA_EVAL_SET` comma-separated `path=value` edits
+//! `seed`, `strict` or `both`; `SELECTA_EVAL_SAMPLE` the query sample; `SELECTA_EVAL_SEED` its
+//! seed; `SELECTA_EVAL_SPLIT` the split seed; `SELECTA_EVAL_SET` comma-separated `path=value` edits
 //! (`scoring.seed_share=0`); `SELECTA_EVAL_LEARN=0` measures the weights as given instead of
 //! learning them.
 //!
@@ -42,6 +42,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Ok(s) = std::env::var("SELECTA_EVAL_SAMPLE") {
         config.sample = s.parse()?;
+    }
+    if let Ok(s) = std::env::var("SELECTA_EVAL_SEED") {
+        config.seed = s.parse()?;
     }
     if let Ok(s) = std::env::var("SELECTA_EVAL_SPLIT") {
         config.split_seed = s.parse()?;

@@ -8,7 +8,8 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use selecta_catalog::Catalog;
 use selecta_model::generate::options::{MAX_LENGTH, MAX_SEEDS};
-use selecta_model::{generate, GenerateOptions, Model};
+use selecta_model::pca::PcaParams;
+use selecta_model::{generate, GenerateOptions, Model, ModelParams};
 
 /// Something that turns seed tracks into a ranked list of catalog tracks.
 pub trait Recommender {
@@ -25,18 +26,28 @@ pub trait Recommender {
 pub struct ModelRecommender<'m> {
     model: &'m Model,
     options: GenerateOptions,
+    name: &'static str,
 }
 
 impl<'m> ModelRecommender<'m> {
-    /// Measures `model` with `options` (their `length` is set per request).
+    /// Measures `model` with `options` (their `length` is set per request), as "Selecta".
     pub fn new(model: &'m Model, options: GenerateOptions) -> Self {
-        ModelRecommender { model, options }
+        ModelRecommender {
+            model,
+            options,
+            name: "Selecta",
+        }
+    }
+
+    /// The same under another name.
+    pub fn named(self, name: &'static str) -> Self {
+        ModelRecommender { name, ..self }
     }
 }
 
 impl Recommender for ModelRecommender<'_> {
     fn name(&self) -> &str {
-        "Selecta"
+        self.name
     }
 
     /// At most [`MAX_SEEDS`] seeds are given (the first ones; the others are excluded from the
@@ -64,34 +75,95 @@ impl Recommender for ModelRecommender<'_> {
     }
 }
 
-/// Selecta's nearest neighbours in its model space (Manhattan, what `selecta describe` lists):
-/// the k-nearest-neighbour part of the model alone, the like-for-like comparison with the
-/// seed's KNN. Given several seeds it answers for the first.
+/// A model's nearest neighbours in its space (Manhattan, what `selecta describe` lists), as the
+/// seed's service used its KNN: the seeds' neighbour lists taken in turn, nearest first, each
+/// track once. With Selecta's model, the k-nearest-neighbour part of the model alone; with
+/// [`seed_model_params`], the seed's model rebuilt.
 pub struct NeighbourRecommender<'m> {
     model: &'m Model,
+    name: &'static str,
+    similar: bool,
 }
 
 impl<'m> NeighbourRecommender<'m> {
-    /// Measures `model`'s neighbour search.
-    pub fn new(model: &'m Model) -> Self {
-        NeighbourRecommender { model }
+    /// Measures `model`'s plain neighbour search under `name`.
+    pub fn new(model: &'m Model, name: &'static str) -> Self {
+        NeighbourRecommender {
+            model,
+            name,
+            similar: false,
+        }
+    }
+
+    /// Measures `model`'s similar tracks ([`selecta_model::similar`]: the nearest, raised for
+    /// a shared artist or album; what a track's card shows) under `name`.
+    pub fn similar(model: &'m Model, name: &'static str) -> Self {
+        NeighbourRecommender {
+            model,
+            name,
+            similar: true,
+        }
     }
 }
 
 impl Recommender for NeighbourRecommender<'_> {
     fn name(&self) -> &str {
-        "Selecta neighbours"
+        self.name
     }
 
     fn recommend(&self, seeds: &[usize], n: usize, _rng: &mut ChaCha8Rng) -> Vec<usize> {
-        let Some(&seed) = seeds.first() else {
+        let seeds = &seeds[..seeds.len().min(MAX_SEEDS)];
+        if seeds.is_empty() {
             return Vec::new();
-        };
-        let n = n.clamp(1, 1000);
-        selecta_model::neighbours(self.model, seed, n)
-            .map(|list| list.into_iter().map(|nb| nb.index).collect())
-            .unwrap_or_default()
+        }
+        // Enough per seed for its share, and a margin for the tracks other seeds took.
+        let k = (n.div_ceil(seeds.len()) * 2 + seeds.len()).clamp(1, 1000);
+        let lists: Vec<Vec<usize>> = seeds
+            .iter()
+            .map(|&s| {
+                let list = if self.similar {
+                    selecta_model::similar(self.model, s, k)
+                } else {
+                    selecta_model::neighbours(self.model, s, k)
+                };
+                list.map(|l| l.into_iter().map(|nb| nb.index).collect())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let banned: HashSet<usize> = seeds.iter().copied().collect();
+        let mut taken = HashSet::new();
+        let mut out = Vec::with_capacity(n);
+        for rank in 0..k {
+            for list in &lists {
+                if out.len() == n {
+                    return out;
+                }
+                if let Some(&i) = list.get(rank) {
+                    if !banned.contains(&i) && taken.insert(i) {
+                        out.push(i);
+                    }
+                }
+            }
+        }
+        out
     }
+}
+
+/// The seed's model rebuilt with Selecta's pipeline (issue 5's baseline): the Spotify audio
+/// features, popularity, duration and release year mean-imputed and standardised with equal
+/// weights, the genre one-hot (the seed had no subgenre), PCA to at most 141 components, and
+/// Manhattan nearest neighbours. Nothing is learned.
+pub fn seed_model_params() -> ModelParams {
+    let mut p = ModelParams::default();
+    let w = &mut p.features.encoder.weights;
+    w.genre = 1.0;
+    w.subgenre = 1.0;
+    p.features.pca = PcaParams {
+        variance_ratio: 1.0,
+        max_components: Some(141),
+    };
+    p.learn = None;
+    p
 }
 
 /// Uniformly random catalog tracks.

@@ -13,7 +13,8 @@ use crate::config::{EvalConfig, EvalError};
 use crate::metrics::{self, Summary};
 use crate::protocol::{self, rng_for, Protocol, Task};
 use crate::recommender::{
-    ModelRecommender, NeighbourRecommender, RandomBaseline, Recommender, SameGenreBaseline,
+    seed_model_params, ModelRecommender, NeighbourRecommender, RandomBaseline, Recommender,
+    SameGenreBaseline,
 };
 use crate::report::{ContinuationRow, NeighbourRow, ProtocolReport, Report};
 
@@ -27,6 +28,12 @@ pub struct EvalProgress {
     /// Steps in this stage.
     pub total: usize,
 }
+
+/// Row names of the neighbour recommenders.
+const SIMILAR: &str = "Selecta";
+const PLAYLIST: &str = "Selecta playlist";
+const NEIGHBOURS: &str = "Selecta neighbours";
+const SEED_MODEL: &str = "the seed's model (rebuilt)";
 
 /// Stream numbers of the random generators, so that each use is independent.
 const STREAM_SAMPLE: u64 = 1 << 40;
@@ -124,12 +131,16 @@ fn neighbour_metrics(
         .choose_multiple(&mut rng_for(config.seed, STREAM_SAMPLE), config.sample)
         .copied()
         .collect();
-    let model_rec = ModelRecommender::new(&model, eval_options(config));
-    let knn = NeighbourRecommender::new(&model);
+    let model_rec = ModelRecommender::new(&model, eval_options(config)).named(PLAYLIST);
+    let similar = NeighbourRecommender::similar(&model, SIMILAR);
+    let knn = NeighbourRecommender::new(&model, NEIGHBOURS);
+    let seed_model = Model::fit(catalog.clone(), &seed_model_params(), &mut |_| {})?;
+    let seed_knn = NeighbourRecommender::new(&seed_model, SEED_MODEL);
     let random = RandomBaseline::new(catalog.len());
     let same_genre = SameGenreBaseline::new(catalog);
-    // The KNN row last, so that the baselines keep their random streams.
-    let recommenders: [&dyn Recommender; 4] = [&model_rec, &random, &same_genre, &knn];
+    // The KNN rows last, so that the baselines keep their random streams.
+    let recommenders: [&dyn Recommender; 6] =
+        [&similar, &random, &same_genre, &knn, &seed_knn, &model_rec];
     let tracks = catalog.tracks();
     let mut rows = Vec::new();
     for (r, rec) in recommenders.iter().enumerate() {
@@ -219,7 +230,7 @@ fn run_protocol(
             vec![(scored, known)]
         }
     };
-    let names = ["Selecta", "random", "same-genre random"];
+    let names = ["Selecta", "random", "same-genre random", SEED_MODEL];
     let mut scores: Vec<Vec<[f64; 3]>> = vec![Vec::new(); names.len()];
     let mut training = 0;
     let mut learned = Vec::new();
@@ -236,12 +247,14 @@ fn run_protocol(
             Protocol::Strict => "strict protocol".to_owned(),
         };
         let same_genre = SameGenreBaseline::new(&seen);
+        let seed_model = Model::fit(seen.clone(), &seed_model_params(), &mut |_| {})?;
+        let seed_knn = NeighbourRecommender::new(&seed_model, SEED_MODEL);
         let relabel = protocol == Protocol::Strict;
         let model = fit(seen, params, config, relabel, &stage, progress)?;
         learned.extend(model.learned().cloned());
         let model_rec = ModelRecommender::new(&model, eval_options(config));
         let random = RandomBaseline::new(catalog.len());
-        let recs: [&dyn Recommender; 3] = [&model_rec, &random, &same_genre];
+        let recs: [&dyn Recommender; 4] = [&model_rec, &random, &same_genre, &seed_knn];
         for (r, rec) in recs.iter().enumerate() {
             debug_assert_eq!(rec.name(), names[r]);
             let stream = STREAM_BASELINE + (r as u64) * 1000 + g as u64;

@@ -12,6 +12,7 @@ use crate::affinity::Affinity;
 use crate::attributes::AttributeStats;
 use crate::features::{FeatureParams, FittedFeatures};
 use crate::generate::candidates::ScoringParams;
+use crate::generate::similar::SimilarParams;
 use crate::knn::{IndexError, NeighbourIndex};
 use crate::labels::TrackLabels;
 use crate::learn::{LearnParams, Learned};
@@ -29,6 +30,9 @@ pub struct ModelParams {
     /// ([`crate::learn`]): the learned values replace `scoring.weights` and
     /// `scoring.other_genre`. `None`: keep them as given (and fit in well under a second).
     pub learn: Option<LearnParams>,
+    /// How a track's similar tracks are ranked.
+    #[serde(default)]
+    pub similar: SimilarParams,
 }
 
 /// Largest catalog whose neighbour table [`Model::prepare_for_serving`] computes.

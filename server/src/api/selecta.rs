@@ -11,7 +11,7 @@ use axum::Json;
 use selecta_catalog::Catalog;
 use selecta_export::Format;
 use selecta_model::{
-    generate, neighbours, Attribute, AttributeBounds, GenerateError, GenerateOptions, Order,
+    generate, similar, Attribute, AttributeBounds, GenerateError, GenerateOptions, Order,
 };
 use selecta_types::{Playlist, Track};
 use serde::{Deserialize, Serialize};
@@ -324,7 +324,7 @@ pub async fn search(
     tag = "Selecta",
     params(
         ("id" = String, Path, description = "Track id or spotify:track: URI", example = "0r7CVbZTWZgbTCYdfa2P31"),
-        ("neighbours" = Option<u32>, Query, description = "How many nearest tracks, 0 to 50 (default 5)"),
+        ("neighbours" = Option<u32>, Query, description = "How many similar tracks (the nearest, those sharing its artist or album raised), 0 to 50 (default 5)"),
     ),
     responses(
         (status = 200, description = "The track and its neighbours", body = TrackResponse),
@@ -371,7 +371,7 @@ pub async fn describe(
     let near = if k == 0 {
         Vec::new()
     } else {
-        neighbours(&view.model, index, k).map_err(|e| ApiError::bad_request(e.to_string()))?
+        similar(&view.model, index, k).map_err(|e| ApiError::bad_request(e.to_string()))?
     };
     Ok(Json(TrackResponse {
         track: tracks[index].clone(),

@@ -1,6 +1,6 @@
-//! `selecta describe`: one track's card and its nearest tracks.
+//! `selecta describe`: one track's card and its similar tracks (the nearest in sound, its artist's and album's raised).
 
-use selecta_model::neighbours;
+use selecta_model::similar;
 use selecta_types::{Track, AUDIO_FEATURE_NAMES};
 use serde::Serialize;
 
@@ -25,7 +25,7 @@ pub async fn run(args: DescribeArgs) -> anyhow::Result<()> {
     let model = engine::load_model(&args.model).await?;
     let catalog = model.catalog();
     let index = resolve_all(catalog, std::slice::from_ref(&args.track), "track")?[0];
-    let near = neighbours(&model, index, args.neighbours)?;
+    let near = similar(&model, index, args.neighbours)?;
     let d = Description {
         track: &catalog.tracks()[index],
         neighbours: near
@@ -74,7 +74,7 @@ fn card(d: &Description) -> String {
         };
         s.push_str(&format!("    {name:<17}{line}\n"));
     }
-    s.push_str("  nearest:\n");
+    s.push_str("  similar:\n");
     for n in &d.neighbours {
         s.push_str(&format!("    {:>6.2}  {}\n", n.distance, n.track.label()));
     }

@@ -13,6 +13,7 @@ mod flow;
 pub mod options;
 mod reason;
 pub(crate) mod select;
+pub mod similar;
 
 use selecta_types::{Playlist, PlaylistEntry, Track};
 
@@ -124,8 +125,24 @@ pub fn generate(
 }
 
 /// The `k` tracks nearest to a catalog track (itself excluded), nearest first, with their
-/// Manhattan distances in model space: what the "describe" command shows.
+/// Manhattan distances in model space: the model's plain nearest neighbours.
 pub fn neighbours(model: &Model, index: usize, k: usize) -> Result<Vec<Neighbour>, GenerateError> {
+    check_track(model, index, k)?;
+    let mut out = model.index.nearest(model.vector(index), k + 1);
+    out.retain(|n| n.index != index);
+    out.truncate(k);
+    Ok(out)
+}
+
+/// The `k` tracks most like a catalog track (itself excluded), best first, with their
+/// Manhattan distances in model space: its nearest tracks, with those sharing its artist or
+/// album raised ([`similar`] documents the rule). What a track's card shows.
+pub fn similar(model: &Model, index: usize, k: usize) -> Result<Vec<Neighbour>, GenerateError> {
+    check_track(model, index, k)?;
+    Ok(similar::similar(model, index, k))
+}
+
+fn check_track(model: &Model, index: usize, k: usize) -> Result<(), GenerateError> {
     if index >= model.len() {
         return Err(GenerateError::InvalidOption {
             param: "index".into(),
@@ -141,10 +158,7 @@ pub fn neighbours(model: &Model, index: usize, k: usize) -> Result<Vec<Neighbour
             message: format!("k must be 1..=1000, got {k}"),
         });
     }
-    let mut out = model.index.nearest(model.vector(index), k + 1);
-    out.retain(|n| n.index != index);
-    out.truncate(k);
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]
