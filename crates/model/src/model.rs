@@ -105,6 +105,7 @@ impl Model {
         let mut params = params.clone();
         params.scoring.weights = learned.weights.clone();
         params.scoring.other_genre = learned.other_genre;
+        params.scoring.seed_share = learned.seed_share;
         Model::fit_with(catalog, params, Some(learned), progress)
     }
 

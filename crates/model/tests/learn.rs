@@ -79,6 +79,7 @@ fn learning_finds_the_signal_that_tells_playlists_apart() {
     // The model serves with what it learned, and the artifact keeps both.
     assert_eq!(&model.params().scoring.weights, w);
     assert_eq!(model.params().scoring.other_genre, learned.other_genre);
+    assert_eq!(model.params().scoring.seed_share, learned.seed_share);
     let back = Model::from_bytes(&model.to_bytes()).unwrap();
     assert_eq!(back.learned(), Some(&learned));
     assert_eq!(back.params(), model.params());
@@ -103,6 +104,7 @@ fn learning_finds_the_signal_that_tells_playlists_apart() {
     let mut tuned = ModelParams::default();
     tuned.scoring.weights = w.clone();
     tuned.scoring.other_genre = learned.other_genre;
+    tuned.scoring.seed_share = learned.seed_share;
     let mean_rp = |params: &ModelParams| {
         // Without the playlists, so that no co-occurrence gives the answer away.
         let bare = Catalog::from_tracks(fresh.tracks().to_vec(), Vec::new());

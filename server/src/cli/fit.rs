@@ -20,8 +20,8 @@ pub async fn run(args: FitArgs) -> anyhow::Result<()> {
     store.put(&out, &bytes).await?;
     if let Some(l) = model.learned() {
         eprintln!(
-            "learned the scoring weights from {} playlists (held-out score {:.4} -> {:.4}): {:?}, other genre {}",
-            l.tasks, l.start_score, l.score, l.weights, l.other_genre
+            "learned the scoring weights from {} playlists (held-out score {:.4} -> {:.4}): {:?}, other genre {}, seed share {}",
+            l.tasks, l.start_score, l.score, l.weights, l.other_genre, l.seed_share
         );
     }
     eprintln!(

@@ -72,7 +72,8 @@ pub fn generate(
     let mut k = initial_k(model, options.length);
     let (pool, picks) = loop {
         let pool = gather(model, &seeds, &negatives, k, &targets, false);
-        let picks = select::pick(model, &pool, &filters, options.length, seeds.len());
+        let share = model.params.scoring.seed_share;
+        let picks = select::pick(model, &pool, &filters, options.length, seeds.len(), share);
         if picks.len() >= options.length || pool.exhausted {
             break (pool, picks);
         }

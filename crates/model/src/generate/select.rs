@@ -157,6 +157,7 @@ pub(crate) fn pick(
     filters: &Filters,
     length: usize,
     n_seeds: usize,
+    seed_share: f32,
 ) -> Vec<Pick> {
     let by_score = |a: &usize, b: &usize| {
         let (ca, cb) = (&pool.candidates[*a], &pool.candidates[*b]);
@@ -171,13 +172,12 @@ pub(crate) fn pick(
         songs: Vec::new(),
         picks: Vec::with_capacity(length),
     };
-    let share = model.params.scoring.seed_share;
     // Slots reserved for the seeds in turn: `seed_share` of the playlist, and at least one
     // per seed when the playlist has room for twice as many tracks as seeds. With about as
     // many seeds as tracks, one slot per seed would make the playlist a round of each seed's
     // nearest track and drown what the seeds share (measured: R-precision 0.24 instead of
     // 0.30 on the real playlists), so then only the first seeds get a reserved slot.
-    let mut reserved = (share * length as f32).floor() as usize;
+    let mut reserved = (seed_share * length as f32).floor() as usize;
     if 2 * n_seeds <= length {
         reserved = reserved.max(n_seeds);
     }
