@@ -180,7 +180,7 @@ fn learned_line(which: &str, l: &Learned) -> String {
     format!(
         "{which}, learned from {} playlists: sound {:.3}, artist {:.3}, album {:.3}, \
          co-occurrence {:.3}, related {:.3}, label {:.3}, era {:.3}, harmony {:.3}, \
-         closeness {:.3}, other genre {:.4}, seed share {:.3} (held-out score {:.4} -> {:.4})",
+         closeness {:.3}, other genre {:.4}, seed share {:.3} (held-out score {:.4} -> {:.4}, candidates hold {:.3} of the hidden tracks)",
         l.tasks,
         w.sound,
         w.artist,
@@ -194,7 +194,8 @@ fn learned_line(which: &str, l: &Learned) -> String {
         l.other_genre,
         l.seed_share,
         l.start_score,
-        l.score
+        l.score,
+        l.recall
     )
 }
 

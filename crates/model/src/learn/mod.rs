@@ -69,6 +69,9 @@ pub struct Learned {
     pub score: f64,
     /// Playlists continued (tasks).
     pub tasks: usize,
+    /// Mean share of a task's hidden tracks among its candidates: the ceiling of any weights'
+    /// R-precision (a track no signal brings cannot be picked).
+    pub recall: f64,
     /// Weight settings tried.
     pub evaluations: usize,
 }
@@ -166,6 +169,19 @@ pub fn learn(
         });
     }
 
+    let recall = prepared
+        .iter()
+        .map(|t| {
+            let found = t
+                .pool
+                .candidates
+                .iter()
+                .filter(|c| t.hidden.contains(&c.index))
+                .count();
+            found as f64 / t.hidden.len() as f64
+        })
+        .sum::<f64>()
+        / prepared.len() as f64;
     let mut evaluations = 0;
     let mut score = |x: &[f32; COORDS], prepared: &mut [Prepared]| {
         evaluations += 1;
@@ -212,6 +228,7 @@ pub fn learn(
         evaluations,
         start_score,
         score = best,
+        recall,
         ?weights,
         other_genre = x[OTHER_GENRE],
         seed_share = x[SEED_SHARE],
@@ -224,6 +241,7 @@ pub fn learn(
         start_score,
         score: best,
         tasks: prepared.len(),
+        recall,
         evaluations,
     })
 }
