@@ -118,7 +118,8 @@ fn strict_scores_are_sane_and_beat_random() {
         ..EvalConfig::default()
     };
     let report = evaluate(&catalog, &ModelParams::default(), &config, &mut |_| {}).unwrap();
-    // Selecta's playlists, the two baselines, Selecta's plain nearest neighbours.
+    // Selecta's similar tracks, the two baselines, Selecta's plain nearest neighbours, the
+    // seed's model rebuilt, Selecta's playlist from the one track.
     let names: Vec<&str> = report
         .neighbours
         .iter()
@@ -130,9 +131,25 @@ fn strict_scores_are_sane_and_beat_random() {
             "Selecta",
             "random",
             "same-genre random",
-            "Selecta neighbours"
+            "Selecta neighbours",
+            "the seed's model (rebuilt)",
+            "Selecta playlist"
         ]
     );
+    // Similar tracks raise the artist's and album's tracks over the plain neighbours and stay
+    // close in sound (the seed's sound metric, lower is closer) compared with random tracks.
+    let row = |name: &str| report.neighbours.iter().find(|r| r.recommender == name);
+    let mean = |s: Option<selecta_eval::Summary>| s.unwrap().mean;
+    let (similar, plain) = (row("Selecta").unwrap(), row("Selecta neighbours").unwrap());
+    assert!(mean(similar.artist_share) > 2.0 * mean(plain.artist_share));
+    assert!(mean(similar.album_share) > 2.0 * mean(plain.album_share));
+    assert!(mean(similar.sound_diff) < mean(row("random").unwrap().sound_diff));
+    // Every model learned its weights, from the playlists it could see.
+    let learned = report
+        .learned
+        .as_ref()
+        .expect("the whole-catalog model learned");
+    assert!(learned.tasks > 400, "{learned:?}");
     for row in &report.neighbours {
         for s in [&row.genre_share, &row.album_share, &row.artist_share] {
             let s = s.unwrap();
@@ -156,6 +173,17 @@ fn strict_scores_are_sane_and_beat_random() {
     let rp = |name: &str| strict.row(name).unwrap().r_precision.unwrap().mean;
     assert!(rp("Selecta") > 10.0 * rp("random"), "{strict:?}");
     assert!(rp("Selecta") > rp("same-genre random"), "{strict:?}");
+    assert!(
+        rp("Selecta") > rp("the seed's model (rebuilt)"),
+        "{strict:?}"
+    );
+    // The strict model learned from the training playlists only (90-odd are held out).
+    assert_eq!(strict.learned.len(), 1);
+    assert!(
+        strict.learned[0].tasks < strict.training,
+        "{:?}",
+        strict.learned[0]
+    );
     // The JSON document reads back (floats to within printing precision).
     let json = serde_json::to_string(&report).unwrap();
     let back: selecta_eval::Report = serde_json::from_str(&json).unwrap();
