@@ -211,7 +211,7 @@ pub(crate) type Targets = Vec<(Attribute, f32, f32)>;
 const NO_RANK: usize = usize::MAX;
 /// The neighbour whose distance sets a seed's closeness scale: a candidate that far from the
 /// seed scores e⁻¹ of an identical one.
-const CLOSENESS_RANK: usize = 10;
+pub(crate) const CLOSENESS_RANK: usize = 10;
 
 /// What the seeds say as a whole, gathered once per request. Lookups are by small integers
 /// (artist, album and label ids): scoring a candidate hashes no string.
@@ -593,6 +593,13 @@ pub(crate) fn gather(
 }
 
 impl Pool {
+    /// Orders two candidates (positions in the pool) best first; ties by catalog index, so the
+    /// same request gives the same playlist.
+    pub(crate) fn by_score(&self, a: usize, b: usize) -> std::cmp::Ordering {
+        let (ca, cb) = (&self.candidates[a], &self.candidates[b]);
+        cb.score.total_cmp(&ca.score).then(ca.index.cmp(&cb.index))
+    }
+
     /// Scores every candidate with these weights and foreign-genre factor.
     pub(crate) fn score(&mut self, weights: &SignalWeights, other_genre: f32) {
         let w = weights.as_array();

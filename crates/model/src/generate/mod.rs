@@ -87,10 +87,7 @@ pub fn generate(
     let tracks = model.tracks();
     let mut picks = picks;
     // Relevance order first: the flow walk starts from the most relevant track.
-    picks.sort_by(|a, b| {
-        let (ca, cb) = (&pool.candidates[a.slot], &pool.candidates[b.slot]);
-        cb.score.total_cmp(&ca.score).then(ca.index.cmp(&cb.index))
-    });
+    picks.sort_by(|a, b| pool.by_score(a.slot, b.slot));
     if options.order == Order::Flow {
         let chosen: Vec<&Track> = picks
             .iter()

@@ -159,10 +159,7 @@ pub(crate) fn pick(
     n_seeds: usize,
     seed_share: f32,
 ) -> Vec<Pick> {
-    let by_score = |a: &usize, b: &usize| {
-        let (ca, cb) = (&pool.candidates[*a], &pool.candidates[*b]);
-        cb.score.total_cmp(&ca.score).then(ca.index.cmp(&cb.index))
-    };
+    let by_score = |a: &usize, b: &usize| pool.by_score(*a, *b);
     let mut picker = Picker {
         filters,
         length,

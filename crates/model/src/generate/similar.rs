@@ -20,6 +20,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::generate::candidates::CLOSENESS_RANK;
 use crate::knn::Neighbour;
 use crate::metric::manhattan_unordered;
 use crate::model::Model;
@@ -45,8 +46,6 @@ impl Default for SimilarParams {
 /// Nearest tracks considered per track asked for, and at least.
 const POOL_PER_TRACK: usize = 4;
 const MIN_POOL: usize = 40;
-/// The neighbour whose distance sets the closeness scale.
-const SCALE_RANK: usize = 10;
 
 /// The `k` tracks most like catalog track `index` (itself excluded), best first, with their
 /// Manhattan distances in model space. `index` and `k` are checked by the caller.
@@ -61,7 +60,7 @@ pub(crate) fn similar(model: &Model, index: usize, k: usize) -> Vec<Neighbour> {
         .unwrap_or_default();
     pool.retain(|n| n.index != index);
     let scale = pool
-        .get(SCALE_RANK.min(pool.len()).saturating_sub(1))
+        .get(CLOSENESS_RANK.min(pool.len()).saturating_sub(1))
         .map_or(1.0, |n| n.distance)
         .max(f32::MIN_POSITIVE);
     let artists = aff.track_artists.row(index);
@@ -111,4 +110,74 @@ pub(crate) fn similar(model: &Model, index: usize, k: usize) -> Vec<Neighbour> {
     });
     scored.truncate(k);
     scored.into_iter().map(|(_, n)| n).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{neighbours, ModelParams};
+    use selecta_catalog::Catalog;
+    use selecta_types::{AudioFeatures, Track};
+
+    /// 12 pop tracks on a line of energy; t0's artist also made t5 and t9.
+    fn model(similar: SimilarParams) -> Model {
+        let tracks = (0..12)
+            .map(|i| Track {
+                id: format!("t{i}"),
+                artists: vec![if [0, 5, 9].contains(&i) {
+                    "A".to_owned()
+                } else {
+                    format!("B{i}")
+                }],
+                genres: vec!["pop".into()],
+                features: AudioFeatures {
+                    energy: Some(i as f32 / 12.0),
+                    ..AudioFeatures::default()
+                },
+                ..Track::default()
+            })
+            .collect();
+        let params = ModelParams {
+            similar,
+            ..ModelParams::default()
+        };
+        Model::fit(
+            Catalog::from_tracks(tracks, Vec::new()),
+            &params,
+            &mut |_| {},
+        )
+        .unwrap()
+    }
+
+    fn ids(model: &Model, list: &[Neighbour]) -> Vec<String> {
+        list.iter()
+            .map(|n| model.tracks()[n.index].id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn without_bonuses_similar_is_nearest_and_the_artist_rises_with_them() {
+        let m = model(SimilarParams {
+            artist: 0.0,
+            album: 0.0,
+        });
+        let plain = neighbours(&m, 0, 5).unwrap();
+        assert_eq!(similar(&m, 0, 5), plain);
+        assert_eq!(ids(&m, &plain), ["t1", "t2", "t3", "t4", "t5"]);
+        // A large artist bonus puts the artist's other tracks first, the nearer one first;
+        // the distances stay the real ones.
+        let m = model(SimilarParams {
+            artist: 1000.0,
+            album: 0.0,
+        });
+        let s = similar(&m, 0, 3);
+        assert_eq!(ids(&m, &s), ["t5", "t9", "t1"]);
+        assert!(s[0].distance < s[1].distance && s[0].distance > s[2].distance);
+        // A small one only breaks near ties: t5 (5 steps away) does not pass t1..t4.
+        let m = model(SimilarParams {
+            artist: 0.05,
+            album: 0.0,
+        });
+        assert_eq!(ids(&m, &similar(&m, 0, 3)), ["t1", "t2", "t3"]);
+    }
 }

@@ -267,11 +267,8 @@ fn objective(models: &[Model], prepared: &mut [Prepared], x: &[f32; COORDS]) -> 
                             let filters = Filters::new(model, &t.seeds, &t.options);
                             let (length, n) = (t.options.length, t.seeds.len());
                             let mut picks = pick(model, &t.pool, &filters, length, n, seed_share);
+                            picks.sort_by(|a, b| t.pool.by_score(a.slot, b.slot));
                             let c = &t.pool.candidates;
-                            picks.sort_by(|a, b| {
-                                let (ca, cb) = (&c[a.slot], &c[b.slot]);
-                                cb.score.total_cmp(&ca.score).then(ca.index.cmp(&cb.index))
-                            });
                             let ranked: Vec<usize> =
                                 picks.iter().map(|p| c[p.slot].index).collect();
                             tasks::r_precision(&ranked, &t.hidden)
