@@ -151,8 +151,9 @@ impl Recommender for NeighbourRecommender<'_> {
 
 /// The seed's model rebuilt with Selecta's pipeline (issue 5's baseline): the Spotify audio
 /// features, popularity, duration and release year mean-imputed and standardised with equal
-/// weights, the genre one-hot (the seed had no subgenre), PCA to at most 141 components, and
-/// Manhattan nearest neighbours. Nothing is learned.
+/// weights, the genre and subgenre one-hot (the catalog's two labels, which is what matches the
+/// issue's measurement of the seed's model), PCA to at most 141 components, and Manhattan
+/// nearest neighbours. Nothing is learned.
 pub fn seed_model_params() -> ModelParams {
     let mut p = ModelParams::default();
     let w = &mut p.features.encoder.weights;
@@ -162,7 +163,6 @@ pub fn seed_model_params() -> ModelParams {
         variance_ratio: 1.0,
         max_components: Some(141),
     };
-    p.learn = None;
     p
 }
 

@@ -96,8 +96,8 @@ struct Prepared {
     pool: Pool,
 }
 
-/// Learns the signal weights and the foreign-genre factor on `catalog`'s playlists (see the
-/// module documentation). `params` gives everything else of the fold models.
+/// Learns the signal weights, the foreign-genre factor and the seeds' share on `catalog`'s
+/// playlists (see the module documentation). `params` gives everything else of the fold models.
 pub fn learn(
     catalog: &Catalog,
     params: &ModelParams,
@@ -221,8 +221,7 @@ pub fn learn(
         }
         report(0.3 + 0.7 * (s + 1) as f32 / STEPS.len() as f32);
     }
-    let mut weights = [0.0; SIGNALS];
-    weights.copy_from_slice(&x[..SIGNALS]);
+    let weights = weights_of(&x);
     tracing::info!(
         tasks = prepared.len(),
         evaluations,
@@ -235,7 +234,7 @@ pub fn learn(
         "learned the scoring weights"
     );
     Ok(Learned {
-        weights: SignalWeights::from_array(weights),
+        weights,
         other_genre: x[OTHER_GENRE],
         seed_share: x[SEED_SHARE],
         start_score,
@@ -246,11 +245,16 @@ pub fn learn(
     })
 }
 
-/// Mean R-precision over the tasks with the weights `x`, on all cores.
-fn objective(models: &[Model], prepared: &mut [Prepared], x: &[f32; COORDS]) -> f64 {
+/// The signal weights of a point of the search.
+fn weights_of(x: &[f32; COORDS]) -> SignalWeights {
     let mut w = [0.0; SIGNALS];
     w.copy_from_slice(&x[..SIGNALS]);
-    let weights = SignalWeights::from_array(w);
+    SignalWeights::from_array(w)
+}
+
+/// Mean R-precision over the tasks with the weights `x`, on all cores.
+fn objective(models: &[Model], prepared: &mut [Prepared], x: &[f32; COORDS]) -> f64 {
+    let weights = weights_of(x);
     let (other_genre, seed_share) = (x[OTHER_GENRE], x[SEED_SHARE]);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = prepared.len().div_ceil(threads).max(1);
