@@ -9,7 +9,6 @@
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use leptos::prelude::ServerFnError;
 use selecta_spotify::{
     CallbackParams, PendingSignIn, Spotify, SpotifyApi, SpotifyClient, SpotifyError, SpotifyUser,
     Tokens,
@@ -17,6 +16,7 @@ use selecta_spotify::{
 use tower_sessions::Session;
 
 use crate::api::SpotifyStatus;
+use crate::error::AppError;
 use crate::session::{get, put, storage_error};
 use crate::state::AppState;
 
@@ -25,7 +25,7 @@ const TOKENS: &str = "spotify_tokens";
 const USER: &str = "spotify_user";
 
 /// Whether Spotify is configured and the session signed in.
-pub async fn status(state: &AppState, session: &Session) -> Result<SpotifyStatus, ServerFnError> {
+pub async fn status(state: &AppState, session: &Session) -> Result<SpotifyStatus, AppError> {
     if state.spotify.is_none() {
         return Ok(SpotifyStatus::NotConfigured);
     }
@@ -45,18 +45,20 @@ pub async fn status(state: &AppState, session: &Session) -> Result<SpotifyStatus
 }
 
 /// The signed-in listener's client, or an error saying what to do.
-pub async fn client(state: &AppState, session: &Session) -> Result<SpotifyClient, ServerFnError> {
+pub async fn client(state: &AppState, session: &Session) -> Result<SpotifyClient, AppError> {
     let spotify = configured(state)?;
     let tokens: Tokens = get(session, TOKENS)
         .await?
-        .ok_or_else(|| ServerFnError::new("sign in with Spotify first"))?;
+        .ok_or_else(|| AppError::SignInNeeded("sign in with Spotify first".into()))?;
     Ok(spotify.client(tokens))
 }
 
-fn configured(state: &AppState) -> Result<&Spotify, ServerFnError> {
+fn configured(state: &AppState) -> Result<&Spotify, AppError> {
     state.spotify.as_ref().ok_or_else(|| {
-        ServerFnError::new(
-            "Spotify is not configured on this server (SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET)",
+        AppError::NotFound(
+            
+            "Spotify is not configured on this server (SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET)"
+                .into(),
         )
     })
 }
@@ -68,7 +70,7 @@ pub async fn settle<T>(
     session: &Session,
     client: &SpotifyClient,
     result: Result<T, SpotifyError>,
-) -> Result<T, ServerFnError> {
+) -> Result<T, AppError> {
     keep_refreshed(session, client).await?;
     result.map_err(spotify_error)
 }
@@ -77,17 +79,18 @@ pub async fn settle<T>(
 pub async fn keep_refreshed(
     session: &Session,
     client: &SpotifyClient,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     match client.refreshed_tokens() {
         Some(tokens) => put(session, TOKENS, &tokens).await,
         None => Ok(()),
     }
 }
 
-/// A Spotify error as the page's message (see [`settle`] for dropping stale tokens).
-pub fn spotify_error(e: SpotifyError) -> ServerFnError {
+/// A Spotify error as the page's message, logged (see [`settle`] for dropping stale tokens):
+/// "sign in again" errors become [`AppError::SignInNeeded`], the rest keep Spotify's words.
+pub fn spotify_error(e: SpotifyError) -> AppError {
     tracing::warn!(error = %e, "Spotify call failed");
-    ServerFnError::new(e.to_string())
+    AppError::from(e)
 }
 
 /// Drops the tokens when `e` says the listener must sign in again.
@@ -100,7 +103,7 @@ pub async fn forget_if_expired(session: &Session, e: &SpotifyError) {
 
 /// Runs one call for the signed-in listener: refreshed tokens are kept, and an ended Spotify
 /// session signs the listener out so the page offers to sign in again.
-pub async fn call<T, F, Fut>(state: &AppState, session: &Session, f: F) -> Result<T, ServerFnError>
+pub async fn call<T, F, Fut>(state: &AppState, session: &Session, f: F) -> Result<T, AppError>
 where
     F: FnOnce(SpotifyClient) -> Fut,
     Fut: std::future::Future<Output = (SpotifyClient, Result<T, SpotifyError>)>,
@@ -121,10 +124,10 @@ const MAX_SAVED_FOR_EXCLUSION: u32 = 1000;
 pub async fn saved_track_ids(
     state: &AppState,
     session: &Session,
-) -> Result<Vec<String>, ServerFnError> {
+) -> Result<Vec<String>, AppError> {
     if !status(state, session).await?.signed_in() {
-        return Err(ServerFnError::new(
-            "exclude_saved: sign in with Spotify to leave out your saved tracks",
+        return Err(AppError::SignInNeeded(
+            "exclude_saved: sign in with Spotify to leave out your saved tracks".into(),
         ));
     }
     let tracks = call(state, session, |c| async move {
@@ -146,7 +149,7 @@ pub async fn saved_track_ids(
         (c, result)
     })
     .await?;
-    let model = state.model.current();
+    let model = state.model();
     let keys = state.song_keys();
     let mut ids: Vec<String> = tracks.iter().map(|t| t.id.clone()).collect();
     for t in &tracks {

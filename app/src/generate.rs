@@ -1,58 +1,17 @@
 //! From the picked seeds and the web options to a playlist: the pure step the `generate`
-//! server function wraps (and tests call directly).
+//! server function wraps (and tests call directly). The options become the engine's
+//! [`PlaylistRequest`](selecta_types::PlaylistRequest) ([`PlaylistOptions::request`]); the
+//! engine resolves and generates.
 
-use selecta_model::{generate, Attribute, GenerateError, GenerateOptions, Model, Order};
+use selecta_engine::{Engine, RequestError, SeedList, Unmatched};
 
-use crate::options::{PlaylistOptions, Target};
+use crate::options::PlaylistOptions;
 use crate::Playlist;
 
-fn attribute(t: Target) -> Attribute {
-    match t {
-        Target::Energy => Attribute::Energy,
-        Target::Danceability => Attribute::Danceability,
-        Target::Valence => Attribute::Valence,
-        Target::Tempo => Attribute::Tempo,
-    }
-}
-
-/// The core's options for the web options. `negative_seeds` are resolved like the command
-/// line's seeds (`artist - title`, ids, Spotify links); `exclude_ids` are tracks never to
-/// return (the listener's saved tracks when asked). Errors name the field.
-pub fn core_options(
-    model: &Model,
-    options: &PlaylistOptions,
-    exclude_ids: Vec<String>,
-) -> Result<GenerateOptions, String> {
-    let catalog = model.catalog();
-    let mut negative_seeds = Vec::with_capacity(options.negative_seeds.len());
-    for text in &options.negative_seeds {
-        let i = catalog
-            .resolve(text)
-            .map_err(|e| format!("negative_seeds: {e}"))?;
-        negative_seeds.push(i);
-    }
-    let mut core = GenerateOptions {
-        length: options.length,
-        exclude_ids,
-        max_per_artist: (options.artist_cap > 0).then_some(options.artist_cap),
-        block_artists: options.blocked_artists.clone(),
-        negative_seeds,
-        order: if options.flow {
-            Order::Flow
-        } else {
-            Order::Similarity
-        },
-        ..GenerateOptions::default()
-    };
-    for &(t, v) in &options.targets {
-        core = core.with_target(attribute(t), v);
-    }
-    Ok(core)
-}
-
-/// Generates the playlist for the picked seeds (catalog ids) and options.
+/// Generates the playlist for the picked seeds (catalog ids) and options. Errors name the
+/// field, in the listener's words.
 pub fn playlist(
-    model: &Model,
+    engine: Engine<'_>,
     seeds: &[String],
     options: &PlaylistOptions,
     exclude_ids: Vec<String>,
@@ -60,28 +19,43 @@ pub fn playlist(
     if seeds.is_empty() {
         return Err("seeds: pick at least one track first".into());
     }
-    let catalog = model.catalog();
-    let mut indices = Vec::with_capacity(seeds.len());
-    for id in seeds {
-        let i = catalog.index_of(id).ok_or_else(|| {
-            format!("seeds: track {id} is no longer in the catalog; remove it and pick another")
-        })?;
-        indices.push(i);
-    }
-    let core = core_options(model, options, exclude_ids)?;
-    generate(model, &indices, &core).map_err(|e| match e {
-        // The core names its parameters (`negative_seeds`, `length`): keep the message.
-        GenerateError::InvalidOption { message, .. } => message,
-        other => other.to_string(),
-    })
+    let request = options.request(seeds, exclude_ids);
+    engine
+        .playlist(&request)
+        .map(|g| g.playlist)
+        .map_err(|e| match e {
+            RequestError::Unmatched {
+                list: SeedList::Seeds,
+                reason: Unmatched::TrackId(id),
+                ..
+            } => format!(
+                "seeds: track {id} is no longer in the catalog; remove it and pick another"
+            ),
+            RequestError::Unmatched { list, reason, .. } => format!("{}: {reason}", list.field()),
+            // The engine names its fields (`negative_seeds`, `length`): keep the message.
+            other => other.to_string(),
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::Target;
     use selecta_catalog::Catalog;
-    use selecta_model::ModelParams;
-    use selecta_types::{AudioFeatures, Track};
+    use selecta_engine::CatalogIndex;
+    use selecta_model::{Model, ModelParams};
+    use selecta_types::{Attribute, AudioFeatures, Order, Track};
+
+    /// The web's call, over a model and its indexes.
+    fn playlist(
+        m: &Model,
+        seeds: &[String],
+        o: &PlaylistOptions,
+        exclude_ids: Vec<String>,
+    ) -> Result<Playlist, String> {
+        let index = CatalogIndex::build(m.tracks());
+        super::playlist(Engine::new(m, &index), seeds, o, exclude_ids)
+    }
 
     fn model() -> Model {
         let tracks = (0..40)
@@ -137,9 +111,11 @@ mod tests {
             flow: true,
             ..PlaylistOptions::default()
         };
-        let core = core_options(&m, &o, Vec::new()).unwrap();
+        let core = o.request(&["t20".into()], Vec::new());
         assert_eq!(core.max_per_artist, None);
-        assert_eq!(core.negative_seeds, [39]);
+        let index = CatalogIndex::build(m.tracks());
+        let (_, negative_seeds) = Engine::new(&m, &index).resolve_request(&core).unwrap();
+        assert_eq!(negative_seeds, [39]);
         assert_eq!(core.order, Order::Flow);
         assert_eq!(core.attributes[&Attribute::Tempo].target, Some(150.0));
         // A different target moves the playlist: re-generating with changed options works.

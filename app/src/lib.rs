@@ -12,6 +12,7 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod auth;
 mod components;
+pub mod error;
 #[cfg(feature = "ssr")]
 pub mod export;
 #[cfg(feature = "ssr")]
@@ -32,6 +33,8 @@ use leptos_router::{
     components::{Route, Router, Routes},
     SsrMode, StaticSegment,
 };
+
+pub use error::AppError;
 
 /// The shared domain types, re-exported so components and server functions use one definition.
 pub use selecta_types::{

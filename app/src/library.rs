@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::AppError;
 use crate::{SpotifyPlaylist, SpotifyTrack, Track};
 
 /// Tracks per page of a library list.
@@ -43,7 +44,7 @@ impl Source {
 
     /// From the page's query: `source=saved`, or `source=playlist&list=ID`. `None` for the
     /// catalog search; an error names the parameter.
-    pub fn parse(source: &str, list: Option<&str>) -> Result<Option<Source>, String> {
+    pub fn parse(source: &str, list: Option<&str>) -> Result<Option<Source>, AppError> {
         Ok(Some(match source {
             "" | "catalog" => return Ok(None),
             "saved" => Source::Saved,
@@ -57,14 +58,20 @@ impl Source {
                 let valid =
                     (1..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric());
                 if !valid {
-                    return Err(format!("list: `{id}` is not a Spotify playlist id"));
+                    return Err(AppError::invalid(
+                        "list",
+                        format!("`{id}` is not a Spotify playlist id"),
+                    ));
                 }
                 Source::Playlist(id.to_string())
             }
             other => {
-                return Err(format!(
-                    "source: `{other}` is not one of catalog, saved, top-short, top-medium, \
-                     top-long, recent, playlists, playlist"
+                return Err(AppError::invalid(
+                    "source",
+                    format!(
+                        "`{other}` is not one of catalog, saved, top-short, top-medium, \
+                         top-long, recent, playlists, playlist"
+                    ),
                 ))
             }
         }))
@@ -348,9 +355,11 @@ mod tests {
         );
         assert!(Source::parse("playlist", Some("../x"))
             .unwrap_err()
+            .to_string()
             .starts_with("list:"));
         assert!(Source::parse("likes", None)
             .unwrap_err()
+            .to_string()
             .starts_with("source:"));
     }
 }

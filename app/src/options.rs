@@ -1,12 +1,12 @@
 //! What a listener asks of a playlist in the web app, and the parsing of the options form into
 //! it (one error per bad field, naming the field). Shared by the server and the browser.
 
+use selecta_types::{Attribute, Order, PlaylistRequest, SeedRef, MAX_BLOCKED_ARTISTS};
 use serde::{Deserialize, Serialize};
 
-/// Most seed tracks one playlist may start from.
-pub const MAX_SEEDS: usize = 50;
-/// Longest playlist the form offers.
-pub const MAX_LENGTH: usize = 100;
+/// Most seed tracks one playlist may start from, and the longest playlist: the engine's
+/// limits, shared with the browser through `selecta-types`.
+pub use selecta_types::{MAX_LENGTH, MAX_SEEDS};
 
 /// An audio feature the sliders can aim at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,14 +30,19 @@ impl Target {
         Target::Tempo,
     ];
 
+    /// The attribute the slider aims at.
+    pub fn attribute(self) -> Attribute {
+        match self {
+            Target::Energy => Attribute::Energy,
+            Target::Danceability => Attribute::Danceability,
+            Target::Valence => Attribute::Valence,
+            Target::Tempo => Attribute::Tempo,
+        }
+    }
+
     /// The form field and attribute name.
     pub fn name(self) -> &'static str {
-        match self {
-            Target::Energy => "energy",
-            Target::Danceability => "danceability",
-            Target::Valence => "valence",
-            Target::Tempo => "tempo",
-        }
+        self.attribute().name()
     }
 
     /// The label next to the slider.
@@ -88,9 +93,10 @@ pub struct PlaylistOptions {
 
 impl Default for PlaylistOptions {
     fn default() -> Self {
+        let engine = PlaylistRequest::default();
         PlaylistOptions {
-            length: 30,
-            artist_cap: 2,
+            length: engine.length,
+            artist_cap: engine.max_per_artist.unwrap_or(0),
             exclude_saved: false,
             blocked_artists: Vec::new(),
             negative_seeds: Vec::new(),
@@ -104,6 +110,30 @@ impl PlaylistOptions {
     /// The target of a slider, when switched on.
     pub fn target(&self, t: Target) -> Option<f32> {
         self.targets.iter().find(|(k, _)| *k == t).map(|&(_, v)| v)
+    }
+
+    /// The engine's request for these options, from the picked seeds (catalog ids) and
+    /// without `exclude_ids` (the listener's saved tracks when asked).
+    pub fn request(&self, seeds: &[String], exclude_ids: Vec<String>) -> PlaylistRequest {
+        let mut request = PlaylistRequest {
+            seeds: seeds.iter().cloned().map(SeedRef::Track).collect(),
+            // Typed by the listener: `artist - title`, an id or a Spotify link.
+            negative_seeds: self.negative_seeds.iter().cloned().map(SeedRef::Query).collect(),
+            length: self.length,
+            max_per_artist: (self.artist_cap > 0).then_some(self.artist_cap),
+            block_artists: self.blocked_artists.clone(),
+            exclude_ids,
+            order: if self.flow {
+                Order::Flow
+            } else {
+                Order::Similarity
+            },
+            ..PlaylistRequest::default()
+        };
+        for &(t, v) in &self.targets {
+            request = request.with_target(t.attribute(), v);
+        }
+        request
     }
 }
 
@@ -194,10 +224,13 @@ impl OptionsForm {
         let length = int_field("length", &self.length, d.length, 1, MAX_LENGTH)?;
         let artist_cap = int_field("artist_cap", &self.artist_cap, d.artist_cap, 0, MAX_LENGTH)?;
         let blocked_artists = list(&self.blocked_artists, true);
-        if blocked_artists.len() > 100 {
+        if blocked_artists.len() > MAX_BLOCKED_ARTISTS {
             return Err(bad(
                 "blocked_artists",
-                format!("at most 100 artists, got {}", blocked_artists.len()),
+                format!(
+                    "at most {MAX_BLOCKED_ARTISTS} artists, got {}",
+                    blocked_artists.len()
+                ),
             ));
         }
         // Track names hold commas ("Hello, Goodbye"): one negative seed per line.

@@ -6,6 +6,7 @@
 use selecta_spotify::{NewPlaylist, SpotifyApi, SpotifyError};
 
 use crate::api::SaveProgress;
+use crate::error::AppError;
 use crate::Playlist;
 
 /// Where saving got, and the error that stopped it if it did not finish.
@@ -14,7 +15,7 @@ pub struct SaveOutcome {
     /// The progress to remember (`None` when not even the playlist could be created).
     pub progress: Option<SaveProgress>,
     /// Why it stopped, in words for the listener (`None` when every track was added).
-    pub error: Option<String>,
+    pub error: Option<AppError>,
 }
 
 /// The `spotify:track:` URIs of a playlist, in playing order.
@@ -45,7 +46,7 @@ pub async fn save(
             if let Err(e) = request.check() {
                 return SaveOutcome {
                     progress: None,
-                    error: Some(input_error(e)),
+                    error: Some(AppError::from(e)),
                 };
             }
             match api.create_playlist(&request).await {
@@ -58,7 +59,10 @@ pub async fn save(
                 Err(e) => {
                     return SaveOutcome {
                         progress: None,
-                        error: Some(format!("The playlist was not created: {e}.")),
+                        error: Some(AppError::spotify(
+                            &e,
+                            format!("The playlist was not created: {e}."),
+                        )),
                     }
                 }
             }
@@ -73,27 +77,20 @@ pub async fn save(
         }
         Err(e) => {
             progress.added += e.added;
-            Some(format!(
+            let text = format!(
                 "Saved {} of {} tracks to “{}” before Spotify failed: {}. Press Save again to \
                  add the rest to the same playlist.",
                 progress.added,
                 uris.len(),
                 progress.name,
                 e.error
-            ))
+            );
+            Some(AppError::spotify(&e.error, text))
         }
     };
     SaveOutcome {
         progress: Some(progress),
         error,
-    }
-}
-
-/// `name`/`description` problems as the form's field names.
-fn input_error(e: SpotifyError) -> String {
-    match e {
-        SpotifyError::InvalidInput { parameter, problem } => format!("{parameter}: {problem}"),
-        other => other.to_string(),
     }
 }
 
@@ -257,7 +254,7 @@ mod tests {
         let first = save(&api, &p, &request("Mix"), None).await;
         let progress = first.progress.clone().unwrap();
         assert_eq!(progress.added, 100);
-        let message = first.error.unwrap();
+        let message = first.error.unwrap().to_string();
         assert!(
             message.starts_with("Saved 100 of 250 tracks to “Mix”"),
             "{message}"
@@ -288,14 +285,14 @@ mod tests {
         let api = FakeSpotify::default();
         let out = save(&api, &playlist(3), &request("  "), None).await;
         assert_eq!(out.progress, None);
-        assert_eq!(out.error.as_deref(), Some("name: is empty"));
+        assert_eq!(out.error.map(|e| e.to_string()).as_deref(), Some("name: is empty"));
 
         *api.fail_create.lock().unwrap() = Some(SpotifyError::RateLimited {
             retry_after: std::time::Duration::from_secs(30),
         });
         let out = save(&api, &playlist(3), &request("Mix"), None).await;
         assert_eq!(out.progress, None);
-        let message = out.error.unwrap();
+        let message = out.error.unwrap().to_string();
         assert!(
             message.starts_with("The playlist was not created"),
             "{message}"

@@ -2,11 +2,11 @@
 //! options, the generated playlist with its save progress, and the Spotify sign-in. The
 //! browser holds only the session id; everything here stays on the server.
 
-use leptos::prelude::ServerFnError;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use tower_sessions::Session;
 
 use crate::api::SaveProgress;
+use crate::error::AppError;
 use crate::options::{PlaylistOptions, MAX_SEEDS};
 use crate::Playlist;
 
@@ -24,13 +24,14 @@ pub struct Picker {
 
 impl Picker {
     /// Adds a seed; false when it was already picked. Refuses a 51st seed.
-    pub fn add(&mut self, id: &str) -> Result<bool, String> {
+    pub fn add(&mut self, id: &str) -> Result<bool, AppError> {
         if self.seeds.iter().any(|s| s == id) {
             return Ok(false);
         }
         if self.seeds.len() >= MAX_SEEDS {
-            return Err(format!(
-                "seeds: at most {MAX_SEEDS} tracks; remove one before adding another"
+            return Err(AppError::invalid(
+                "seeds",
+                format!("at most {MAX_SEEDS} tracks; remove one before adding another"),
             ));
         }
         self.seeds.push(id.to_string());
@@ -66,45 +67,44 @@ pub fn new_generation_id() -> u64 {
 }
 
 /// The store failed (Redis down...): a message for the page, details in the log.
-pub fn storage_error(e: tower_sessions::session::Error) -> ServerFnError {
-    tracing::error!(error = %e, "session storage failed");
-    ServerFnError::new("the session storage is unavailable; try again in a moment")
+pub fn storage_error(e: tower_sessions::session::Error) -> AppError {
+    AppError::from(e)
 }
 
 /// The request's session (the session layer puts it in the request).
-pub async fn current() -> Result<Session, ServerFnError> {
+pub async fn current() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>()
         .await
-        .map_err(|e| ServerFnError::new(format!("no session in the request (a bug): {e}")))
+        .map_err(|e| AppError::Internal(format!("no session in the request (a bug): {e}")))
 }
 
 /// A value of the session.
-pub async fn get<T: DeserializeOwned>(s: &Session, key: &str) -> Result<Option<T>, ServerFnError> {
+pub async fn get<T: DeserializeOwned>(s: &Session, key: &str) -> Result<Option<T>, AppError> {
     s.get(key).await.map_err(storage_error)
 }
 
 /// Stores a value in the session.
-pub async fn put<T: Serialize>(s: &Session, key: &str, value: &T) -> Result<(), ServerFnError> {
+pub async fn put<T: Serialize>(s: &Session, key: &str, value: &T) -> Result<(), AppError> {
     s.insert(key, value).await.map_err(storage_error)
 }
 
 /// The picker (empty with default options for a new listener).
-pub async fn picker(s: &Session) -> Result<Picker, ServerFnError> {
+pub async fn picker(s: &Session) -> Result<Picker, AppError> {
     Ok(get(s, PICKER).await?.unwrap_or_default())
 }
 
 /// Stores the picker.
-pub async fn set_picker(s: &Session, p: &Picker) -> Result<(), ServerFnError> {
+pub async fn set_picker(s: &Session, p: &Picker) -> Result<(), AppError> {
     put(s, PICKER, p).await
 }
 
 /// The last generated playlist.
-pub async fn generated(s: &Session) -> Result<Option<Generated>, ServerFnError> {
+pub async fn generated(s: &Session) -> Result<Option<Generated>, AppError> {
     get(s, GENERATED).await
 }
 
 /// Stores the generated playlist.
-pub async fn set_generated(s: &Session, g: &Generated) -> Result<(), ServerFnError> {
+pub async fn set_generated(s: &Session, g: &Generated) -> Result<(), AppError> {
     put(s, GENERATED, g).await
 }
 
@@ -122,7 +122,7 @@ mod tests {
         for i in 0..MAX_SEEDS {
             assert_eq!(p.add(&format!("t{i}")), Ok(true));
         }
-        let err = p.add("one-more").unwrap_err();
+        let err = p.add("one-more").unwrap_err().to_string();
         assert!(err.starts_with("seeds: at most 50"), "{err}");
         assert_eq!(p.seeds.len(), MAX_SEEDS);
     }

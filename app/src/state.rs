@@ -6,6 +6,8 @@ use axum::extract::FromRef;
 use leptos::prelude::*;
 use selecta_model::Model;
 
+pub use selecta_engine::{ModelHandle, Views};
+
 use crate::api::CatalogStats;
 use crate::library::SongKeys;
 use crate::Track;
@@ -15,8 +17,8 @@ use crate::Track;
 pub struct AppState {
     /// Leptos' site options (output name, site root...).
     pub leptos_options: LeptosOptions,
-    /// The model in service; swapped atomically on reload.
-    pub model: ModelHandle,
+    /// The model in service (swapped atomically on reload) with its catalog's indexes.
+    pub views: Arc<Views>,
     /// Spotify sign-in and Web API; `None` when no client id/secret is configured (the app
     /// then offers the catalog only).
     pub spotify: Option<selecta_spotify::Spotify>,
@@ -37,32 +39,15 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
-/// The model in service. Readers take a snapshot (`current`) and keep using it even if a reload
-/// swaps in a new model meanwhile, so a reload never drops or mixes requests.
-#[derive(Clone)]
-pub struct ModelHandle(Arc<arc_swap::ArcSwap<Model>>);
-
-impl ModelHandle {
-    /// Wraps the first model.
-    pub fn new(model: Model) -> Self {
-        Self(Arc::new(arc_swap::ArcSwap::from_pointee(model)))
-    }
-
-    /// The model in service now.
-    pub fn current(&self) -> Arc<Model> {
-        self.0.load_full()
-    }
-
-    /// Puts `model` in service; requests already running finish on the old one.
-    pub fn replace(&self, model: Model) {
-        self.0.store(Arc::new(model));
-    }
-}
-
 impl AppState {
+    /// The model in service now.
+    pub fn model(&self) -> Arc<Model> {
+        self.views.handle().current()
+    }
+
     /// Counts shown on the home page.
     pub fn catalog_summary(&self) -> CatalogStats {
-        let model = self.model.current();
+        let model = self.model();
         let catalog = model.catalog();
         let artists: std::collections::HashSet<&str> = catalog
             .tracks()
@@ -79,7 +64,7 @@ impl AppState {
     /// The tracks of catalog ids, in order; an id the catalog no longer holds (after a model
     /// reload) stays visible as a track named after its id, so it can be removed.
     pub fn seed_tracks(&self, ids: &[String]) -> Vec<Track> {
-        let model = self.model.current();
+        let model = self.model();
         let catalog = model.catalog();
         ids.iter()
             .map(|id| {
@@ -94,7 +79,7 @@ impl AppState {
 
     /// The song keys of the model in service (built on first use after a (re)load).
     pub fn song_keys(&self) -> Arc<SongKeys> {
-        let model = self.model.current();
+        let model = self.model();
         let mut cache = self
             .song_keys
             .0
@@ -112,12 +97,12 @@ impl AppState {
 
     /// Whether the catalog holds a track id.
     pub fn has_track(&self, id: &str) -> bool {
-        self.model.current().catalog().index_of(id).is_some()
+        self.model().catalog().index_of(id).is_some()
     }
 
     /// Catalog search, best first.
     pub fn search(&self, query: &str, limit: usize) -> Vec<Track> {
-        let model = self.model.current();
+        let model = self.model();
         let catalog = model.catalog();
         catalog
             .search(query, limit)
@@ -128,7 +113,8 @@ impl AppState {
 }
 
 /// The state, from the context the server provides to every render and server function.
-pub fn current() -> Result<AppState, ServerFnError> {
-    use_context::<AppState>()
-        .ok_or_else(|| ServerFnError::new("server state missing from context (a bug)"))
+pub fn current() -> Result<AppState, crate::error::AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        crate::error::AppError::Internal("server state missing from context (a bug)".into())
+    })
 }

@@ -3,7 +3,7 @@
 mod api;
 mod cli;
 mod config;
-mod engine;
+mod model_source;
 mod serve;
 mod session_store;
 

@@ -3,14 +3,16 @@
 use std::path::Path;
 
 use anyhow::{bail, Context};
-use app::state::{AppState, ModelHandle, SongKeyCache};
+use app::state::{AppState, SongKeyCache};
 use app::{shell, App};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 
-use crate::config::{ModelArgs, ServeArgs, WebArgs};
+use crate::config::{ServeArgs, WebArgs};
+use selecta_engine::{Runtime, Views};
+use std::sync::Arc;
 use crate::session_store::{self, RedisStore};
 use tower_sessions::MemoryStore;
 
@@ -34,7 +36,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         anyhow::anyhow!("cannot listen on {}: {e}{hint}", args.addr)
     })?;
 
-    let model = crate::engine::load_model(&args.model).await?;
+    // The neighbour table (a second or two on the bundled catalog) is computed while the
+    // server already answers: until it is there, requests search instead.
+    let runtime = Runtime::start(crate::model_source::source(&args.model)).await?;
     let leptos_options = LeptosOptions::builder()
         .output_name(OUTPUT_NAME)
         .site_root(args.site_root.to_string_lossy().as_ref())
@@ -44,14 +48,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let spotify = spotify_config(&args.web)?;
     let state = AppState {
         leptos_options,
-        model: ModelHandle::new(model),
+        views: Arc::new(Views::new(runtime.handle().clone())),
         spotify,
         song_keys: SongKeyCache::default(),
     };
-    // The neighbour table (a second or two on the bundled catalog) is computed while the
-    // server already answers: until it is there, requests search instead.
-    crate::engine::prepare_in_background(state.model.current());
-    spawn_reload_on_sighup(state.model.clone(), args.model.clone());
+    runtime.reload_on_sighup();
     let secure = args
         .api
         .public_url
@@ -68,9 +69,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             router(state.clone()).layer(session_store::layer(MemoryStore::default(), secure))
         }
     };
-    let mut app = web.merge(crate::api::router(state.model.clone(), &args.api));
+    let mut app = web.merge(crate::api::router(state.views.clone(), &args.api));
     if let Some(token) = args.admin_token.clone().filter(|t| !t.is_empty()) {
-        app = app.merge(admin_router(state.model.clone(), args.model.clone(), token));
+        app = app.merge(admin_router(runtime.clone(), token));
     }
 
     tracing::info!("Selecta listening on http://{}", args.addr);
@@ -155,44 +156,13 @@ pub fn spotify_config(web: &WebArgs) -> anyhow::Result<Option<selecta_spotify::S
     Ok(Some(spotify))
 }
 
-/// Reloads the model from its configured source and swaps it in; on failure the model in
-/// service stays. Requests in flight finish on the model they started with.
-pub async fn reload(handle: &ModelHandle, args: &ModelArgs) -> anyhow::Result<usize> {
-    let model = crate::engine::load_model(args).await?;
-    let tracks = model.len();
-    handle.replace(model);
-    crate::engine::prepare_in_background(handle.current());
-    tracing::info!(tracks, "model reloaded");
-    Ok(tracks)
-}
-
-#[cfg(unix)]
-fn spawn_reload_on_sighup(handle: ModelHandle, args: ModelArgs) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let Ok(mut hup) = signal(SignalKind::hangup()) else {
-        tracing::warn!("cannot listen for SIGHUP; reload with POST /admin/reload instead");
-        return;
-    };
-    tokio::spawn(async move {
-        while hup.recv().await.is_some() {
-            tracing::info!("SIGHUP: reloading the model");
-            if let Err(e) = reload(&handle, &args).await {
-                tracing::error!(error = %format!("{e:#}"), "reload failed; the previous model stays in service");
-            }
-        }
-    });
-}
-
-#[cfg(not(unix))]
-fn spawn_reload_on_sighup(_: ModelHandle, _: ModelArgs) {}
-
 /// `POST /admin/reload` with `Authorization: Bearer <SELECTA_ADMIN_TOKEN>`.
-fn admin_router(handle: ModelHandle, args: ModelArgs, token: String) -> Router {
+fn admin_router(runtime: Runtime, token: String) -> Router {
     use axum::http::{header, StatusCode};
     use axum::routing::post;
     let token = std::sync::Arc::new(token);
     let reload_route = post(move |headers: axum::http::HeaderMap| {
-        let (handle, args, token) = (handle.clone(), args.clone(), token.clone());
+        let (runtime, token) = (runtime.clone(), token.clone());
         async move {
             let given = headers
                 .get(header::AUTHORIZATION)
@@ -204,7 +174,7 @@ fn admin_router(handle: ModelHandle, args: ModelArgs, token: String) -> Router {
                     "missing or wrong admin token\n".to_string(),
                 );
             }
-            match reload(&handle, &args).await {
+            match runtime.reload().await {
                 Ok(tracks) => (StatusCode::OK, format!("reloaded: {tracks} tracks\n")),
                 Err(e) => {
                     tracing::error!(error = %format!("{e:#}"), "reload failed; the previous model stays in service");

@@ -1,14 +1,12 @@
 //! Server functions: thin wrappers over the domain crates and the session, callable from the
-//! browser (and posted to by plain forms when JavaScript is off).
-
-// `generate_playlist` takes the options form's fields one by one, as a plain form posts them;
-// `#[server]` does not pass an `allow` on the function through to what it generates.
-#![allow(clippy::too_many_arguments)]
+//! browser (and posted to by plain forms when JavaScript is off). Each returns
+//! `Result<_, AppError>`: the listener's words, and the HTTP status of the answer.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::options::PlaylistOptions;
+use crate::error::AppError;
+use crate::options::{OptionsForm, PlaylistOptions};
 use crate::{Playlist, Track};
 
 /// What the home page shows about the loaded catalog.
@@ -97,32 +95,31 @@ pub struct PageState {
     pub generated: Option<GeneratedView>,
 }
 
-/// The text of a server function error, without the framework's prefix.
-pub fn error_text(e: &ServerFnError) -> String {
-    match e {
-        ServerFnError::ServerError(m) => m.clone(),
-        other => other.to_string(),
-    }
+/// The text of a server function error as the page shows it: the listener's words, without
+/// any framework prefix.
+pub fn error_text(e: &AppError) -> String {
+    e.to_string()
 }
 
 /// Size of the loaded catalog.
 #[server]
-pub async fn catalog_summary() -> Result<CatalogStats, ServerFnError> {
+pub async fn catalog_summary() -> Result<CatalogStats, AppError> {
     let state = crate::state::current()?;
     Ok(state.catalog_summary())
 }
 
 /// One page (from 1) of catalog tracks matching `query` (title, artist or album), best first.
 #[server]
-pub async fn search_tracks(query: String, page: usize) -> Result<SearchPage, ServerFnError> {
+pub async fn search_tracks(query: String, page: usize) -> Result<SearchPage, AppError> {
     let query = query.trim();
     if query.chars().count() > 200 {
-        return Err(ServerFnError::new("q: at most 200 characters"));
+        return Err(AppError::invalid("q", "at most 200 characters"));
     }
     if !(1..=MAX_SEARCH_PAGES).contains(&page) {
-        return Err(ServerFnError::new(format!(
-            "page: must be 1..={MAX_SEARCH_PAGES}, got {page}"
-        )));
+        return Err(AppError::invalid(
+            "page",
+            format!("must be 1..={MAX_SEARCH_PAGES}, got {page}"),
+        ));
     }
     if query.is_empty() {
         return Ok(SearchPage {
@@ -145,7 +142,7 @@ pub async fn search_tracks(query: String, page: usize) -> Result<SearchPage, Ser
 
 /// The listener's session as the pages show it.
 #[server]
-pub async fn get_page_state() -> Result<PageState, ServerFnError> {
+pub async fn get_page_state() -> Result<PageState, AppError> {
     let state = crate::state::current()?;
     let session = crate::session::current().await?;
     let picker = crate::session::picker(&session).await?;
@@ -165,23 +162,24 @@ pub async fn get_page_state() -> Result<PageState, ServerFnError> {
 
 /// Adds a catalog track to the seeds.
 #[server]
-pub async fn add_seed(id: String) -> Result<(), ServerFnError> {
+pub async fn add_seed(id: String) -> Result<(), AppError> {
     let state = crate::state::current()?;
     let id = id.trim();
     if !state.has_track(id) {
-        return Err(ServerFnError::new(format!(
-            "id: track `{id}` is not in the catalog"
-        )));
+        return Err(AppError::invalid(
+            "id",
+            format!("track `{id}` is not in the catalog"),
+        ));
     }
     let session = crate::session::current().await?;
     let mut picker = crate::session::picker(&session).await?;
-    picker.add(id).map_err(ServerFnError::new)?;
+    picker.add(id)?;
     crate::session::set_picker(&session, &picker).await
 }
 
 /// Removes a seed.
 #[server]
-pub async fn remove_seed(id: String) -> Result<(), ServerFnError> {
+pub async fn remove_seed(id: String) -> Result<(), AppError> {
     let session = crate::session::current().await?;
     let mut picker = crate::session::picker(&session).await?;
     if picker.remove(id.trim()) {
@@ -192,7 +190,7 @@ pub async fn remove_seed(id: String) -> Result<(), ServerFnError> {
 
 /// Removes every seed.
 #[server]
-pub async fn clear_seeds() -> Result<(), ServerFnError> {
+pub async fn clear_seeds() -> Result<(), AppError> {
     let session = crate::session::current().await?;
     let mut picker = crate::session::picker(&session).await?;
     picker.seeds.clear();
@@ -200,43 +198,12 @@ pub async fn clear_seeds() -> Result<(), ServerFnError> {
 }
 
 /// Generates a playlist from the picked seeds and the submitted options, keeps both in the
-/// session and goes to the playlist page. The fields are those of the options form.
+/// session and goes to the playlist page. `options` is the options form as posted, its fields
+/// named `options[length]`, `options[energy_on]`... (missing ones take the defaults).
 #[server]
-pub async fn generate_playlist(
-    length: Option<String>,
-    artist_cap: Option<String>,
-    exclude_saved: Option<String>,
-    blocked_artists: Option<String>,
-    negative_seeds: Option<String>,
-    energy_on: Option<String>,
-    energy: Option<String>,
-    danceability_on: Option<String>,
-    danceability: Option<String>,
-    valence_on: Option<String>,
-    valence: Option<String>,
-    tempo_on: Option<String>,
-    tempo: Option<String>,
-    flow: Option<String>,
-) -> Result<(), ServerFnError> {
-    let form = crate::options::OptionsForm {
-        length,
-        artist_cap,
-        exclude_saved,
-        blocked_artists,
-        negative_seeds,
-        energy_on,
-        energy,
-        danceability_on,
-        danceability,
-        valence_on,
-        valence,
-        tempo_on,
-        tempo,
-        flow,
-    };
-    let options = form
-        .parse()
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
+pub async fn generate_playlist(#[server(default)] options: OptionsForm) -> Result<(), AppError> {
+    let form = options;
+    let options = form.parse()?;
     let state = crate::state::current()?;
     let session = crate::session::current().await?;
     let mut picker = crate::session::picker(&session).await?;
@@ -245,10 +212,10 @@ pub async fn generate_playlist(
     } else {
         Vec::new()
     };
-    let model = state.model.current();
+    let view = state.views.get();
     let started = std::time::Instant::now();
-    let playlist = crate::generate::playlist(&model, &picker.seeds, &options, exclude_ids)
-        .map_err(ServerFnError::new);
+    let playlist = crate::generate::playlist(view.engine(), &picker.seeds, &options, exclude_ids)
+        .map_err(AppError::invalid_input);
     // The options are kept even when they fail, so the form shows what was typed.
     picker.options = options;
     crate::session::set_picker(&session, &picker).await?;

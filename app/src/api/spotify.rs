@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::SaveProgress;
+use crate::error::AppError;
 use crate::library::LibraryPage;
 
 /// One page (from 1) of a list of the listener's library (`source` as in the picker's query:
@@ -14,19 +15,21 @@ pub async fn fetch_library(
     source: String,
     list: Option<String>,
     page: usize,
-) -> Result<LibraryPage, ServerFnError> {
+) -> Result<LibraryPage, AppError> {
     use crate::library::{items, Source, LIBRARY_PAGE_SIZE};
     use selecta_spotify::{PageRequest, SpotifyApi, TimeRange};
 
-    let Some(source) = Source::parse(&source, list.as_deref()).map_err(ServerFnError::new)? else {
-        return Err(ServerFnError::new(
-            "source: the catalog is searched with search_tracks",
+    let Some(source) = Source::parse(&source, list.as_deref())? else {
+        return Err(AppError::invalid(
+            "source",
+            "the catalog is searched with search_tracks",
         ));
     };
     if !(1..=500).contains(&page) {
-        return Err(ServerFnError::new(format!(
-            "page: must be 1..=500, got {page}"
-        )));
+        return Err(AppError::invalid(
+            "page",
+            format!("must be 1..=500, got {page}"),
+        ));
     }
     let state = crate::state::current()?;
     let session = crate::session::current().await?;
@@ -34,7 +37,7 @@ pub async fn fetch_library(
         offset: (page as u32 - 1) * LIBRARY_PAGE_SIZE,
         limit: LIBRARY_PAGE_SIZE,
     };
-    let model = state.model.current();
+    let model = state.model();
     let keys = state.song_keys();
     let tracks_page =
         |title: String, p: selecta_types::SpotifyPage<crate::SpotifyTrack>| LibraryPage {
@@ -144,20 +147,20 @@ pub async fn save_playlist(
     name: String,
     description: Option<String>,
     public: Option<String>,
-) -> Result<SaveProgress, ServerFnError> {
+) -> Result<SaveProgress, AppError> {
     use selecta_spotify::NewPlaylist;
 
     let state = crate::state::current()?;
     let session = crate::session::current().await?;
     let Some(mut generated) = crate::session::generated(&session).await? else {
-        return Err(ServerFnError::new(
-            "no playlist to save: generate one first",
+        return Err(AppError::NotFound(
+            "no playlist to save: generate one first".into(),
         ));
     };
     if generation.trim() != generated.id.to_string() {
-        return Err(ServerFnError::new(
-            "generation: this page shows an older playlist than the one in your session; \
-             reload the page",
+        return Err(AppError::invalid(
+            "generation",
+            "this page shows an older playlist than the one in your session; reload the page",
         ));
     }
     let total = generated.playlist.entries.len();
@@ -187,9 +190,9 @@ pub async fn save_playlist(
             tracing::info!(tracks = p.added, "playlist saved to Spotify");
             Ok(p)
         }
-        (Some(e), _) => Err(ServerFnError::new(e)),
-        (None, None) => Err(ServerFnError::new(
-            "saving stopped without a reason (a bug)",
+        (Some(e), _) => Err(e),
+        (None, None) => Err(AppError::Internal(
+            "saving stopped without a reason (a bug)".into(),
         )),
     }
 }

@@ -19,6 +19,7 @@ use crate::api::{
     error_text, get_page_state, AddSeed, ClearSeeds, GeneratePlaylist, PageState, RemoveSeed,
     SavePlaylist, SpotifyStatus,
 };
+use crate::error::AppError;
 
 /// The listener's state and the actions that change it, shared by every component.
 #[derive(Clone, Copy)]
@@ -34,7 +35,7 @@ pub struct Ctx {
     /// Saves the playlist to Spotify.
     pub save: ServerAction<SavePlaylist>,
     /// The session as the pages show it; refetched after every action.
-    pub state: Resource<Result<PageState, ServerFnError>>,
+    pub state: Resource<Result<PageState, AppError>>,
 }
 
 /// The context provided by [`Session`].
@@ -150,7 +151,7 @@ pub fn TopBar() -> impl IntoView {
 /// The error of the last run of an action, if any (also after a plain form post: the
 /// server puts it in the URL and the action reads it back).
 pub fn action_error<T: Clone + Send + Sync + 'static>(
-    value: impl Fn() -> Option<Result<T, ServerFnError>> + Send + Sync + 'static,
+    value: impl Fn() -> Option<Result<T, AppError>> + Send + Sync + 'static,
 ) -> impl IntoView {
     move || {
         value().and_then(Result::err).map(|e| {

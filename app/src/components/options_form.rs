@@ -1,5 +1,6 @@
 //! The playlist options (length, artist cap, exclusions, "less like", sliders, order) and the
-//! Generate button: one form posting to the `generate_playlist` server function.
+//! Generate button: one form posting to the `generate_playlist` server function, its fields
+//! named as that function's `options` argument (`options[length]`...).
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -37,7 +38,7 @@ pub fn OptionsForm(state: PageState, submit: &'static str) -> impl IntoView {
                     <label>
                         <input
                             type="checkbox"
-                            name=format!("{name}_on")
+                            name=format!("options[{name}_on]")
                             checked=on.is_some()
                             data-testid=format!("{name}-on")
                         />
@@ -45,7 +46,7 @@ pub fn OptionsForm(state: PageState, submit: &'static str) -> impl IntoView {
                     </label>
                     <input
                         type="range"
-                        name=name
+                        name=format!("options[{name}]")
                         min=min
                         max=max
                         step=step
@@ -73,7 +74,7 @@ pub fn OptionsForm(state: PageState, submit: &'static str) -> impl IntoView {
                             "Tracks "
                             <input
                                 type="number"
-                                name="length"
+                                name="options[length]"
                                 min="1"
                                 max=MAX_LENGTH
                                 value=o.length
@@ -84,7 +85,7 @@ pub fn OptionsForm(state: PageState, submit: &'static str) -> impl IntoView {
                             "At most per artist (0: no cap) "
                             <input
                                 type="number"
-                                name="artist_cap"
+                                name="options[artist_cap]"
                                 min="0"
                                 max=MAX_LENGTH
                                 value=o.artist_cap
@@ -92,7 +93,7 @@ pub fn OptionsForm(state: PageState, submit: &'static str) -> impl IntoView {
                             />
                         </label>
                         <label>
-                            <input type="checkbox" name="flow" checked=o.flow data-testid="flow" />
+                            <input type="checkbox" name="options[flow]" checked=o.flow data-testid="flow" />
                             " Order for listening (smooth tempo, energy and key)"
                         </label>
                         {signed_in
@@ -101,7 +102,7 @@ pub fn OptionsForm(state: PageState, submit: &'static str) -> impl IntoView {
                                     <label>
                                         <input
                                             type="checkbox"
-                                            name="exclude_saved"
+                                            name="options[exclude_saved]"
                                             checked=o.exclude_saved
                                             data-testid="exclude-saved"
                                         />
@@ -116,14 +117,14 @@ pub fn OptionsForm(state: PageState, submit: &'static str) -> impl IntoView {
                             "Never these artists (comma-separated)"
                             <input
                                 type="text"
-                                name="blocked_artists"
+                                name="options[blocked_artists]"
                                 value=o.blocked_artists.join(", ")
                                 data-testid="blocked-artists"
                             />
                         </label>
                         <label class="grow">
                             "Less like these tracks (one per line: artist - title)"
-                            <textarea name="negative_seeds" rows="2" data-testid="negative-seeds">
+                            <textarea name="options[negative_seeds]" rows="2" data-testid="negative-seeds">
                                 {o.negative_seeds.join("\n")}
                             </textarea>
                         </label>

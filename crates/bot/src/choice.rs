@@ -25,8 +25,9 @@ pub enum Action {
 /// One track of a request.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Slot {
-    /// Known: a catalog index.
-    Chosen(usize),
+    /// Known: a catalog track id (an id, not an index, so that a choice made before a model
+    /// reload still names the same track after it).
+    Chosen(String),
     /// To be picked from candidates.
     Open {
         /// What the listener typed.
@@ -67,12 +68,12 @@ impl Pending {
             .count()
     }
 
-    /// The catalog indices, once every slot is chosen.
-    pub fn seeds(&self) -> Option<Vec<usize>> {
+    /// The track ids, once every slot is chosen.
+    pub fn seeds(&self) -> Option<Vec<String>> {
         self.slots
             .iter()
             .map(|s| match s {
-                Slot::Chosen(i) => Some(*i),
+                Slot::Chosen(id) => Some(id.clone()),
                 Slot::Open { .. } => None,
             })
             .collect()
@@ -207,7 +208,7 @@ mod tests {
         Pending {
             chat,
             action: Action::Describe,
-            slots: vec![Slot::Chosen(1)],
+            slots: vec![Slot::Chosen("t1".into())],
         }
     }
 
@@ -252,13 +253,13 @@ mod tests {
         let mut p = Pending {
             chat: 1,
             action: Action::Predict { length: 10 },
-            slots: vec![Slot::Chosen(4), open.clone(), open],
+            slots: vec![Slot::Chosen("t4".into()), open.clone(), open],
         };
         assert_eq!(p.first_open().map(|(i, _)| i), Some(1));
         assert_eq!(p.open_count(), 2);
         assert_eq!(p.seeds(), None);
-        p.slots[1] = Slot::Chosen(5);
-        p.slots[2] = Slot::Chosen(6);
-        assert_eq!(p.seeds(), Some(vec![4, 5, 6]));
+        p.slots[1] = Slot::Chosen("t5".into());
+        p.slots[2] = Slot::Chosen("t6".into());
+        assert_eq!(p.seeds(), Some(vec!["t4".into(), "t5".into(), "t6".into()]));
     }
 }

@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
-use selecta_catalog::ResolveError;
-use selecta_model::{generate, similar, GenerateError, GenerateOptions, Model};
+use selecta_engine::{CatalogView, ModelHandle, RequestError, Unmatched, Views};
+use selecta_model::{similar, Model};
+use selecta_types::{PlaylistRequest, SeedRef, Track};
 
 use crate::choice::{Action, Choices, Pending, Press, Slot};
 use crate::input::{self, Input};
@@ -19,29 +20,44 @@ pub const PENDING_CAPACITY: usize = 10_000;
 /// Longest button label, in characters (longer ones are cut on phones anyway).
 const BUTTON_CHARS: usize = 60;
 
-/// The bot's behaviour over one model: answers messages and button presses. Shared by every
-/// chat (it is `Sync`); the only state is the requests waiting for a choice.
-#[derive(Debug)]
+/// The bot's behaviour over the model in service: answers messages and button presses. Shared
+/// by every chat (it is `Sync`); the only state is the requests waiting for a choice. A reload
+/// swaps the model under it: each message is answered on the model in service when it came.
 pub struct Responder {
-    model: Arc<Model>,
+    views: Views,
     choices: Choices,
     examples: Examples,
 }
 
+impl std::fmt::Debug for Responder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Responder")
+            .field("tracks", &self.views.handle().current().len())
+            .field("choices", &self.choices)
+            .finish()
+    }
+}
+
 impl Responder {
-    /// A responder over `model`; the help's examples are its most popular tracks.
+    /// A responder over one `model`.
     pub fn new(model: Arc<Model>) -> Responder {
-        let examples = examples(&model);
+        Responder::serving(ModelHandle::new_arc(model))
+    }
+
+    /// A responder over the model in service behind `handle` (swapped by reloads); the help's
+    /// examples are the first model's most popular tracks.
+    pub fn serving(handle: ModelHandle) -> Responder {
+        let examples = examples(&handle.current());
         Responder {
-            model,
+            views: Views::new(handle),
             choices: Choices::new(PENDING_CAPACITY),
             examples,
         }
     }
 
-    /// The model served.
-    pub fn model(&self) -> &Model {
-        &self.model
+    /// The model in service.
+    pub fn model(&self) -> Arc<Model> {
+        self.views.handle().current()
     }
 
     /// Requests waiting for a button press.
@@ -51,7 +67,7 @@ impl Responder {
 
     /// The replies to a message of `chat` (none for [`Input::Ignored`]).
     pub fn respond(&self, chat: i64, input: Input) -> Vec<Reply> {
-        let tracks = self.model.len();
+        let tracks = self.views.handle().current().len();
         match input {
             Input::Start => Reply::split(&render::start(&self.examples, tracks), Vec::new()),
             Input::Help => Reply::split(&render::help(&self.examples, tracks), Vec::new()),
@@ -73,25 +89,27 @@ impl Responder {
     /// Resolves every query: the result when all are known, the problems when some cannot
     /// be, else a question with buttons for the first one to choose.
     fn start_request(&self, chat: i64, action: Action, queries: &[String]) -> Vec<Reply> {
-        let catalog = self.model.catalog();
+        let view = self.views.get();
+        let engine = view.engine();
+        let tracks = view.tracks();
         let mut slots = Vec::with_capacity(queries.len());
         let mut problems = Vec::new();
         for q in queries {
-            match catalog.resolve(q) {
-                Ok(i) => slots.push(Slot::Chosen(i)),
-                Err(ResolveError::Ambiguous { candidates, .. }) if !candidates.is_empty() => slots
-                    .push(Slot::Open {
+            match engine.resolve(&SeedRef::Query(q.clone()), 1) {
+                Ok(m) => slots.push(Slot::Chosen(tracks[m.tracks[0]].id.clone())),
+                Err(e) => match (e.candidates(), e.suggestions()) {
+                    (Some(c), _) if !c.is_empty() => slots.push(Slot::Open {
                         query: q.clone(),
-                        candidates,
+                        candidates: c.to_vec(),
                         unmatched: false,
                     }),
-                Err(ResolveError::NotFound { suggestions, .. }) if !suggestions.is_empty() => slots
-                    .push(Slot::Open {
+                    (_, Some(s)) if !s.is_empty() => slots.push(Slot::Open {
                         query: q.clone(),
-                        candidates: suggestions,
+                        candidates: s.to_vec(),
                         unmatched: true,
                     }),
-                Err(e) => problems.push(render::problem(&e.to_string())),
+                    _ => problems.push(render::problem(&e.to_string())),
+                },
             }
         }
         if !problems.is_empty() {
@@ -103,11 +121,11 @@ impl Responder {
             slots,
         };
         if pending.first_open().is_none() {
-            return self.fulfil(&pending);
+            return self.fulfil(&view, &pending);
         }
-        let question = self.question(&pending, None);
+        let question = self.question(&view, &pending, None);
         let token = self.choices.insert(pending.clone());
-        vec![self.with_buttons(question, &pending, token)]
+        vec![self.with_buttons(&view, question, &pending, token)]
     }
 
     /// The answer to a button press in `chat` with callback `data`.
@@ -149,15 +167,16 @@ impl Responder {
                 ..ButtonAnswer::default()
             };
         };
-        let chosen = candidate.index;
-        pending.slots[at] = Slot::Chosen(chosen);
-        let picked = format!(
-            "✅ {}",
-            escape(&render::plain_label(&self.model.tracks()[chosen], 200))
-        );
+        let view = self.views.get();
+        let label = match track_of(&view, &candidate.id) {
+            Some(t) => render::plain_label(t, 200),
+            None => candidate.label.clone(),
+        };
+        pending.slots[at] = Slot::Chosen(candidate.id.clone());
+        let picked = format!("✅ {}", escape(&label));
         if pending.first_open().is_some() {
-            let question = self.question(&pending, Some(&picked));
-            let edit = self.with_buttons(question, &pending, token);
+            let question = self.question(&view, &pending, Some(&picked));
+            let edit = self.with_buttons(&view, question, &pending, token);
             self.choices.put_back(token, pending);
             return ButtonAnswer {
                 notice: None,
@@ -168,12 +187,12 @@ impl Responder {
         ButtonAnswer {
             notice: None,
             edit: Some(Reply::text(picked)),
-            send: self.fulfil(&pending),
+            send: self.fulfil(&view, &pending),
         }
     }
 
     /// The question about the first open slot, after `before` (the last pick) if any.
-    fn question(&self, pending: &Pending, before: Option<&str>) -> String {
+    fn question(&self, view: &CatalogView, pending: &Pending, before: Option<&str>) -> String {
         let Some((
             _,
             Slot::Open {
@@ -200,29 +219,27 @@ impl Responder {
         if left > 1 {
             text.push_str(&format!(" ({left} tracks to choose)"));
         }
-        let tracks = self.model.tracks();
         for (k, c) in candidates.iter().enumerate() {
-            text.push_str(&format!(
-                "\n{}. {}",
-                k + 1,
-                render::track_line(&tracks[c.index])
-            ));
+            let line = match track_of(view, &c.id) {
+                Some(t) => render::track_line(t),
+                None => escape(&c.label),
+            };
+            text.push_str(&format!("\n{}. {line}", k + 1));
         }
         text
     }
 
     /// `text` with a button per candidate of the first open slot, and Cancel.
-    fn with_buttons(&self, text: String, pending: &Pending, token: u64) -> Reply {
+    fn with_buttons(&self, view: &CatalogView, text: String, pending: &Pending, token: u64) -> Reply {
         let mut keyboard = Vec::new();
         if let Some((_, Slot::Open { candidates, .. })) = pending.first_open() {
-            let tracks = self.model.tracks();
             for (k, c) in candidates.iter().enumerate() {
+                let label = match track_of(view, &c.id) {
+                    Some(t) => render::plain_label(t, BUTTON_CHARS),
+                    None => crate::markup::shorten(&c.label, BUTTON_CHARS),
+                };
                 keyboard.push(vec![Button {
-                    text: format!(
-                        "{}. {}",
-                        k + 1,
-                        render::plain_label(&tracks[c.index], BUTTON_CHARS)
-                    ),
+                    text: format!("{}. {label}", k + 1),
                     data: Press::Pick { token, k }.data(),
                 }]);
             }
@@ -235,38 +252,45 @@ impl Responder {
     }
 
     /// The playlist or the card of a request whose tracks are all known.
-    fn fulfil(&self, pending: &Pending) -> Vec<Reply> {
+    fn fulfil(&self, view: &CatalogView, pending: &Pending) -> Vec<Reply> {
         let Some(seeds) = pending.seeds() else {
             return Vec::new();
         };
         let text = match pending.action {
-            Action::Predict { length } => self.playlist(&seeds, length),
-            Action::Describe => self.card(seeds[0]),
+            Action::Predict { length } => self.playlist(view, seeds, length),
+            Action::Describe => match view.track(&seeds[0]) {
+                Some(index) => self.card(view, index),
+                None => render::problem(&Unmatched::TrackId(seeds[0].clone()).to_string()),
+            },
         };
         Reply::split(&text, Vec::new())
     }
 
-    fn playlist(&self, seeds: &[usize], length: usize) -> String {
-        let options = GenerateOptions {
+    fn playlist(&self, view: &CatalogView, seeds: Vec<String>, length: usize) -> String {
+        let request = PlaylistRequest {
+            seeds: seeds.into_iter().map(SeedRef::Track).collect(),
             length,
-            ..GenerateOptions::default()
+            ..PlaylistRequest::default()
         };
-        match generate(&self.model, seeds, &options) {
-            Ok(p) => render::playlist(&p),
-            Err(e @ GenerateError::InvalidOption { .. }) => render::problem(&e.to_string()),
-            Err(GenerateError::NothingMatches) => {
+        match view.engine().playlist(&request) {
+            Ok(g) => render::playlist(&g.playlist),
+            Err(RequestError::NothingMatches { .. }) => {
                 render::problem("no track of the catalog goes with these; try other tracks")
             }
+            Err(e @ RequestError::Invalid { .. }) => render::problem(&e.to_string()),
+            // A track chosen before a reload that the new catalog lacks.
+            Err(RequestError::Unmatched { reason, .. }) => render::problem(&reason.to_string()),
         }
     }
 
-    fn card(&self, index: usize) -> String {
-        let tracks = self.model.tracks();
-        let k = CARD_NEIGHBOURS.min(self.model.len().saturating_sub(1));
+    fn card(&self, view: &CatalogView, index: usize) -> String {
+        let model = &view.model;
+        let tracks = model.tracks();
+        let k = CARD_NEIGHBOURS.min(model.len().saturating_sub(1));
         let near = if k == 0 {
             Vec::new()
         } else {
-            match similar(&self.model, index, k) {
+            match similar(model, index, k) {
                 Ok(n) => n,
                 Err(e) => {
                     tracing::warn!(index, error = %e, "no neighbours for the card");
@@ -277,6 +301,11 @@ impl Responder {
         let near: Vec<&selecta_types::Track> = near.iter().map(|n| &tracks[n.index]).collect();
         render::card(&tracks[index], &near)
     }
+}
+
+/// A catalog track by id.
+fn track_of<'v>(view: &'v CatalogView, id: &str) -> Option<&'v Track> {
+    view.model.catalog().get(id)
 }
 
 /// The help's examples: the catalog's most popular tracks that have a title and an artist.

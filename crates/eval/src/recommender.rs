@@ -1,4 +1,4 @@
-//! What is measured: Selecta's model through the real [`generate`] path, and the seed's two
+//! What is measured: Selecta's model through the engine's real playlist path, and the seed's two
 //! baselines (random tracks; random tracks of the seeds' genre).
 
 use std::collections::{HashMap, HashSet};
@@ -7,9 +7,10 @@ use rand::seq::IndexedRandom;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use selecta_catalog::Catalog;
-use selecta_model::generate::options::{MAX_LENGTH, MAX_SEEDS};
-use selecta_model::pca::PcaParams;
-use selecta_model::{generate, GenerateOptions, Model, ModelParams};
+use selecta_engine::{CatalogIndex, Engine};
+use selecta_model::PcaParams;
+use selecta_model::{Model, ModelParams};
+use selecta_types::{PlaylistRequest, SeedRef, MAX_LENGTH, MAX_SEEDS};
 
 /// Something that turns seed tracks into a ranked list of catalog tracks.
 pub trait Recommender {
@@ -20,21 +21,24 @@ pub trait Recommender {
     fn recommend(&self, seeds: &[usize], n: usize, rng: &mut ChaCha8Rng) -> Vec<usize>;
 }
 
-/// Selecta's model, through [`generate`] with the options a listener gets, except the cap of
-/// tracks per artist, which is lifted by default (the measure is how well the ranking finds the
-/// playlist, not the diversity rule).
+/// Selecta's model, through the engine's playlist request as every entry point makes it,
+/// with the options a listener gets, except the cap of tracks per artist, which is lifted by
+/// default (the measure is how well the ranking finds the playlist, not the diversity rule).
 pub struct ModelRecommender<'m> {
     model: &'m Model,
-    options: GenerateOptions,
+    index: CatalogIndex,
+    request: PlaylistRequest,
     name: &'static str,
 }
 
 impl<'m> ModelRecommender<'m> {
-    /// Measures `model` with `options` (their `length` is set per request), as "Selecta".
-    pub fn new(model: &'m Model, options: GenerateOptions) -> Self {
+    /// Measures `model` with `request` (its seeds and `length` are set per task), as
+    /// "Selecta".
+    pub fn new(model: &'m Model, request: PlaylistRequest) -> Self {
         ModelRecommender {
             model,
-            options,
+            index: CatalogIndex::build(model.tracks()),
+            request,
             name: "Selecta",
         }
     }
@@ -56,13 +60,14 @@ impl Recommender for ModelRecommender<'_> {
     fn recommend(&self, seeds: &[usize], n: usize, _rng: &mut ChaCha8Rng) -> Vec<usize> {
         let catalog = self.model.catalog();
         let (given, rest) = seeds.split_at(seeds.len().min(MAX_SEEDS));
-        let mut options = self.options.clone();
-        options.length = n.clamp(1, MAX_LENGTH);
-        options
-            .exclude_ids
-            .extend(rest.iter().map(|&i| catalog.tracks()[i].id.clone()));
-        match generate(self.model, given, &options) {
-            Ok(p) => p
+        let id = |&i: &usize| catalog.tracks()[i].id.clone();
+        let mut request = self.request.clone();
+        request.seeds = given.iter().map(|i| SeedRef::Track(id(i))).collect();
+        request.length = n.clamp(1, MAX_LENGTH);
+        request.exclude_ids.extend(rest.iter().map(id));
+        match Engine::new(self.model, &self.index).playlist(&request) {
+            Ok(g) => g
+                .playlist
                 .entries
                 .iter()
                 .filter_map(|e| catalog.index_of(&e.track.id))

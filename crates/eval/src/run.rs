@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use rand::seq::IndexedRandom;
 use selecta_catalog::Catalog;
-use selecta_model::{GenerateOptions, LearnParams, Learned, Model, ModelParams};
+use selecta_types::PlaylistRequest;
+use selecta_model::{fit_learned, LearnParams, Learned, Model, ModelParams};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{EvalConfig, EvalError};
@@ -68,11 +69,11 @@ pub fn evaluate(
     })
 }
 
-/// The options `generate` is measured with.
-pub fn eval_options(config: &EvalConfig) -> GenerateOptions {
-    GenerateOptions {
+/// The request the engine is measured with (its seeds and length are set per task).
+pub fn eval_options(config: &EvalConfig) -> PlaylistRequest {
+    PlaylistRequest {
         max_per_artist: config.max_per_artist,
-        ..GenerateOptions::default()
+        ..PlaylistRequest::default()
     }
 }
 
@@ -93,15 +94,16 @@ fn fit(
         done: 0,
         total: 1,
     });
-    let mut params = params.clone();
-    if config.learn {
-        params.learn = Some(LearnParams {
+    let model = if config.learn {
+        let learn = LearnParams {
             relabel,
             max_per_artist: config.max_per_artist,
-            ..params.learn.unwrap_or_default()
-        });
-    }
-    let model = Model::fit(catalog, &params, &mut |_| {})?;
+            ..LearnParams::default()
+        };
+        fit_learned(catalog, params, &learn, &mut |_| {})?
+    } else {
+        Model::fit(catalog, params, &mut |_| {})?
+    };
     progress(EvalProgress {
         stage: format!("fitting ({stage})"),
         done: 1,

@@ -27,10 +27,11 @@ use sha2::{Digest, Sha256};
 
 use crate::affinity::Affinity;
 use crate::attributes::AttributeStats;
-use crate::features::FittedFeatures;
+use crate::features::{FeatureParams, FittedFeatures};
 use crate::knn::NeighbourIndex;
 use crate::learn::Learned;
-use crate::model::{Model, ModelParams};
+use crate::model::Model;
+use crate::params::{LearnParams, ModelParams, ScoringParams, SimilarParams};
 
 /// First bytes of every artifact (the `\x1a` stops `type`/`cat` on some systems, like PNG's).
 pub const MAGIC: [u8; 8] = *b"SELECTA\x1a";
@@ -91,10 +92,31 @@ pub enum ArtifactError {
     },
 }
 
+/// The parameters as stored: [`ModelParams`] with how the weights were learned in between,
+/// where format 4 has always had it (the field order is the encoding: postcard writes no
+/// names), borrowed for writing.
+#[derive(Serialize)]
+struct StoredParamsRef<'a> {
+    features: &'a FeatureParams,
+    scoring: &'a ScoringParams,
+    learn: &'a Option<LearnParams>,
+    similar: &'a SimilarParams,
+}
+
+/// The stored parameters, owned for reading (same field order as [`StoredParamsRef`]).
+#[derive(Deserialize)]
+struct StoredParams {
+    features: FeatureParams,
+    scoring: ScoringParams,
+    learn: Option<LearnParams>,
+    #[serde(default)]
+    similar: SimilarParams,
+}
+
 /// What the payload holds, borrowed for writing.
 #[derive(Serialize)]
 struct PayloadRef<'a> {
-    params: &'a ModelParams,
+    params: StoredParamsRef<'a>,
     features: &'a FittedFeatures,
     stats: &'a AttributeStats,
     rows: u64,
@@ -109,7 +131,7 @@ struct PayloadRef<'a> {
 /// What the payload holds, owned for reading (same field order as [`PayloadRef`]).
 #[derive(Deserialize)]
 struct Payload {
-    params: ModelParams,
+    params: StoredParams,
     features: FittedFeatures,
     stats: AttributeStats,
     rows: u64,
@@ -126,7 +148,12 @@ impl Model {
     pub fn to_bytes(&self) -> Vec<u8> {
         let vectors = self.index.vectors();
         let payload = PayloadRef {
-            params: &self.params,
+            params: StoredParamsRef {
+                features: &self.params.features,
+                scoring: &self.params.scoring,
+                learn: &self.learn,
+                similar: &self.params.similar,
+            },
             features: &self.features,
             stats: &self.stats,
             rows: vectors.nrows() as u64,
@@ -219,8 +246,18 @@ impl Model {
                 "the tracks repeat an id, so vectors would not line up with them".into(),
             ));
         }
+        let StoredParams {
+            features: feature_params,
+            scoring,
+            learn,
+            similar,
+        } = p.params;
         Ok(Model {
-            params: p.params,
+            params: ModelParams {
+                features: feature_params,
+                scoring,
+                similar,
+            },
             features: p.features,
             stats: p.stats,
             index,
@@ -228,6 +265,7 @@ impl Model {
             catalog,
             affinity: p.affinity,
             learned: p.learned,
+            learn,
         })
     }
 

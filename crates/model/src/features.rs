@@ -2,27 +2,23 @@
 //! fitted on tracks into a [`FittedFeatures`] value that transforms any track into a model
 //! vector (encode → standardise/weight → PCA). The fitted value holds everything it needs and
 //! is serialised into the model artifact.
+//!
+//! The pipeline's public types are gathered here: its parameters (defined with the others in
+//! the bottom layer), the fitted encoder and PCA, and the columns a track is encoded into.
 
 use ndarray::{Array1, Array2, Axis, Slice};
 use selecta_types::Track;
 use serde::{Deserialize, Serialize};
 
-use crate::encoding::{EncoderParams, FittedEncoder};
-use crate::pca::{CovarianceAccumulator, FittedPca, PcaParams};
+use crate::error::FitError;
+use crate::pca::CovarianceAccumulator;
 use crate::progress::{FitProgress, FitStage};
-use crate::FitError;
 
+pub use crate::encoding::{ColumnStats, FittedEncoder};
+pub use crate::params::{EncoderParams, FeatureParams, FeatureWeights, NumericColumn, PcaParams};
+pub use crate::pca::FittedPca;
 /// Rows encoded at a time: big enough for the matrix kernels, small enough to stay in cache.
 const CHUNK: usize = 4096;
-
-/// Unfitted feature pipeline.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct FeatureParams {
-    /// Column weights and imputation/standardisation.
-    pub encoder: EncoderParams,
-    /// How many principal components to keep.
-    pub pca: PcaParams,
-}
 
 /// Fitted feature pipeline: encoder then PCA.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

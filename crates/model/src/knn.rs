@@ -1,19 +1,22 @@
-//! Exact k-nearest-neighbour search under the Manhattan metric, three ways that agree:
-//! a blocked scan (the fast path, [`crate::scan`]), petal-neighbors' ball tree, and a plain
-//! brute-force scan (the reference).
+//! Exact k-nearest-neighbour search under the Manhattan metric: the index the model serves
+//! from, searched by a pruned blocked scan (`crate::scan`) or read from a precomputed table.
+//!
+//! Two reference searches that agree with it bit for bit, petal-neighbors' ball tree and a
+//! plain brute force, are behind the `reference` feature (`crate::reference`): the tests and
+//! benches check and time the scan against them; serving never needs them.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
-use ndarray::{Array2, ArrayView1, CowArray};
-use petal_neighbors::BallTree;
+use ndarray::Array2;
 
-use crate::metric::{manhattan, Manhattan};
+use crate::error::IndexError;
 use crate::scan::BlockScan;
 
 /// Indexes of at least this many rows search a batch of points on all cores (below it,
 /// starting threads costs more than it saves).
-pub const PARALLEL_MIN_ROWS: usize = 100_000;
+const PARALLEL_MIN_ROWS: usize = 100_000;
 
 /// One neighbour: a row of the index and its distance to the query.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -24,21 +27,16 @@ pub struct Neighbour {
     pub distance: f32,
 }
 
-/// Orders neighbours by distance, then by index, so that ties resolve the same way every time.
-fn by_distance_then_index(a: &Neighbour, b: &Neighbour) -> std::cmp::Ordering {
-    a.distance
-        .total_cmp(&b.distance)
-        .then(a.index.cmp(&b.index))
-}
-
 /// The vectors of a catalog and the structures that search them.
 ///
-/// The vectors are held once, by the blocked scan (in its leaf order). The ball tree is built
-/// on first use only: on this data it does not beat the blocked scan (see [`crate::scan`]),
-/// and at a million tracks its nodes would take more memory than the vectors themselves.
+/// The vectors are held once, by the blocked scan (in its leaf order). With the `reference`
+/// feature, the ball tree is built on first use only: on this data it does not beat the
+/// blocked scan (see `crate::scan`), and at a million tracks its nodes would take more memory
+/// than the vectors themselves.
 pub struct NeighbourIndex {
     scan: BlockScan,
-    tree: OnceLock<BallTree<'static, f32, Manhattan>>,
+    #[cfg(any(test, feature = "reference"))]
+    pub(crate) tree: OnceLock<crate::reference::Tree>,
     table: OnceLock<NeighbourTable>,
 }
 
@@ -55,29 +53,9 @@ impl fmt::Debug for NeighbourIndex {
         f.debug_struct("NeighbourIndex")
             .field("rows", &self.len())
             .field("dim", &self.dim())
-            .field("tree_built", &self.tree.get().is_some())
             .field("table_k", &self.table.get().map(|t| t.k))
             .finish()
     }
-}
-
-/// Why an index cannot be built.
-#[derive(Debug, thiserror::Error, PartialEq)]
-pub enum IndexError {
-    /// No vectors at all.
-    #[error("cannot index an empty set of vectors")]
-    Empty,
-    /// Vectors of length 0.
-    #[error("cannot index vectors of dimension 0")]
-    ZeroDimension,
-    /// NaN or infinity somewhere.
-    #[error("vector {row} has a non-finite value at column {column}")]
-    NotFinite {
-        /// Offending row.
-        row: usize,
-        /// Offending column.
-        column: usize,
-    },
 }
 
 impl NeighbourIndex {
@@ -97,6 +75,7 @@ impl NeighbourIndex {
         }
         Ok(NeighbourIndex {
             scan: BlockScan::new(vectors),
+            #[cfg(any(test, feature = "reference"))]
             tree: OnceLock::new(),
             table: OnceLock::new(),
         })
@@ -186,36 +165,54 @@ impl NeighbourIndex {
     ///
     /// [`nearest_rows`]: NeighbourIndex::nearest_rows
     pub fn precompute(&self, k: usize) {
+        self.precompute_until(k, &AtomicBool::new(false));
+    }
+
+    /// [`precompute`](NeighbourIndex::precompute) that gives up once `stop` is set: each
+    /// worker checks it between batches of [`LEAF`](crate::scan::LEAF) rows, so a stop takes
+    /// effect within one batch's search. Returns true when a table is in place afterwards
+    /// (computed now or already there); a stopped computation installs nothing and returns
+    /// false, leaving requests to search.
+    pub fn precompute_until(&self, k: usize, stop: &AtomicBool) -> bool {
         let k = k.clamp(1, self.len());
         if self.table.get().is_some() {
-            return;
+            return true;
         }
         let order = self.scan.leaf_order();
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
         let batch = crate::scan::LEAF;
         let per_thread = order.len().div_ceil(threads).div_ceil(batch) * batch;
-        let parts: Vec<Vec<(u32, Vec<Neighbour>)>> = std::thread::scope(|s| {
+        let parts: Option<Vec<Vec<(u32, Vec<Neighbour>)>>> = std::thread::scope(|s| {
             let workers: Vec<_> = order
                 .chunks(per_thread.max(1))
                 .map(|part| {
                     s.spawn(move || {
                         let mut out = Vec::with_capacity(part.len());
                         for rows in part.chunks(batch) {
+                            // Relaxed: the flag carries no data, only "give up".
+                            if stop.load(Ordering::Relaxed) {
+                                return None;
+                            }
                             let points: Vec<&[f32]> =
                                 rows.iter().map(|&r| self.vector(r as usize)).collect();
                             // The scan itself: the rows are already split over the cores.
                             let found = self.scan.nearest_many(&points, k);
                             out.extend(rows.iter().copied().zip(found));
                         }
-                        out
+                        Some(out)
                     })
                 })
                 .collect();
-            workers
+            // Join every worker before deciding, so none outlives the scope's borrow.
+            let joined: Vec<_> = workers
                 .into_iter()
                 .map(|w| w.join().expect("a neighbour-table worker panicked"))
-                .collect()
+                .collect();
+            joined.into_iter().collect()
         });
+        let Some(parts) = parts else {
+            return false;
+        };
         let mut neighbours = vec![(0u32, 0.0f32); self.len() * k];
         for (row, list) in parts.into_iter().flatten() {
             let at = row as usize * k;
@@ -225,81 +222,12 @@ impl NeighbourIndex {
         }
         // A concurrent call may have set one first: both are the same table.
         let _ = self.table.set(NeighbourTable { k, neighbours });
+        true
     }
 
     /// The neighbours per row of the precomputed table (`None`: no table).
     pub fn table_k(&self) -> Option<usize> {
         self.table.get().map(|t| t.k)
-    }
-
-    /// The ball tree over the vectors, built (from a copy of them) on first call.
-    pub fn tree(&self) -> &BallTree<'static, f32, Manhattan> {
-        self.tree.get_or_init(|| {
-            BallTree::new(CowArray::from(self.vectors()), Manhattan)
-                .expect("the vectors are not empty")
-        })
-    }
-
-    /// The `k` nearest rows by the ball tree, nearest first (ties by index).
-    ///
-    /// The tree keeps an arbitrary one of several rows tied at the k-th distance (duplicate
-    /// tracks have identical vectors), so it is asked for k + 1: if the extra row is strictly
-    /// farther, the first k are the answer; if not, every row within the k-th distance is
-    /// fetched by a radius query and the ties are resolved by index, like the brute force.
-    pub fn nearest_tree(&self, point: &[f32], k: usize) -> Vec<Neighbour> {
-        assert_eq!(point.len(), self.dim(), "query has the wrong dimension");
-        let k = k.min(self.len());
-        if k == 0 {
-            return Vec::new();
-        }
-        let query = ArrayView1::from(point);
-        let tree = self.tree();
-        let (idx, dist) = tree.query(&query, (k + 1).min(self.len()));
-        let mut out: Vec<Neighbour> = idx
-            .into_iter()
-            .zip(dist)
-            .map(|(index, distance)| Neighbour { index, distance })
-            .collect();
-        out.sort_by(by_distance_then_index);
-        if out.len() == k || out[k].distance > out[k - 1].distance {
-            out.truncate(k);
-            return out;
-        }
-        let kth = out[k - 1].distance;
-        // `query_radius` keeps distances strictly below its radius.
-        let mut within: Vec<Neighbour> = tree
-            .query_radius(&query, kth.next_up())
-            .into_iter()
-            .map(|index| Neighbour {
-                index,
-                distance: manhattan(point, self.vector(index)),
-            })
-            .filter(|n| n.distance <= kth)
-            .collect();
-        within.sort_by(by_distance_then_index);
-        within.truncate(k);
-        within
-    }
-
-    /// The `k` nearest rows by scanning every row, nearest first (ties by index).
-    pub fn nearest_brute_force(&self, point: &[f32], k: usize) -> Vec<Neighbour> {
-        assert_eq!(point.len(), self.dim(), "query has the wrong dimension");
-        let k = k.min(self.len());
-        if k == 0 {
-            return Vec::new();
-        }
-        let mut all: Vec<Neighbour> = (0..self.len())
-            .map(|index| Neighbour {
-                index,
-                distance: manhattan(point, self.vector(index)),
-            })
-            .collect();
-        if k < all.len() {
-            all.select_nth_unstable_by(k - 1, by_distance_then_index);
-            all.truncate(k);
-        }
-        all.sort_by(by_distance_then_index);
-        all
     }
 }
 

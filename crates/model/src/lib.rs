@@ -1,42 +1,63 @@
-//! Selecta's recommender engine.
+//! Selecta's recommender engine, in layers, each using only those below it:
 //!
-//! - [`features`]: the fit/transform feature pipeline (imputation, standardisation, multi-hot
-//!   genres, weights, PCA), in the style of linfa's preprocessing.
-//! - [`knn`], [`scan`] and [`metric`]: exact Manhattan nearest neighbours, three ways that
-//!   agree bit for bit: a pruned SIMD scan (serving), petal-neighbors' ball tree, brute force.
-//! - [`affinity`]: artists, albums and playlist co-occurrence, fitted from the catalog's
-//!   playlists and kept in the artifact.
-//! - [`Model`]: the fitted model; [`artifact`] saves and loads it as one checked file.
-//! - [`generate()`]: playlists from seed tracks, with filters, targets and reasons;
-//!   [`neighbours`] for describing a track.
-//! - [`synthetic`] and [`bench`]: a million-track catalog drawn from the real one, and the
-//!   measurement the `selecta bench` command runs.
+//! 1. Parameters and errors: [`ModelParams`] ([`FeatureParams`], [`ScoringParams`] with its
+//!    [`SignalWeights`], [`SimilarParams`]), [`LearnParams`] and [`GenerateOptions`], plain
+//!    data checked before any work; [`FitError`], [`GenerateError`].
+//! 2. Fitting: the [`features`] pipeline (imputation, standardisation, multi-hot genres,
+//!    weights, PCA, in the style of linfa's preprocessing), the [`affinity`] lists (artists,
+//!    albums, playlist co-occurrence) and the [`NeighbourIndex`] (exact Manhattan nearest
+//!    neighbours by a pruned SIMD scan, or read from a precomputed table) make a [`Model`]
+//!    ([`Model::fit`], which never learns); [`artifact`] saves and loads it as one checked
+//!    file.
+//! 3. Request stages over a model, shared by generation and learning: retrieving a seed set's
+//!    candidates with their signals, scoring them with the weights, selecting a playlist.
+//! 4. Above them: [`generate()`] (playlists with filters, targets and reasons),
+//!    [`neighbours`] and [`similar`] (a track's nearest and most similar tracks), and
+//!    [`learn`], which learns the weights from the catalog's playlists through the same
+//!    stages and then fits ([`fit_learned`]).
+//!
+//! [`synthetic`] and [`bench`] draw a million-track catalog from the real one and time it (the
+//! `selecta bench` command). With the `reference` feature (the crate's own tests and benches),
+//! [`NeighbourIndex`] also searches by petal-neighbors' ball tree and by brute force, the
+//! references the scan agrees with bit for bit.
 
+// Bottom layer: parameters and errors.
+mod error;
+mod params;
+
+// Fitting.
 pub mod affinity;
 pub mod artifact;
-pub mod attributes;
-pub mod bench;
-pub mod encoding;
+mod attributes;
+mod encoding;
 pub mod features;
-pub mod generate;
-pub mod knn;
-pub mod labels;
-pub mod learn;
+mod knn;
+mod labels;
 pub mod metric;
 mod model;
-pub mod pca;
-pub mod progress;
-pub mod scan;
+mod pca;
+mod progress;
+#[cfg(any(test, feature = "reference"))]
+mod reference;
+mod scan;
+
+// Request stages and what stands on them.
+pub mod generate;
+pub mod learn;
+mod pool;
+
+// Measurement.
+pub mod bench;
 pub mod synthetic;
 
 pub use artifact::{ArtifactError, FORMAT_VERSION};
-pub use attributes::{Attribute, AttributeStats};
-pub use features::{FeatureParams, FittedFeatures};
-pub use generate::candidates::{ScoringParams, SignalWeights};
+pub use attributes::{Attribute, AttributeStat, AttributeStats, UnknownAttribute};
+pub use error::{FitError, GenerateError, IndexError};
+pub use features::{FittedFeatures, PcaParams};
 pub use generate::options::{AttributeBounds, GenerateOptions, Order};
-pub use generate::similar::SimilarParams;
-pub use generate::{generate, neighbours, similar, GenerateError};
+pub use generate::{generate, neighbours, similar};
 pub use knn::{Neighbour, NeighbourIndex};
-pub use learn::{LearnParams, Learned};
-pub use model::{FitError, Model, ModelParams, TABLE_MAX_TRACKS, TABLE_NEIGHBOURS};
+pub use learn::{fit_learned, Learned};
+pub use model::{Model, TABLE_MAX_TRACKS, TABLE_NEIGHBOURS};
+pub use params::{FeatureParams, LearnParams, ModelParams, ScoringParams, SignalWeights, SimilarParams};
 pub use progress::{FitProgress, FitStage};

@@ -2,63 +2,27 @@
 //! and the nearest-neighbour index over them.
 
 use std::fmt;
+use std::sync::atomic::AtomicBool;
 
 use ndarray::Array1;
 use selecta_catalog::Catalog;
 use selecta_types::Track;
-use serde::{Deserialize, Serialize};
 
 use crate::affinity::Affinity;
 use crate::attributes::AttributeStats;
-use crate::features::{FeatureParams, FittedFeatures};
-use crate::generate::candidates::ScoringParams;
-use crate::generate::similar::SimilarParams;
-use crate::knn::{IndexError, NeighbourIndex};
+use crate::error::FitError;
+use crate::features::FittedFeatures;
+use crate::knn::NeighbourIndex;
 use crate::labels::TrackLabels;
-use crate::learn::{LearnParams, Learned};
+use crate::learn::Learned;
+use crate::params::{LearnParams, ModelParams};
 use crate::progress::{FitProgress, FitStage};
-
-/// Everything that decides how a model is fitted (kept in the artifact, so that a model says
-/// how it was made).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ModelParams {
-    /// The feature pipeline.
-    pub features: FeatureParams,
-    /// Constants of playlist ranking.
-    pub scoring: ScoringParams,
-    /// Learn the signal weights from the catalog's playlists while fitting
-    /// ([`crate::learn`]): the learned values replace `scoring.weights` and
-    /// `scoring.other_genre`. `None`: keep them as given (and fit in well under a second).
-    pub learn: Option<LearnParams>,
-    /// How a track's similar tracks are ranked.
-    #[serde(default)]
-    pub similar: SimilarParams,
-}
 
 /// Largest catalog whose neighbour table [`Model::prepare_for_serving`] computes.
 pub const TABLE_MAX_TRACKS: usize = 200_000;
 /// Neighbours per track in that table: what a playlist of up to 30 tracks from up to 30
 /// seeds asks for on its first round (see `ScoringParams::neighbours_per_track`).
 pub const TABLE_NEIGHBOURS: usize = 64;
-
-/// Why fitting failed.
-#[derive(Debug, thiserror::Error)]
-pub enum FitError {
-    /// The catalog holds no track.
-    #[error("cannot fit a model on an empty catalog")]
-    EmptyCatalog,
-    /// A parameter is out of range.
-    #[error("invalid parameter {name}: {message}")]
-    InvalidParam {
-        /// Parameter path, e.g. `pca.variance_ratio`.
-        name: String,
-        /// What is wrong, with the value.
-        message: String,
-    },
-    /// The vectors could not be indexed.
-    #[error("cannot build the neighbour index: {0}")]
-    Index(#[from] IndexError),
-}
 
 /// A fitted recommender: ready to generate playlists and to be saved as one artifact.
 pub struct Model {
@@ -71,8 +35,10 @@ pub struct Model {
     pub(crate) affinity: Affinity,
     /// Genre and subgenre ids per track (derived from the catalog, not stored).
     pub(crate) labels: TrackLabels,
-    /// What learning found, when the weights were learned.
+    /// What learning found, when the weights were learned ([`crate::learn::fit_learned`]).
     pub(crate) learned: Option<Learned>,
+    /// How they were learned.
+    pub(crate) learn: Option<LearnParams>,
 }
 
 impl fmt::Debug for Model {
@@ -88,8 +54,8 @@ impl fmt::Debug for Model {
 
 impl Model {
     /// Fits a model on a catalog (which it keeps, to serve the tracks), reporting progress.
-    /// With `params.learn`, the scoring weights are learned from the catalog's playlists
-    /// first.
+    /// The scoring weights are used as given: learning them from the catalog's playlists is
+    /// the step above, [`crate::learn::fit_learned`].
     pub fn fit(
         catalog: Catalog,
         params: &ModelParams,
@@ -98,23 +64,7 @@ impl Model {
         if catalog.is_empty() {
             return Err(FitError::EmptyCatalog);
         }
-        let Some(how) = &params.learn else {
-            return Model::fit_with(catalog, params.clone(), None, progress);
-        };
-        let learned = crate::learn::learn(&catalog, params, how, progress)?;
-        let mut params = params.clone();
-        params.scoring.weights = learned.weights.clone();
-        params.scoring.other_genre = learned.other_genre;
-        params.scoring.seed_share = learned.seed_share;
-        Model::fit_with(catalog, params, Some(learned), progress)
-    }
-
-    fn fit_with(
-        catalog: Catalog,
-        params: ModelParams,
-        learned: Option<Learned>,
-        progress: &mut dyn FnMut(FitProgress),
-    ) -> Result<Model, FitError> {
+        params.check()?;
         let started = std::time::Instant::now();
         let (features, vectors) = params.features.fit_transform(catalog.tracks(), progress)?;
         let stats = AttributeStats::measure(catalog.tracks());
@@ -135,14 +85,15 @@ impl Model {
             "fitted model"
         );
         Ok(Model {
-            params,
+            params: params.clone(),
             features,
             stats,
             index,
             labels: TrackLabels::new(catalog.tracks()),
             catalog,
             affinity,
-            learned,
+            learned: None,
+            learn: None,
         })
     }
 
@@ -176,6 +127,11 @@ impl Model {
         self.learned.as_ref()
     }
 
+    /// How the weights were learned, when they were.
+    pub fn learn_params(&self) -> Option<&LearnParams> {
+        self.learn.as_ref()
+    }
+
     /// The fitted feature pipeline.
     pub fn features(&self) -> &FittedFeatures {
         &self.features
@@ -191,8 +147,8 @@ impl Model {
         &self.affinity
     }
 
-    /// The nearest-neighbour index (the vectors, the blocked scan over them, the ball tree on
-    /// demand and the neighbour table once prepared).
+    /// The nearest-neighbour index (the vectors, the blocked scan over them and the neighbour
+    /// table once prepared).
     pub fn index(&self) -> &NeighbourIndex {
         &self.index
     }
@@ -204,16 +160,35 @@ impl Model {
     /// same with or without it. Larger catalogs are searched per request (the table would
     /// take minutes to compute and `8 · TABLE_NEIGHBOURS` bytes per track).
     pub fn prepare_for_serving(&self) {
-        if self.len() <= TABLE_MAX_TRACKS {
-            let started = std::time::Instant::now();
-            self.index.precompute(TABLE_NEIGHBOURS);
+        self.prepare_for_serving_until(&AtomicBool::new(false));
+    }
+
+    /// [`prepare_for_serving`](Model::prepare_for_serving) that can be called off: the
+    /// computation checks `stop` between blocks of rows and gives up once it is set (a model
+    /// being replaced or a server shutting down need not wait for it). Returns true only when
+    /// the neighbour table was completed and installed (or was already there); false when
+    /// stopped, installing nothing, or when the catalog is too large for a table. Either way
+    /// the model answers the same.
+    pub fn prepare_for_serving_until(&self, stop: &AtomicBool) -> bool {
+        if self.len() > TABLE_MAX_TRACKS {
+            return false;
+        }
+        let started = std::time::Instant::now();
+        let done = self.index.precompute_until(TABLE_NEIGHBOURS, stop);
+        if done {
             tracing::info!(
                 tracks = self.len(),
                 neighbours = TABLE_NEIGHBOURS,
                 seconds = started.elapsed().as_secs_f64(),
                 "precomputed the neighbour table"
             );
+        } else {
+            tracing::info!(
+                seconds = started.elapsed().as_secs_f64(),
+                "stopped computing the neighbour table"
+            );
         }
+        done
     }
 
     /// The model vector of a catalog track.
@@ -240,5 +215,43 @@ mod tests {
             Model::fit(Catalog::default(), &ModelParams::default(), &mut |_| {}),
             Err(FitError::EmptyCatalog)
         ));
+    }
+
+    fn small_model() -> Model {
+        // 300 tracks: enough for several batches of the table's rows, fitted in milliseconds.
+        let tracks = (0..300)
+            .map(|i| Track {
+                id: format!("t{i}"),
+                name: format!("Song {i}"),
+                artists: vec![format!("Artist {}", i % 40)],
+                genres: vec![["pop", "rock", "rap"][i % 3].into()],
+                features: selecta_types::AudioFeatures {
+                    energy: Some((i * 7 % 100) as f32 / 100.0),
+                    tempo: Some(80.0 + (i * 13 % 90) as f32),
+                    valence: Some((i * 31 % 100) as f32 / 100.0),
+                    ..Default::default()
+                },
+                ..Track::default()
+            })
+            .collect();
+        let catalog = Catalog::from_tracks(tracks, Vec::new());
+        Model::fit(catalog, &ModelParams::default(), &mut |_| {}).unwrap()
+    }
+
+    #[test]
+    fn a_stopped_preparation_installs_nothing_and_a_finished_one_does() {
+        let model = small_model();
+        let rows: Vec<usize> = (0..model.len()).collect();
+        let searched = model.index().nearest_rows(&rows, 20);
+        // Set before it starts: no table, the same answers, searched.
+        assert!(!model.prepare_for_serving_until(&AtomicBool::new(true)));
+        assert_eq!(model.index().table_k(), None);
+        assert_eq!(model.index().nearest_rows(&rows, 20), searched);
+        // Never set: the table is there and reads the same answers.
+        assert!(model.prepare_for_serving_until(&AtomicBool::new(false)));
+        assert_eq!(model.index().table_k(), Some(TABLE_NEIGHBOURS));
+        assert_eq!(model.index().nearest_rows(&rows, 20), searched);
+        // Already there: nothing to do, and it says so.
+        assert!(model.prepare_for_serving_until(&AtomicBool::new(true)));
     }
 }

@@ -8,29 +8,12 @@ use nalgebra::{DMatrix, SymmetricEigen};
 use ndarray::{linalg::general_mat_mul, Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use crate::FitError;
-
-/// Unfitted PCA: how many components to keep.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PcaParams {
-    /// Keep the fewest components that explain at least this share of the variance (0 < r <= 1).
-    pub variance_ratio: f64,
-    /// Never keep more than this many components (`None`: no limit).
-    pub max_components: Option<usize>,
-}
-
-impl Default for PcaParams {
-    fn default() -> Self {
-        PcaParams {
-            variance_ratio: 0.95,
-            max_components: None,
-        }
-    }
-}
+use crate::error::FitError;
+use crate::params::PcaParams;
 
 /// Sums needed for a covariance matrix, fed chunk by chunk.
 #[derive(Debug, Clone)]
-pub struct CovarianceAccumulator {
+pub(crate) struct CovarianceAccumulator {
     n: usize,
     sum: Array1<f64>,
     sxx: Array2<f64>,
@@ -52,11 +35,6 @@ impl CovarianceAccumulator {
         self.sum += &chunk.sum_axis(ndarray::Axis(0));
         // Xᵀ·X through matrixmultiply's blocked kernel: much faster than a per-row rank-1 update.
         general_mat_mul(1.0, &chunk.t(), &chunk, 1.0, &mut self.sxx);
-    }
-
-    /// Rows added so far.
-    pub fn count(&self) -> usize {
-        self.n
     }
 
     /// The mean and the sample covariance (divisor n - 1) of the rows added.
@@ -92,22 +70,6 @@ pub struct FittedPca {
 }
 
 impl PcaParams {
-    fn check(&self) -> Result<(), FitError> {
-        if !(self.variance_ratio > 0.0 && self.variance_ratio <= 1.0) {
-            return Err(FitError::InvalidParam {
-                name: "pca.variance_ratio".into(),
-                message: format!("must be in (0, 1], got {}", self.variance_ratio),
-            });
-        }
-        if self.max_components == Some(0) {
-            return Err(FitError::InvalidParam {
-                name: "pca.max_components".into(),
-                message: "must be at least 1, got 0".into(),
-            });
-        }
-        Ok(())
-    }
-
     /// Fits on the rows of `x` (samples × columns).
     pub fn fit(&self, x: ArrayView2<f64>) -> Result<FittedPca, FitError> {
         if x.nrows() == 0 {
@@ -128,10 +90,10 @@ impl PcaParams {
         self.check()?;
         let d = mean.len();
         if d == 0 || cov.dim() != (d, d) {
-            return Err(FitError::InvalidParam {
-                name: "pca input".into(),
-                message: format!("covariance must be {d}x{d}, got {:?}", cov.dim()),
-            });
+            return Err(FitError::invalid(
+                "pca input",
+                format!("covariance must be {d}x{d}, got {:?}", cov.dim()),
+            ));
         }
         let m = DMatrix::from_fn(d, d, |i, j| cov[[i, j]]);
         let eig = SymmetricEigen::new(m);

@@ -45,7 +45,7 @@ use crate::knn::Neighbour;
 use crate::metric::manhattan;
 
 /// Most rows per leaf, and the codes stored side by side per dimension (four AVX registers).
-pub const LEAF: usize = 64;
+pub(crate) const LEAF: usize = 64;
 /// The share (1/n) of the leaves each query scans first, best bounds first.
 const FIRST_SHARE: usize = 64;
 /// Dimensions added between two checks for abandoning a leaf.
@@ -126,7 +126,7 @@ impl Grid {
 /// The vectors in k-d ordered leaves: 16-bit codes for scanning, f32 rows for exact
 /// distances, each leaf's bounding box.
 #[derive(Debug, Clone)]
-pub struct BlockScan {
+pub(crate) struct BlockScan {
     dim: usize,
     rows: usize,
     /// Exact vectors, row-major, in leaf order.
@@ -385,11 +385,6 @@ impl BlockScan {
     /// Number of rows.
     pub fn len(&self) -> usize {
         self.rows
-    }
-
-    /// True when there is no row.
-    pub fn is_empty(&self) -> bool {
-        self.rows == 0
     }
 
     /// Vector length.

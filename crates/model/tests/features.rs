@@ -2,7 +2,7 @@
 
 mod common;
 
-use selecta_model::encoding::NumericColumn;
+use selecta_model::features::NumericColumn;
 
 #[test]
 fn pca_keeps_what_the_data_supports() {

@@ -5,7 +5,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use selecta_catalog::{Catalog, PlaylistInfo};
 use selecta_model::learn::tasks::{r_precision, tasks};
-use selecta_model::{generate, FitError, GenerateOptions, LearnParams, Model, ModelParams};
+use selecta_model::{
+    fit_learned, generate, FitError, GenerateOptions, LearnParams, Model, ModelParams,
+};
 use selecta_types::{AudioFeatures, Track};
 
 /// 30 artists with 12 tracks each, sounds drawn at random (so sound says nothing), one genre
@@ -55,16 +57,14 @@ fn catalog(seed: u64) -> Catalog {
     Catalog::from_tracks(tracks, playlists)
 }
 
-fn learning() -> ModelParams {
-    ModelParams {
-        learn: Some(LearnParams::default()),
-        ..ModelParams::default()
-    }
+/// Fits with the default parameters, learning the weights as `learn` says.
+fn fit_learning(catalog: Catalog, learn: &LearnParams) -> Result<Model, FitError> {
+    fit_learned(catalog, &ModelParams::default(), learn, &mut |_| {})
 }
 
 #[test]
 fn learning_finds_the_signal_that_tells_playlists_apart() {
-    let model = Model::fit(catalog(1), &learning(), &mut |_| {}).unwrap();
+    let model = fit_learning(catalog(1), &LearnParams::default()).unwrap();
     let learned = model.learned().expect("learned weights").clone();
     let w = &learned.weights;
     assert!(
@@ -83,6 +83,7 @@ fn learning_finds_the_signal_that_tells_playlists_apart() {
     let back = Model::from_bytes(&model.to_bytes()).unwrap();
     assert_eq!(back.learned(), Some(&learned));
     assert_eq!(back.params(), model.params());
+    assert_eq!(back.learn_params(), Some(&LearnParams::default()));
 
     // On another draw of the same kind of catalog, the learned weights continue playlists
     // better than equal weights do.
@@ -138,15 +139,17 @@ fn learning_finds_the_signal_that_tells_playlists_apart() {
 #[test]
 fn learning_needs_playlists_and_sane_folds() {
     let bare = Catalog::from_tracks(catalog(1).tracks().to_vec(), Vec::new());
-    let err = Model::fit(bare, &learning(), &mut |_| {}).unwrap_err();
+    let err = fit_learning(bare, &LearnParams::default()).unwrap_err();
     assert!(
         matches!(&err, FitError::InvalidParam { name, .. } if name == "learn"),
         "{err}"
     );
     assert!(err.to_string().contains("10 or more tracks"), "{err}");
-    let mut params = learning();
-    params.learn.as_mut().unwrap().folds = 1;
-    let err = Model::fit(catalog(1), &params, &mut |_| {}).unwrap_err();
+    let one_fold = LearnParams {
+        folds: 1,
+        ..LearnParams::default()
+    };
+    let err = fit_learning(catalog(1), &one_fold).unwrap_err();
     assert_eq!(
         err.to_string(),
         "invalid parameter learn.folds: must be 2..=20, got 1"

@@ -62,12 +62,14 @@ impl crate::Store {
         validate: F,
     ) -> Result<(T, Origin), LoadError<E>>
     where
-        F: Fn(&[u8]) -> Result<T, E>,
-        E: fmt::Display,
+        F: Fn(&[u8]) -> Result<T, E> + Send + Sync + 'static,
+        T: Send + 'static,
+        E: fmt::Display + Send + 'static,
     {
+        let validate = std::sync::Arc::new(validate);
         let remote = match self.get(location).await {
-            Ok(bytes) => match validate(&bytes) {
-                Ok(value) => {
+            Ok(bytes) => match off_the_runtime(&validate, bytes).await {
+                (bytes, Ok(value)) => {
                     if let Err(e) = crate::local::put(cache_path, &bytes).await {
                         tracing::warn!(
                             location = %location,
@@ -78,13 +80,16 @@ impl crate::Store {
                     tracing::debug!(location = %location, bytes = bytes.len(), "loaded");
                     return Ok((value, Origin::Remote));
                 }
-                Err(e) => SourceFailure::Invalid(e),
+                (_, Err(e)) => SourceFailure::Invalid(e),
             },
             Err(e) => SourceFailure::Read(e),
         };
 
         let cached = match crate::local::get(cache_path).await {
-            Ok(bytes) => validate(&bytes).map_err(SourceFailure::Invalid),
+            Ok(bytes) => off_the_runtime(&validate, bytes)
+                .await
+                .1
+                .map_err(SourceFailure::Invalid),
             Err(e) => Err(SourceFailure::Read(e)),
         };
         match cached {
@@ -105,5 +110,29 @@ impl crate::Store {
                 cache,
             }),
         }
+    }
+}
+
+/// Runs the validator (for a model: checksum and decoding, a CPU-bound second) on a blocking
+/// thread, so that the async workers keep answering requests meanwhile; gives the bytes back.
+async fn off_the_runtime<T, E, F>(
+    validate: &std::sync::Arc<F>,
+    bytes: Vec<u8>,
+) -> (Vec<u8>, Result<T, E>)
+where
+    F: Fn(&[u8]) -> Result<T, E> + Send + Sync + 'static,
+    T: Send + 'static,
+    E: Send + 'static,
+{
+    let validate = validate.clone();
+    match tokio::task::spawn_blocking(move || {
+        let result = validate(&bytes);
+        (bytes, result)
+    })
+    .await
+    {
+        Ok(done) => done,
+        // A validator that panicked: the panic is the caller's bug, raised where it happened.
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
 }

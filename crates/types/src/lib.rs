@@ -6,7 +6,14 @@
 
 use serde::{Deserialize, Serialize};
 
+mod attribute;
+mod request;
 mod spotify;
+pub use attribute::{Attribute, UnknownAttribute};
+pub use request::{
+    AttributeBounds, Order, PlaylistRequest, SeedRef, DEFAULT_LENGTH, DEFAULT_MAX_PER_ARTIST,
+    MAX_BLOCKED_ARTISTS, MAX_LENGTH, MAX_SEEDS,
+};
 pub use spotify::{SpotifyPage, SpotifyPlaylist, SpotifyTrack, SpotifyUser};
 
 /// Spotify's audio features of a track, as the catalog holds them.

@@ -21,12 +21,10 @@ pub mod selecta;
 pub mod spotify;
 #[cfg(test)]
 pub mod testing;
-pub mod view;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::state::ModelHandle;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method};
 use axum::routing::{any, get, post};
 use axum::{middleware, Router};
@@ -34,14 +32,12 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::config::ApiArgs;
 use objects::Links;
-use view::Views;
+use selecta_engine::Views;
 
 /// What the API handlers share. Cheap to clone.
 #[derive(Clone)]
 pub struct Api {
-    /// The model in service.
-    pub model: ModelHandle,
-    /// Indexes derived from it.
+    /// The model in service and the indexes derived from it.
     pub views: Arc<Views>,
     /// Most seeds per `/v1/recommendations` call.
     pub max_seeds: usize,
@@ -51,10 +47,9 @@ pub struct Api {
 
 impl Api {
     /// The state for a model and the server's options.
-    pub fn new(model: ModelHandle, args: &ApiArgs) -> Self {
+    pub fn new(views: Arc<Views>, args: &ApiArgs) -> Self {
         Api {
-            views: Arc::new(Views::new(model.clone())),
-            model,
+            views,
             max_seeds: usize::from(args.max_seeds),
             public_url: args.public_url.as_deref().map(Arc::from),
         }
@@ -85,9 +80,9 @@ fn host(headers: &HeaderMap) -> &str {
 }
 
 /// The API's routes, ready to merge into the app's router.
-pub fn router(model: ModelHandle, args: &ApiArgs) -> Router {
+pub fn router(views: Arc<Views>, args: &ApiArgs) -> Router {
     ops::prometheus();
-    let api = Api::new(model, args);
+    let api = Api::new(views, args);
     let guard = Arc::new(auth::Guard::new(args));
     let protected = Router::new()
         .route("/v1/recommendations", get(spotify::recommendations))

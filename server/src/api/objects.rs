@@ -13,7 +13,7 @@ use selecta_types::Track;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::view::{album_id, artist_id};
+use selecta_engine::view::{album_id, artist_id};
 
 /// Builds the `href` links of API objects from the server's public base URL.
 #[derive(Debug, Clone, PartialEq)]

@@ -81,7 +81,7 @@ pub struct Readiness {
         (status = 200, description = "A model is loaded", body = Readiness),
         (status = 503, description = "No usable model", body = Readiness)))]
 pub async fn readyz(State(api): State<Api>) -> Response {
-    let tracks = api.model.current().len();
+    let tracks = api.views.handle().current().len();
     let (status, word) = if tracks > 0 {
         (StatusCode::OK, "ready")
     } else {
@@ -101,7 +101,7 @@ pub async fn readyz(State(api): State<Api>) -> Response {
 #[utoipa::path(get, path = "/metrics", tag = "Operations",
     responses((status = 200, description = "Prometheus metrics", body = String, content_type = "text/plain")))]
 pub async fn metrics_text(State(api): State<Api>) -> Response {
-    metrics::gauge!("selecta_model_tracks").set(api.model.current().len() as f64);
+    metrics::gauge!("selecta_model_tracks").set(api.views.handle().current().len() as f64);
     let handle = prometheus();
     handle.run_upkeep();
     let mut res = handle.render().into_response();

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use selecta_model::{Attribute, AttributeBounds};
+use selecta_types::{Attribute, AttributeBounds};
 
 use super::errors::ApiError;
 
@@ -191,13 +191,7 @@ fn list(value: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// A value as echoed in messages: at most 60 characters.
-pub fn shown(value: &str) -> String {
-    let mut s: String = value.chars().take(60).collect();
-    if value.chars().count() > 60 {
-        s.push('…');
-    }
-    s
-}
+pub use selecta_engine::shown;
 
 fn market(value: &str) -> Result<String, ApiError> {
     let v = value.trim();

@@ -3,23 +3,18 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use selecta_model::generate::options::MAX_SEEDS;
-use selecta_model::{
-    generate, neighbours, Attribute, AttributeBounds, GenerateError, GenerateOptions,
-};
-use selecta_types::Track;
+use selecta_engine::{CatalogView, RequestError, ResolvedSeed};
+use selecta_model::neighbours;
+use selecta_types::{Attribute, AttributeBounds, PlaylistRequest, SeedRef, Track};
 
 use super::errors::ApiError;
 use super::objects::{
     track_object, Links, NotApplied, RecommendationSeedObject, RecommendationsObject,
 };
-use super::params::{shown, RecommendationsQuery};
-use super::view::CatalogView;
+use super::params::RecommendationsQuery;
 
 /// Nearest tracks per seed track counted in a seed's pool (`initialPoolSize`).
 pub const POOL_PER_TRACK: usize = 100;
-/// Most seed tracks an artist or genre seed stands for.
-pub const TRACKS_PER_GROUP_SEED: usize = 3;
 
 /// The kind of a seed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,11 +28,27 @@ pub enum SeedKind {
 }
 
 impl SeedKind {
+    fn of(seed: &SeedRef) -> SeedKind {
+        match seed {
+            SeedRef::Artist(_) => SeedKind::Artist,
+            SeedRef::Genre(_) => SeedKind::Genre,
+            SeedRef::Track(_) | SeedRef::Query(_) => SeedKind::Track,
+        }
+    }
+
     fn label(self) -> &'static str {
         match self {
             SeedKind::Track => "TRACK",
             SeedKind::Artist => "ARTIST",
             SeedKind::Genre => "GENRE",
+        }
+    }
+
+    fn param(self) -> &'static str {
+        match self {
+            SeedKind::Track => "seed_tracks",
+            SeedKind::Artist => "seed_artists",
+            SeedKind::Genre => "seed_genres",
         }
     }
 }
@@ -53,74 +64,60 @@ pub struct Seed {
     pub tracks: Vec<usize>,
 }
 
+impl From<&ResolvedSeed> for Seed {
+    fn from(s: &ResolvedSeed) -> Self {
+        Seed {
+            kind: SeedKind::of(&s.seed),
+            given: s.seed.given().to_owned(),
+            tracks: s.matched.tracks.clone(),
+        }
+    }
+}
+
+/// The engine's request for a checked query: seed tracks by id, artists, genres, in that
+/// order, with the bounds to apply.
+pub fn playlist_request(
+    q: &RecommendationsQuery,
+    bounds: BTreeMap<Attribute, AttributeBounds>,
+) -> PlaylistRequest {
+    let seeds = q
+        .seed_tracks
+        .iter()
+        .cloned()
+        .map(SeedRef::Track)
+        .chain(q.seed_artists.iter().cloned().map(SeedRef::Artist))
+        .chain(q.seed_genres.iter().cloned().map(SeedRef::Genre))
+        .collect();
+    PlaylistRequest {
+        seeds,
+        length: q.limit,
+        attributes: bounds,
+        ..PlaylistRequest::default()
+    }
+}
+
+/// A refused request as a 400 naming the seed parameter and the value.
+fn request_error(e: RequestError) -> ApiError {
+    match e {
+        RequestError::Unmatched { seed, reason, .. } => {
+            ApiError::param(SeedKind::of(&seed).param(), reason)
+        }
+        other => ApiError::bad_request(other.to_string()),
+    }
+}
+
 /// Finds every seed in the catalog; an unknown one is a 400 naming the parameter and value.
 /// An artist seed stands for the artist's most popular tracks, a genre seed for the genre's
-/// most popular tracks by different artists (up to [`TRACKS_PER_GROUP_SEED`], fewer when
-/// many seeds are given, so that the seed tracks stay within the engine's limit of 50).
+/// most popular tracks by different artists (up to
+/// [`TRACKS_PER_GROUP_SEED`](selecta_engine::resolve::TRACKS_PER_GROUP_SEED), fewer when many
+/// seeds are given, so that the seed tracks stay within the engine's limit of 50).
 pub fn resolve_seeds(view: &CatalogView, q: &RecommendationsQuery) -> Result<Vec<Seed>, ApiError> {
-    let per_group = (MAX_SEEDS / q.seed_count().max(1)).clamp(1, TRACKS_PER_GROUP_SEED);
-    let mut seeds = Vec::with_capacity(q.seed_count());
-    for given in &q.seed_tracks {
-        let i = view.track(given).ok_or_else(|| {
-            ApiError::param(
-                "seed_tracks",
-                format!(
-                    "unknown track id '{}' (not in Selecta's catalog)",
-                    shown(given)
-                ),
-            )
-        })?;
-        seeds.push(Seed {
-            kind: SeedKind::Track,
-            given: given.clone(),
-            tracks: vec![i],
-        });
-    }
-    for given in &q.seed_artists {
-        let a = view.artist(given).ok_or_else(|| {
-            ApiError::param(
-                "seed_artists",
-                format!(
-                    "unknown artist '{}' (give an artist id from Selecta's track objects, or the artist's name)",
-                    shown(given)
-                ),
-            )
-        })?;
-        seeds.push(Seed {
-            kind: SeedKind::Artist,
-            given: given.clone(),
-            tracks: a.tracks.iter().copied().take(per_group).collect(),
-        });
-    }
-    for given in &q.seed_genres {
-        let g = view.genre(given).ok_or_else(|| {
-            ApiError::param(
-                "seed_genres",
-                format!(
-                    "unknown genre '{}' (see /v1/recommendations/available-genre-seeds)",
-                    shown(given)
-                ),
-            )
-        })?;
-        let tracks = view.tracks();
-        let mut artists: HashSet<&str> = HashSet::new();
-        let picked = g
-            .tracks
-            .iter()
-            .copied()
-            .filter(|&i| {
-                let main = tracks[i].artists.first().map(String::as_str).unwrap_or("");
-                artists.insert(main)
-            })
-            .take(per_group)
-            .collect();
-        seeds.push(Seed {
-            kind: SeedKind::Genre,
-            given: given.clone(),
-            tracks: picked,
-        });
-    }
-    Ok(seeds)
+    let request = playlist_request(q, BTreeMap::new());
+    let (seeds, _) = view
+        .engine()
+        .resolve_request(&request)
+        .map_err(request_error)?;
+    Ok(seeds.iter().map(Seed::from).collect())
 }
 
 /// The bounds to apply and those that cannot be: attributes no catalog track has a value
@@ -163,29 +160,17 @@ pub fn recommend(
     q: &RecommendationsQuery,
     links: &Links,
 ) -> Result<RecommendationsObject, ApiError> {
-    let seeds = resolve_seeds(view, q)?;
     let (bounds, not_applied) = applied_bounds(view, q);
-    let mut seed_tracks: Vec<usize> = Vec::new();
-    for &i in seeds.iter().flat_map(|s| &s.tracks) {
-        if !seed_tracks.contains(&i) {
-            seed_tracks.push(i);
-        }
-    }
-    let options = GenerateOptions {
-        length: q.limit,
-        attributes: bounds.clone(),
-        ..GenerateOptions::default()
-    };
-    let tracks = view.tracks();
-    let entries = match generate(&view.model, &seed_tracks, &options) {
-        Ok(p) => p.entries,
+    let request = playlist_request(q, bounds.clone());
+    let (entries, seeds) = match view.engine().playlist(&request) {
+        Ok(g) => (g.playlist.entries, g.seeds),
         // As at Spotify: filters that leave nothing give an empty list, not an error.
-        Err(GenerateError::NothingMatches) => Vec::new(),
-        Err(GenerateError::InvalidOption { message, .. }) => {
-            return Err(ApiError::bad_request(message))
-        }
+        Err(RequestError::NothingMatches { seeds }) => (Vec::new(), seeds),
+        Err(e) => return Err(request_error(e)),
     };
-    let seed_set: HashSet<usize> = seed_tracks.iter().copied().collect();
+    let seeds: Vec<Seed> = seeds.iter().map(Seed::from).collect();
+    let tracks = view.tracks();
+    let seed_set: HashSet<usize> = seeds.iter().flat_map(|s| s.tracks.iter().copied()).collect();
     let seed_objects = seeds
         .iter()
         .map(|s| {
@@ -229,7 +214,7 @@ mod tests {
     use super::*;
     use crate::api::params::{parse_recommendations, query_pairs};
     use crate::api::testing::{small_view, tid};
-    use crate::api::view::artist_id;
+    use selecta_engine::view::artist_id;
 
     fn query(q: &str) -> RecommendationsQuery {
         parse_recommendations(&query_pairs(Some(q)), 50).unwrap()

@@ -8,12 +8,12 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use selecta_catalog::Catalog;
+use selecta_engine::RequestError;
 use selecta_export::Format;
-use selecta_model::{
-    generate, similar, Attribute, AttributeBounds, GenerateError, GenerateOptions, Order,
+use selecta_model::similar;
+use selecta_types::{
+    Attribute, AttributeBounds, Order, Playlist, PlaylistRequest, SeedRef, Track,
 };
-use selecta_types::{Playlist, Track};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -91,10 +91,10 @@ pub struct GenerateRequest {
 }
 
 fn default_length() -> usize {
-    selecta_model::generate::options::DEFAULT_LENGTH
+    selecta_types::DEFAULT_LENGTH
 }
 fn default_cap() -> Option<usize> {
-    Some(selecta_model::generate::options::DEFAULT_MAX_PER_ARTIST)
+    Some(selecta_types::DEFAULT_MAX_PER_ARTIST)
 }
 fn yes() -> bool {
     true
@@ -142,23 +142,10 @@ pub fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiE
     })
 }
 
-/// Resolves the request's tracks and builds the engine's options.
-pub fn generate_options(
-    catalog: &Catalog,
-    req: &GenerateRequest,
-) -> Result<(Vec<usize>, GenerateOptions), ApiError> {
-    let resolve = |list: &[String], param: &str| -> Result<Vec<usize>, ApiError> {
-        list.iter()
-            .enumerate()
-            .map(|(i, q)| {
-                catalog
-                    .resolve(q)
-                    .map_err(|e| ApiError::param(&format!("{param}[{i}]"), e))
-            })
-            .collect()
-    };
-    let seeds = resolve(&req.seeds, "seeds")?;
-    let negative_seeds = resolve(&req.negative_seeds, "negative_seeds")?;
+/// The engine's request for a body (the seeds are resolved by the engine). Only attribute
+/// names can be wrong here; the error names `attributes.<name>`.
+pub fn playlist_request(req: &GenerateRequest) -> Result<PlaylistRequest, ApiError> {
+    let query = |list: &[String]| list.iter().cloned().map(SeedRef::Query).collect();
     let mut attributes = BTreeMap::new();
     for (name, b) in &req.attributes {
         let a: Attribute = name
@@ -173,20 +160,35 @@ pub fn generate_options(
             },
         );
     }
-    let options = GenerateOptions {
+    Ok(PlaylistRequest {
+        seeds: query(&req.seeds),
+        negative_seeds: query(&req.negative_seeds),
         length: req.length,
         exclude_ids: req.exclude_ids.clone(),
         max_per_artist: req.max_per_artist.filter(|&n| n > 0),
         collapse_versions: req.collapse_versions,
         block_artists: req.block_artists.clone(),
-        negative_seeds,
         attributes,
         order: match req.order {
             OrderRequest::Similarity => Order::Similarity,
             OrderRequest::Flow => Order::Flow,
         },
-    };
-    Ok((seeds, options))
+    })
+}
+
+/// The answer to a request the engine refused: 400 naming the field (`seeds[1]`), or 422 when
+/// no track passes the options.
+pub fn request_error(e: RequestError) -> ApiError {
+    match e {
+        RequestError::Invalid { message, .. } => ApiError::bad_request(message),
+        RequestError::Unmatched {
+            list,
+            index,
+            reason,
+            ..
+        } => ApiError::param(&format!("{}[{index}]", list.field()), reason),
+        e @ RequestError::NothingMatches { .. } => ApiError::unprocessable(e.to_string()),
+    }
 }
 
 /// The `format` query parameter (optional).
@@ -245,13 +247,13 @@ pub async fn generate_playlist(
 ) -> Result<Response, ApiError> {
     let format = format_param(raw.as_deref())?;
     let req: GenerateRequest = parse_body(&body)?;
-    let model = api.model.current();
+    let request = playlist_request(&req)?;
+    let view = api.views.get();
     let playlist = tokio::task::spawn_blocking(move || {
-        let (seeds, options) = generate_options(model.catalog(), &req)?;
-        generate(&model, &seeds, &options).map_err(|e| match e {
-            GenerateError::InvalidOption { message, .. } => ApiError::bad_request(message),
-            GenerateError::NothingMatches => ApiError::unprocessable(e.to_string()),
-        })
+        view.engine()
+            .playlist(&request)
+            .map(|g| g.playlist)
+            .map_err(request_error)
     })
     .await
     .map_err(|e| ApiError::internal(format!("generate task failed: {e}")))??;
@@ -307,7 +309,7 @@ pub async fn search(
                 )
             })?,
     };
-    let model = api.model.current();
+    let model = api.views.handle().current();
     let catalog = model.catalog();
     let tracks = catalog
         .search(q, limit)
@@ -461,25 +463,31 @@ mod tests {
     #[test]
     fn options_resolve_tracks_and_attributes() {
         let view = small_view();
-        let catalog = view.model.catalog();
+        // Parsing the body and resolving its tracks, as the handler does.
+        let generate_options = |r: &GenerateRequest| {
+            let req = playlist_request(r)?;
+            let (seeds, negatives) = view.engine().resolve_request(&req).map_err(request_error)?;
+            let seeds: Vec<usize> = seeds.iter().flat_map(|s| s.matched.tracks.clone()).collect();
+            Ok::<_, ApiError>((seeds, negatives, req))
+        };
         let r = request(serde_json::json!({
             "seeds": [tid(3), format!("spotify:track:{}", tid(4))],
             "negative_seeds": [tid(5)],
             "max_per_artist": 0,
             "attributes": {"energy": {"min": 0.2, "target": 0.5}, "bpm": {"max": 150}},
         }));
-        let (seeds, o) = generate_options(catalog, &r).unwrap();
+        let (seeds, negative_seeds, o) = generate_options(&r).unwrap();
         assert_eq!(seeds, [3, 4]);
-        assert_eq!(o.negative_seeds, [5]);
+        assert_eq!(negative_seeds, [5]);
         assert_eq!(o.max_per_artist, None, "0 means no cap");
         assert_eq!(o.attributes[&Attribute::Energy].min, Some(0.2));
         assert_eq!(o.attributes[&Attribute::Tempo].max, Some(150.0));
 
         let bad = request(serde_json::json!({"seeds": [tid(1), "nothing like this"]}));
-        let e = generate_options(catalog, &bad).unwrap_err().message;
+        let e = generate_options(&bad).unwrap_err().message;
         assert!(e.starts_with("seeds[1]: no track matches"), "{e}");
         let bad = request(serde_json::json!({"seeds": [tid(1)], "attributes": {"loud": {}}}));
-        let e = generate_options(catalog, &bad).unwrap_err().message;
+        let e = generate_options(&bad).unwrap_err().message;
         assert!(
             e.starts_with("attributes.loud: unknown attribute 'loud'"),
             "{e}"

@@ -3,13 +3,13 @@
 
 use std::sync::{Arc, OnceLock};
 
-use app::state::ModelHandle;
+use selecta_engine::ModelHandle;
 use rand::{Rng, SeedableRng};
 use selecta_catalog::Catalog;
 use selecta_model::{Model, ModelParams};
 use selecta_types::{AudioFeatures, Track};
 
-use super::view::CatalogView;
+use selecta_engine::CatalogView;
 
 /// Tracks in the small catalog.
 pub const N: usize = 60;

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 
 use super::testing::{small_handle, tid};
-use super::view::artist_id;
+use selecta_engine::view::artist_id;
 use crate::config::ApiArgs;
 
 fn args(extra: &[&str]) -> ApiArgs {
@@ -21,7 +21,7 @@ fn args(extra: &[&str]) -> ApiArgs {
 }
 
 fn app(extra: &[&str]) -> Router {
-    super::router(small_handle(), &args(extra))
+    super::router(std::sync::Arc::new(selecta_engine::Views::new(small_handle())), &args(extra))
 }
 
 struct Answer {

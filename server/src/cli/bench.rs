@@ -3,7 +3,7 @@
 use selecta_model::bench::{run as run_bench, BenchConfig};
 
 use crate::config::BenchArgs;
-use crate::engine;
+use crate::model_source;
 
 /// Draws the synthetic catalog from the real one's distributions, fits, times playlists.
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -13,7 +13,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     config.synthetic.seed = args.seed;
     config.queries = args.queries;
     let report = tokio::task::spawn_blocking(move || {
-        let mut progress = engine::fit_progress();
+        let mut progress = model_source::fit_progress();
         run_bench(base.tracks(), &config, &mut progress)
     })
     .await??;

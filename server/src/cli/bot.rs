@@ -1,12 +1,13 @@
-//! `selecta bot`: the Telegram bot on the model the web server would load.
+//! `selecta bot`: the Telegram bot on the model the web server would load; SIGHUP reloads it.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use selecta_bot::{BotConfig, RateLimit, Responder};
+use selecta_engine::Runtime;
 
 use crate::config::BotArgs;
-use crate::engine;
+use crate::model_source;
 
 /// How long one `getUpdates` long poll waits (teloxide's HTTP client gives up after 17 s).
 const POLL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -24,11 +25,11 @@ pub async fn run(args: BotArgs) -> anyhow::Result<()> {
     };
     // A missing token or a bad URL is said at once, not after loading the model.
     config.check()?;
-    let model = engine::load_model(&args.model).await?;
-    let model = Arc::new(model);
-    // Computed in the background: the bot answers (by searching) meanwhile.
-    engine::prepare_in_background(Arc::clone(&model));
-    let responder = Arc::new(Responder::new(model));
+    // The neighbour table is computed in the background: the bot answers (by searching)
+    // meanwhile. SIGHUP reloads the model, as for `selecta serve`.
+    let runtime = Runtime::start(model_source::source(&args.model)).await?;
+    runtime.reload_on_sighup();
+    let responder = Arc::new(Responder::serving(runtime.handle().clone()));
     selecta_bot::run(responder, config).await?;
     Ok(())
 }

@@ -4,9 +4,9 @@ use selecta_model::similar;
 use selecta_types::{Track, AUDIO_FEATURE_NAMES};
 use serde::Serialize;
 
-use super::{bar, resolve_all};
+use super::bar;
 use crate::config::DescribeArgs;
-use crate::engine;
+use crate::model_source;
 
 #[derive(Serialize)]
 struct Description<'a> {
@@ -22,9 +22,16 @@ struct NeighbourOut<'a> {
 
 /// Resolves the track and prints its card.
 pub async fn run(args: DescribeArgs) -> anyhow::Result<()> {
-    let model = engine::load_model(&args.model).await?;
+    let model = model_source::load_model(&args.model).await?;
     let catalog = model.catalog();
-    let index = resolve_all(catalog, std::slice::from_ref(&args.track), "track")?[0];
+    let index = selecta_engine::resolve::resolve(
+        &model,
+        &selecta_engine::CatalogIndex::default(),
+        &selecta_types::SeedRef::Query(args.track.clone()),
+        1,
+    )
+    .map_err(|e| anyhow::anyhow!("track `{}`: {e}", args.track))?
+    .tracks[0];
     let near = similar(&model, index, args.neighbours)?;
     let d = Description {
         track: &catalog.tracks()[index],

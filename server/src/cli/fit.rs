@@ -3,18 +3,18 @@
 use std::time::Instant;
 
 use crate::config::FitArgs;
-use crate::engine;
+use crate::model_source;
 
 /// Loads the catalog, fits, writes the artifact (atomically on disk; one PUT on S3).
 pub async fn run(args: FitArgs) -> anyhow::Result<()> {
-    let store = engine::store(&args.s3);
-    let out = engine::location(&args.out, "--out")?;
+    let store = model_source::store(&args.s3);
+    let out = model_source::location(&args.out, "--out")?;
     let started = Instant::now();
-    let (catalog, report) = engine::load_catalog(&args.catalog, args.skip_invalid, &store).await?;
+    let (catalog, report) = model_source::load_catalog(&args.catalog, args.skip_invalid, &store).await?;
     eprintln!("{report}");
     let loaded = started.elapsed();
     let tracks = catalog.len();
-    let model = engine::fit(catalog, args.variance, args.learn).await?;
+    let model = model_source::fit(catalog, args.variance, args.learn).await?;
     let fitted = started.elapsed() - loaded;
     let bytes = model.to_bytes();
     store.put(&out, &bytes).await?;

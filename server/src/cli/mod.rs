@@ -8,21 +8,6 @@ pub mod fit;
 pub mod recommend;
 pub mod standin;
 
-use anyhow::anyhow;
-use selecta_catalog::Catalog;
-
-/// Resolves each query to a catalog index; an error names the flag and the query.
-pub fn resolve_all(
-    catalog: &Catalog,
-    queries: &[String],
-    flag: &str,
-) -> anyhow::Result<Vec<usize>> {
-    queries
-        .iter()
-        .map(|q| catalog.resolve(q).map_err(|e| anyhow!("{flag} `{q}`: {e}")))
-        .collect()
-}
-
 /// Feature bars look the same in the terminal as in the Telegram bot.
 pub use selecta_bot::markup::bar;
 

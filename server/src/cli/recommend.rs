@@ -1,25 +1,33 @@
 //! `selecta recommend`: a playlist from seed tracks, as a table or JSON.
 
 use anyhow::{anyhow, bail};
-use selecta_model::{generate, Attribute, GenerateOptions, Order};
-use selecta_types::Playlist;
+use selecta_engine::{CatalogView, RequestError, SeedList};
+use selecta_types::{Attribute, Order, Playlist, PlaylistRequest, SeedRef};
 
-use super::resolve_all;
 use crate::config::RecommendArgs;
-use crate::engine;
+use crate::model_source;
 
 /// Resolves the seeds, generates, prints.
 pub async fn run(args: RecommendArgs) -> anyhow::Result<()> {
-    let options_template = options(&args)?;
-    let model = engine::load_model(&args.model).await?;
-    let catalog = model.catalog();
-    let seeds = resolve_all(catalog, &args.seeds, "--seed")?;
-    let negative_seeds = resolve_all(catalog, &args.negative, "--negative")?;
-    let opts = GenerateOptions {
-        negative_seeds,
-        ..options_template
-    };
-    let playlist = generate(&model, &seeds, &opts)?;
+    let request = request(&args)?;
+    let model = model_source::load_model(&args.model).await?;
+    let view = CatalogView::build(std::sync::Arc::new(model));
+    let playlist = view
+        .engine()
+        .playlist(&request)
+        .map_err(|e| match e {
+            RequestError::Unmatched {
+                list, seed, reason, ..
+            } => {
+                let flag = match list {
+                    SeedList::Seeds => "--seed",
+                    SeedList::NegativeSeeds => "--negative",
+                };
+                anyhow!("{flag} `{seed}`: {reason}")
+            }
+            other => anyhow!("{other}"),
+        })?
+        .playlist;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&playlist)?);
     } else {
@@ -28,21 +36,24 @@ pub async fn run(args: RecommendArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The generation options from the flags (seeds and negative seeds are resolved later).
-fn options(args: &RecommendArgs) -> anyhow::Result<GenerateOptions> {
+/// The playlist request of the flags.
+fn request(args: &RecommendArgs) -> anyhow::Result<PlaylistRequest> {
     let order = match args.order.as_str() {
         "similarity" => Order::Similarity,
         "flow" => Order::Flow,
         other => bail!("--order must be `similarity` or `flow`, got `{other}`"),
     };
-    let mut opts = GenerateOptions {
+    let query = |list: &[String]| list.iter().cloned().map(SeedRef::Query).collect();
+    let mut opts = PlaylistRequest {
+        seeds: query(&args.seeds),
+        negative_seeds: query(&args.negative),
         length: args.length,
         exclude_ids: args.exclude.clone(),
         max_per_artist: (args.artist_cap > 0).then_some(args.artist_cap),
         collapse_versions: !args.keep_versions,
         block_artists: args.block_artists.clone(),
         order,
-        ..GenerateOptions::default()
+        ..PlaylistRequest::default()
     };
     for (flag, specs) in [
         ("--min", &args.min),

@@ -1,45 +1,27 @@
 //! Playlist generation: from a few seed tracks (catalog indices) to a playlist of tracks that
 //! belong with them, each with the reason it was chosen.
 //!
-//! Steps: validate the options; fetch every seed's nearest neighbours (Manhattan: read from
-//! the neighbour table when the model was prepared for serving, else the blocked scan);
-//! score their union ([`candidates`] documents the formula); pick with the filters, caps and
-//! a per-seed guarantee ([`select`]); order by relevance or by flow ([`flow`]); explain
-//! ([`reason`]). When the filters leave the playlist short, the neighbour lists grow fourfold
-//! and the steps repeat, up to the whole catalog.
+//! Steps: validate the options; retrieve the candidates of the seeds (their nearest
+//! neighbours, read from the neighbour table when the model was prepared for serving, else
+//! searched, and what their affinity lists bring) with their signals; score them; pick with
+//! the filters, caps and a per-seed guarantee (these three stages are `crate::pool`'s,
+//! shared with the learner); order by relevance or by flow ([`flow`]); explain ([`reason`]).
+//! When the filters leave the playlist short, the neighbour lists grow fourfold and the steps
+//! repeat, up to the whole catalog.
 
-pub mod candidates;
 mod flow;
 pub mod options;
 mod reason;
-pub(crate) mod select;
-pub mod similar;
+mod similar;
 
 use selecta_types::{Playlist, PlaylistEntry, Track};
 
+use crate::error::GenerateError;
 use crate::knn::Neighbour;
 use crate::model::Model;
-use candidates::{gather, initial_k, Targets};
+use crate::pool::select::{self, Filters};
+use crate::pool::{gather, initial_k, Targets};
 use options::{GenerateOptions, Order};
-
-/// Why a playlist could not be generated.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum GenerateError {
-    /// An option or the seed list is invalid; `message` names the parameter and the value.
-    #[error("{message}")]
-    InvalidOption {
-        /// The parameter (`length`, `seeds`, `energy.min`...).
-        param: String,
-        /// The full message, e.g. "length must be 1..=100, got 0".
-        message: String,
-    },
-    /// No track of the catalog passes the options.
-    #[error(
-        "no track in the catalog passes the options (exclusions, blocked artists, \
-         attribute bounds); loosen them"
-    )]
-    NothingMatches,
-}
 
 /// Generates a playlist from seed tracks (catalog indices; a repeated seed counts once).
 ///
@@ -68,12 +50,15 @@ pub fn generate(
         .iter()
         .filter_map(|(&a, b)| b.target.map(|t| (a, t, model.stats.get(a).std)))
         .collect();
-    let filters = select::Filters::new(model, &seeds, options);
+    let filters = Filters::new(model, &seeds, options);
+    let scoring = &model.params.scoring;
     let mut k = initial_k(model, options.length);
-    let (pool, picks) = loop {
-        let pool = gather(model, &seeds, &negatives, k, &targets, false);
-        let share = model.params.scoring.seed_share;
-        let picks = select::pick(model, &pool, &filters, options.length, seeds.len(), share);
+    // In relevance order: the flow walk starts from the most relevant track.
+    let (pool, mut picks) = loop {
+        let mut pool = gather(model, &seeds, &negatives, k, &targets, false);
+        pool.score(&scoring.weights, scoring.other_genre);
+        let (length, n, share) = (options.length, seeds.len(), scoring.seed_share);
+        let picks = select::ranked(model, &pool, &filters, length, n, share);
         if picks.len() >= options.length || pool.exhausted {
             break (pool, picks);
         }
@@ -85,9 +70,6 @@ pub fn generate(
     }
 
     let tracks = model.tracks();
-    let mut picks = picks;
-    // Relevance order first: the flow walk starts from the most relevant track.
-    picks.sort_by(|a, b| pool.by_score(a.slot, b.slot));
     if options.order == Order::Flow {
         let chosen: Vec<&Track> = picks
             .iter()

@@ -6,39 +6,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::attributes::Attribute;
-use crate::generate::GenerateError;
+use crate::error::GenerateError;
 
-/// Longest playlist.
-pub const MAX_LENGTH: usize = 100;
-/// Most seed tracks (and most negative seeds).
-pub const MAX_SEEDS: usize = 50;
-/// Default playlist length.
-pub const DEFAULT_LENGTH: usize = 30;
-/// Default cap of tracks per artist.
-pub const DEFAULT_MAX_PER_ARTIST: usize = 2;
-
-/// The order of the returned tracks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Order {
-    /// Most relevant first.
-    #[default]
-    Similarity,
-    /// A listening order that flows: each track close to the previous one in tempo, energy
-    /// and key (a greedy nearest-next walk from the most relevant track).
-    Flow,
-}
-
-/// Bounds and a target for one attribute, as in Spotify's recommendations endpoint: `min` and
-/// `max` filter (a track whose value is unknown does not pass), `target` re-ranks by closeness.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct AttributeBounds {
-    /// Lowest value allowed.
-    pub min: Option<f32>,
-    /// Highest value allowed.
-    pub max: Option<f32>,
-    /// Preferred value.
-    pub target: Option<f32>,
-}
+pub use selecta_types::{
+    AttributeBounds, Order, DEFAULT_LENGTH, DEFAULT_MAX_PER_ARTIST, MAX_LENGTH, MAX_SEEDS,
+};
 
 /// Options of [`generate`](crate::generate()).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

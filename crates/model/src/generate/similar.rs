@@ -18,30 +18,10 @@
 //! described. The bonuses were chosen on the seed's metrics with another sample of tracks
 //! (`selecta eval --seed 7`) than the one reported (42); see docs/eval.md.
 
-use serde::{Deserialize, Serialize};
-
-use crate::generate::candidates::CLOSENESS_RANK;
+use crate::pool::CLOSENESS_RANK;
 use crate::knn::Neighbour;
 use crate::metric::manhattan_unordered;
 use crate::model::Model;
-
-/// How a shared artist or album raises a similar track (kept in the artifact).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SimilarParams {
-    /// Bonus for sharing an artist with the described track.
-    pub artist: f32,
-    /// Bonus for being on its album.
-    pub album: f32,
-}
-
-impl Default for SimilarParams {
-    fn default() -> Self {
-        SimilarParams {
-            artist: 0.5,
-            album: 1.0,
-        }
-    }
-}
 
 /// Nearest tracks considered per track asked for, and at least.
 const POOL_PER_TRACK: usize = 4;
@@ -115,7 +95,7 @@ pub(crate) fn similar(model: &Model, index: usize, k: usize) -> Vec<Neighbour> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{neighbours, ModelParams};
+    use crate::{neighbours, ModelParams, SimilarParams};
     use selecta_catalog::Catalog;
     use selecta_types::{AudioFeatures, Track};
 

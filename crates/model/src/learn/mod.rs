@@ -1,11 +1,14 @@
-//! Learning the scoring weights from the catalog's own playlists.
+//! Learning the scoring weights from the catalog's own playlists: the step above fitting.
+//! [`fit_learned`] learns the weights, then fits the model with them ([`Model::fit`] itself
+//! never learns).
 //!
 //! The playlists are dealt into folds. For each fold, a model is fitted on a catalog that holds
 //! only the other folds' playlists (so no co-occurrence comes from the playlists it is asked to
 //! continue), and every playlist of the fold with at least [`tasks::MIN_TRACKS`] tracks
 //! becomes a task: half its tracks as seeds, the rest to find. Each task's candidates are
-//! gathered once; a weight setting re-scores them, picks the playlist as `generate` does and
-//! counts the hidden tracks found. A coordinate search in log steps then moves one weight at a
+//! gathered once; a weight setting re-scores them, picks the playlist as `generate` does
+//! (through the same stages of retrieval, scoring and selection) and counts the hidden tracks
+//! found. A coordinate search in log steps then moves one weight at a
 //! time (and the foreign-genre factor and the seeds' share of the playlist) while the mean
 //! R-precision over all tasks improves (the measure the evaluation reports; NDCG@R as the
 //! objective did no better). It starts from equal weights, so nothing tuned elsewhere leaks
@@ -15,44 +18,18 @@
 //! playlist short (no filter but the task's own exclusions applies), and the seed a candidate
 //! stands for (which decides the per-seed slots) is the one chosen under the starting weights.
 
+mod search;
 pub mod tasks;
 
-use std::collections::HashSet;
-
+use selecta_catalog::Catalog;
 use serde::{Deserialize, Serialize};
 
-use crate::generate::candidates::{gather, initial_k, Pool, SIGNALS};
-use crate::generate::options::{GenerateOptions, MAX_LENGTH, MAX_SEEDS};
-use crate::generate::select::{pick, Filters};
-use crate::model::{FitError, Model, ModelParams};
-use crate::progress::{FitProgress, FitStage};
-use crate::SignalWeights;
-use selecta_catalog::Catalog;
+use crate::error::FitError;
+use crate::model::Model;
+use crate::params::{ModelParams, SignalWeights};
+use crate::progress::FitProgress;
 
-/// How the weights are learned (kept in the artifact with the model parameters).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LearnParams {
-    /// Folds the playlists are dealt into, 2..=20.
-    pub folds: usize,
-    /// Rebuild the genre labels of each fold's catalog from the other folds' playlists only,
-    /// as the strict evaluation protocol does (else the catalog's labels as they are).
-    pub relabel: bool,
-    /// Seed of the folds and of the playlist shuffles.
-    pub seed: u64,
-    /// Cap of tracks per artist while picking (`None`: no cap, as the evaluation measures).
-    pub max_per_artist: Option<usize>,
-}
-
-impl Default for LearnParams {
-    fn default() -> Self {
-        LearnParams {
-            folds: 3,
-            relabel: false,
-            seed: 7,
-            max_per_artist: None,
-        }
-    }
-}
+pub use crate::params::LearnParams;
 
 /// What learning found, kept in the artifact.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,215 +53,28 @@ pub struct Learned {
     pub evaluations: usize,
 }
 
-/// Coordinates of the search: the signal weights, then `other_genre`, then `seed_share`.
-const COORDS: usize = SIGNALS + 2;
-const OTHER_GENRE: usize = SIGNALS;
-const SEED_SHARE: usize = SIGNALS + 1;
-/// Multiplicative steps, coarse to fine.
-const STEPS: [f32; 4] = [4.0, 2.0, 1.414, 1.189];
-/// Passes over the coordinates per step at most.
-const PASSES: usize = 4;
-/// Smallest gain that counts as an improvement (ties keep the current weights).
-const MIN_GAIN: f64 = 1e-5;
-
-/// One held-out playlist with its gathered candidates.
-struct Prepared {
-    fold: usize,
-    seeds: Vec<usize>,
-    options: GenerateOptions,
-    hidden: HashSet<usize>,
-    pool: Pool,
-}
-
-/// Learns the signal weights, the foreign-genre factor and the seeds' share on `catalog`'s
-/// playlists (see the module documentation). `params` gives everything else of the fold models.
-pub fn learn(
-    catalog: &Catalog,
+/// Fits a model whose scoring weights, foreign-genre factor and seeds' share are learned from
+/// `catalog`'s playlists (see the module documentation); everything else comes from `params`.
+/// The model keeps what learning found ([`Model::learned`]) and how ([`Model::learn_params`]),
+/// and its artifact keeps both. Progress reports the learning stage, then the fit's.
+pub fn fit_learned(
+    catalog: Catalog,
     params: &ModelParams,
     learn: &LearnParams,
     progress: &mut dyn FnMut(FitProgress),
-) -> Result<Learned, FitError> {
-    if !(2..=20).contains(&learn.folds) {
-        return Err(FitError::InvalidParam {
-            name: "learn.folds".into(),
-            message: format!("must be 2..=20, got {}", learn.folds),
-        });
+) -> Result<Model, FitError> {
+    // The same checks, in the same order, as a plain fit, before the minutes of learning.
+    if catalog.is_empty() {
+        return Err(FitError::EmptyCatalog);
     }
-    let mut report = |fraction: f32| {
-        progress(FitProgress {
-            stage: FitStage::Learn,
-            fraction,
-        })
-    };
-    report(0.0);
-    let mut start = params.clone();
-    start.learn = None;
-    start.scoring.weights = SignalWeights::from_array([1.0; SIGNALS]);
-    start.scoring.other_genre = 1.0;
-
-    let n = catalog.playlists().len();
-    let fold_of = tasks::deal(n, learn.folds, learn.seed);
-    let mut models = Vec::with_capacity(learn.folds);
-    let mut prepared = Vec::new();
-    for f in 0..learn.folds {
-        let which: Vec<usize> = (0..n).filter(|&p| fold_of[p] == f).collect();
-        let fold_tasks = tasks::tasks(catalog, &which, learn.seed);
-        let known: Vec<bool> = fold_of.iter().map(|&g| g != f).collect();
-        let seen = tasks::restricted_catalog(catalog, &known, learn.relabel);
-        let model = Model::fit(seen, &start, &mut |_| {})?;
-        for task in fold_tasks {
-            let (given, rest) = task.seeds.split_at(task.seeds.len().min(MAX_SEEDS));
-            let options = GenerateOptions {
-                length: task.hidden.len().clamp(1, MAX_LENGTH),
-                exclude_ids: rest.iter().map(|&i| model.tracks()[i].id.clone()).collect(),
-                max_per_artist: learn.max_per_artist,
-                ..GenerateOptions::default()
-            };
-            let pool = gather(
-                &model,
-                given,
-                &[],
-                initial_k(&model, options.length),
-                &Vec::new(),
-                true,
-            );
-            prepared.push(Prepared {
-                fold: f,
-                seeds: given.to_vec(),
-                options,
-                hidden: task.hidden.into_iter().collect(),
-                pool,
-            });
-        }
-        models.push(model);
-        report(0.3 * (f + 1) as f32 / learn.folds as f32);
-    }
-    if prepared.is_empty() {
-        return Err(FitError::InvalidParam {
-            name: "learn".into(),
-            message: format!(
-                "no playlist of the catalog has {} or more tracks to learn from",
-                tasks::MIN_TRACKS
-            ),
-        });
-    }
-
-    let recall = prepared
-        .iter()
-        .map(|t| {
-            let found = t
-                .pool
-                .candidates
-                .iter()
-                .filter(|c| t.hidden.contains(&c.index))
-                .count();
-            found as f64 / t.hidden.len() as f64
-        })
-        .sum::<f64>()
-        / prepared.len() as f64;
-    let mut evaluations = 0;
-    let mut score = |x: &[f32; COORDS], prepared: &mut [Prepared]| {
-        evaluations += 1;
-        objective(&models, prepared, x)
-    };
-    let mut x = [1.0f32; COORDS];
-    x[SEED_SHARE] = start.scoring.seed_share;
-    let start_score = score(&x, &mut prepared);
-    let mut best = start_score;
-    for (s, &step) in STEPS.iter().enumerate() {
-        for _ in 0..PASSES {
-            let mut moved = false;
-            for c in 0..COORDS {
-                for factor in [step, 1.0 / step] {
-                    let mut y = x;
-                    y[c] = (y[c] * factor).clamp(1e-4, 1e4);
-                    // `other_genre` is a factor, at most 1; `seed_share` a share of the
-                    // playlist, at most a half.
-                    if c == OTHER_GENRE {
-                        y[c] = y[c].min(1.0);
-                    } else if c == SEED_SHARE {
-                        y[c] = y[c].min(0.5);
-                    }
-                    if y[c] == x[c] {
-                        continue;
-                    }
-                    let got = score(&y, &mut prepared);
-                    if got > best + MIN_GAIN {
-                        (x, best, moved) = (y, got, true);
-                        break;
-                    }
-                }
-            }
-            if !moved {
-                break;
-            }
-        }
-        report(0.3 + 0.7 * (s + 1) as f32 / STEPS.len() as f32);
-    }
-    let weights = weights_of(&x);
-    tracing::info!(
-        tasks = prepared.len(),
-        evaluations,
-        start_score,
-        score = best,
-        recall,
-        ?weights,
-        other_genre = x[OTHER_GENRE],
-        seed_share = x[SEED_SHARE],
-        "learned the scoring weights"
-    );
-    Ok(Learned {
-        weights,
-        other_genre: x[OTHER_GENRE],
-        seed_share: x[SEED_SHARE],
-        start_score,
-        score: best,
-        tasks: prepared.len(),
-        recall,
-        evaluations,
-    })
-}
-
-/// The signal weights of a point of the search.
-fn weights_of(x: &[f32; COORDS]) -> SignalWeights {
-    let mut w = [0.0; SIGNALS];
-    w.copy_from_slice(&x[..SIGNALS]);
-    SignalWeights::from_array(w)
-}
-
-/// Mean R-precision over the tasks with the weights `x`, on all cores.
-fn objective(models: &[Model], prepared: &mut [Prepared], x: &[f32; COORDS]) -> f64 {
-    let weights = weights_of(x);
-    let (other_genre, seed_share) = (x[OTHER_GENRE], x[SEED_SHARE]);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = prepared.len().div_ceil(threads).max(1);
-    let total: f64 = std::thread::scope(|scope| {
-        let workers: Vec<_> = prepared
-            .chunks_mut(chunk)
-            .map(|part| {
-                let weights = &weights;
-                scope.spawn(move || {
-                    part.iter_mut()
-                        .map(|t| {
-                            let model = &models[t.fold];
-                            t.pool.score(weights, other_genre);
-                            let filters = Filters::new(model, &t.seeds, &t.options);
-                            let (length, n) = (t.options.length, t.seeds.len());
-                            let mut picks = pick(model, &t.pool, &filters, length, n, seed_share);
-                            picks.sort_by(|a, b| t.pool.by_score(a.slot, b.slot));
-                            let c = &t.pool.candidates;
-                            let ranked: Vec<usize> =
-                                picks.iter().map(|p| c[p.slot].index).collect();
-                            tasks::r_precision(&ranked, &t.hidden)
-                        })
-                        .sum::<f64>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|h| h.join().expect("a scoring worker panicked"))
-            .sum()
-    });
-    total / prepared.len() as f64
+    learn.check()?;
+    let learned = search::learn(&catalog, params, learn, progress)?;
+    let mut params = params.clone();
+    params.scoring.weights = learned.weights.clone();
+    params.scoring.other_genre = learned.other_genre;
+    params.scoring.seed_share = learned.seed_share;
+    let mut model = Model::fit(catalog, &params, progress)?;
+    model.learned = Some(learned);
+    model.learn = Some(learn.clone());
+    Ok(model)
 }

@@ -1,18 +1,22 @@
-//! Choosing the playlist from scored candidates: filters, the per-seed guarantee, caps.
+//! Selection: the playlist chosen from a scored pool (filters, the per-seed guarantee, caps),
+//! in relevance order. `generate` and the learner pick through [`ranked`].
 
 use std::collections::HashSet;
 
 use selecta_types::Track;
 
 use crate::attributes::Attribute;
-use crate::generate::candidates::Pool;
 use crate::generate::options::GenerateOptions;
 use crate::model::Model;
+
+use super::Pool;
 
 /// A chosen track: position in the pool and the seed it stands for.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Pick {
+    /// Position in the pool.
     pub slot: usize,
+    /// Position of its seed in the seed list.
     pub seed: usize,
 }
 
@@ -31,6 +35,7 @@ fn artist_key(a: &str) -> String {
 }
 
 impl<'a> Filters<'a> {
+    /// The filters of options `o` for these seeds.
     pub fn new(model: &Model, seeds: &[usize], o: &'a GenerateOptions) -> Self {
         Filters {
             exclude: o.exclude_ids.iter().map(String::as_str).collect(),
@@ -151,7 +156,7 @@ impl Picker<'_> {
 /// 2. The rest by score, best first.
 ///
 /// Ties resolve by catalog index, so the same request gives the same playlist.
-pub(crate) fn pick(
+fn pick(
     model: &'_ Model,
     pool: &Pool,
     filters: &Filters,
@@ -229,4 +234,19 @@ pub(crate) fn pick(
         from += chunk;
     }
     picker.picks
+}
+
+/// Picks up to `length` candidates of a scored pool ([`pick`]) and orders them by score, best
+/// first: the playlist in relevance order, as `generate` shows it and the learner measures it.
+pub(crate) fn ranked(
+    model: &Model,
+    pool: &Pool,
+    filters: &Filters,
+    length: usize,
+    n_seeds: usize,
+    seed_share: f32,
+) -> Vec<Pick> {
+    let mut picks = pick(model, pool, filters, length, n_seeds, seed_share);
+    picks.sort_by(|a, b| pool.by_score(a.slot, b.slot));
+    picks
 }

@@ -1,14 +1,16 @@
-//! What the API needs beyond the model: artist and genre indexes for seeds, album sizes, the
-//! attributes the catalog actually holds. Built once per model and rebuilt after a reload.
+//! What resolving seeds needs beyond the catalog: artist and genre indexes, album sizes, the
+//! attributes the catalog actually holds ([`CatalogIndex`]). Built once per model
+//! ([`CatalogView`]) and rebuilt after a reload ([`Views`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
 
-use app::state::ModelHandle;
 use selecta_catalog::{parse_spotify_ref, SpotifyRef};
 use selecta_model::{Attribute, Model};
 use selecta_types::Track;
 use sha2::{Digest, Sha256};
+
+use crate::ModelHandle;
 
 /// An artist of the catalog. The catalog has no artist ids, so Selecta derives a stable one
 /// from the name ([`artist_id`]): clients can take it from a track object and give it back as
@@ -26,10 +28,9 @@ pub struct Genre {
     pub tracks: Vec<usize>,
 }
 
-/// The model with the indexes the API derives from it.
-pub struct CatalogView {
-    /// The model these indexes were built from.
-    pub model: Arc<Model>,
+/// The indexes derived from a catalog's tracks.
+#[derive(Debug, Default)]
+pub struct CatalogIndex {
     artists: HashMap<String, Artist>,
     artist_by_name: HashMap<String, String>,
     genres: BTreeMap<String, Genre>,
@@ -37,10 +38,59 @@ pub struct CatalogView {
     album_sizes: HashMap<String, u32>,
 }
 
+/// A model with the indexes derived from its catalog.
+pub struct CatalogView {
+    /// The model these indexes were built from.
+    pub model: Arc<Model>,
+    /// The indexes.
+    pub index: CatalogIndex,
+}
+
 impl CatalogView {
     /// Indexes the model's catalog (tens of milliseconds for the bundled 28k tracks).
     pub fn build(model: Arc<Model>) -> Self {
-        let tracks = model.tracks();
+        let index = CatalogIndex::build(model.tracks());
+        CatalogView { model, index }
+    }
+
+    /// The tracks, by catalog index.
+    pub fn tracks(&self) -> &[Track] {
+        self.model.tracks()
+    }
+
+    /// A track by id, `spotify:track:ID` URI or open.spotify.com link.
+    pub fn track(&self, given: &str) -> Option<usize> {
+        track_index(&self.model, given)
+    }
+
+    /// The engine over this model and its indexes.
+    pub fn engine(&self) -> crate::Engine<'_> {
+        crate::Engine::new(&self.model, &self.index)
+    }
+}
+
+impl std::ops::Deref for CatalogView {
+    type Target = CatalogIndex;
+
+    fn deref(&self) -> &CatalogIndex {
+        &self.index
+    }
+}
+
+/// A track by id, `spotify:track:ID` URI or open.spotify.com link.
+pub fn track_index(model: &Model, given: &str) -> Option<usize> {
+    let catalog = model.catalog();
+    catalog
+        .index_of(given.trim())
+        .or_else(|| match parse_spotify_ref(given) {
+            SpotifyRef::Track(id) => catalog.index_of(&id),
+            _ => None,
+        })
+}
+
+impl CatalogIndex {
+    /// Indexes the tracks (tens of milliseconds for the bundled 28k tracks).
+    pub fn build(tracks: &[Track]) -> Self {
         let by_popularity = |mut v: Vec<usize>| {
             v.sort_by(|&a, &b| {
                 let p = |i: usize| tracks[i].popularity.unwrap_or(0.0);
@@ -96,30 +146,13 @@ impl CatalogView {
                 (slug, g)
             })
             .collect();
-        CatalogView {
-            model,
+        CatalogIndex {
             artists,
             artist_by_name,
             genres,
             known,
             album_sizes,
         }
-    }
-
-    /// The tracks, by catalog index.
-    pub fn tracks(&self) -> &[Track] {
-        self.model.tracks()
-    }
-
-    /// A track by id, `spotify:track:ID` URI or open.spotify.com link.
-    pub fn track(&self, given: &str) -> Option<usize> {
-        let catalog = self.model.catalog();
-        catalog
-            .index_of(given.trim())
-            .or_else(|| match parse_spotify_ref(given) {
-                SpotifyRef::Track(id) => catalog.index_of(&id),
-                _ => None,
-            })
     }
 
     /// An artist by derived id, `selecta:artist:ID` URI or name (case-insensitive).
@@ -168,6 +201,11 @@ impl Views {
         Views { handle, current }
     }
 
+    /// The handle the views follow.
+    pub fn handle(&self) -> &ModelHandle {
+        &self.handle
+    }
+
     /// The view of the model in service now.
     pub fn get(&self) -> Arc<CatalogView> {
         let model = self.handle.current();
@@ -181,7 +219,7 @@ impl Views {
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = view.clone();
         tracing::info!(
             tracks = view.tracks().len(),
-            "API indexes rebuilt for the new model"
+            "catalog indexes rebuilt for the new model"
         );
         view
     }

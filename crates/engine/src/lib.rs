@@ -1,0 +1,32 @@
+//! Selecta's engine: what the web app, the JSON API, the Telegram bot, the command line and
+//! the evaluation share, free of any web framework.
+//!
+//! - [`Engine::playlist`]: the one function every entry point calls, from a
+//!   [`PlaylistRequest`](selecta_types::PlaylistRequest) (each entry point parses its own input
+//!   into one) to a playlist, with how each seed matched ([`resolve`]: the one resolver).
+//! - [`view`]: the artist, genre and album indexes of a catalog, rebuilt per model.
+//! - [`runtime`]: the model in service and where it comes from: loading (a file, or S3 with
+//!   a last-good copy) or fitting, reloads one at a time, the neighbour table in the background.
+//! - [`ModelHandle`]: the model in service, swapped atomically on reload.
+
+mod handle;
+mod playlist;
+pub mod resolve;
+pub mod runtime;
+pub mod view;
+
+pub use handle::ModelHandle;
+pub use playlist::{Engine, Generated, RequestError, ResolvedSeed, SeedList};
+pub use resolve::{MatchKind, Matched, Unmatched};
+pub use runtime::{ModelSource, Runtime};
+pub use view::{CatalogIndex, CatalogView, Views};
+
+/// A value as echoed in messages: at most 60 characters, so a long input never fills an
+/// error.
+pub fn shown(value: &str) -> String {
+    let mut s: String = value.chars().take(60).collect();
+    if value.chars().count() > 60 {
+        s.push('…');
+    }
+    s
+}

@@ -1,0 +1,222 @@
+//! The search behind [`super::fit_learned`]: held-out tasks from folds of the playlists, their
+//! candidate pools gathered once, and a coordinate search over the weights in log steps.
+
+use std::collections::HashSet;
+
+use selecta_catalog::Catalog;
+
+use crate::error::FitError;
+use crate::generate::options::{GenerateOptions, MAX_LENGTH, MAX_SEEDS};
+use crate::model::Model;
+use crate::params::{LearnParams, ModelParams, SignalWeights, SIGNALS};
+use crate::pool::select::{ranked, Filters};
+use crate::pool::{gather, initial_k, Pool};
+use crate::progress::{FitProgress, FitStage};
+
+use super::{tasks, Learned};
+
+/// Coordinates of the search: the signal weights, then `other_genre`, then `seed_share`.
+const COORDS: usize = SIGNALS + 2;
+const OTHER_GENRE: usize = SIGNALS;
+const SEED_SHARE: usize = SIGNALS + 1;
+/// Multiplicative steps, coarse to fine.
+const STEPS: [f32; 4] = [4.0, 2.0, 1.414, 1.189];
+/// Passes over the coordinates per step at most.
+const PASSES: usize = 4;
+/// Smallest gain that counts as an improvement (ties keep the current weights).
+const MIN_GAIN: f64 = 1e-5;
+
+/// One held-out playlist with its gathered candidates.
+struct Prepared {
+    fold: usize,
+    seeds: Vec<usize>,
+    options: GenerateOptions,
+    hidden: HashSet<usize>,
+    pool: Pool,
+}
+
+/// Learns the signal weights, the foreign-genre factor and the seeds' share on `catalog`'s
+/// playlists (see the module documentation of [`crate::learn`]). `params` gives everything
+/// else of the fold models; `learn` has been checked.
+pub(super) fn learn(
+    catalog: &Catalog,
+    params: &ModelParams,
+    learn: &LearnParams,
+    progress: &mut dyn FnMut(FitProgress),
+) -> Result<Learned, FitError> {
+    let mut report = |fraction: f32| {
+        progress(FitProgress {
+            stage: FitStage::Learn,
+            fraction,
+        })
+    };
+    report(0.0);
+    let mut start = params.clone();
+    start.scoring.weights = SignalWeights::from_array([1.0; SIGNALS]);
+    start.scoring.other_genre = 1.0;
+
+    let n = catalog.playlists().len();
+    let fold_of = tasks::deal(n, learn.folds, learn.seed);
+    let mut models = Vec::with_capacity(learn.folds);
+    let mut prepared = Vec::new();
+    for f in 0..learn.folds {
+        let which: Vec<usize> = (0..n).filter(|&p| fold_of[p] == f).collect();
+        let fold_tasks = tasks::tasks(catalog, &which, learn.seed);
+        let known: Vec<bool> = fold_of.iter().map(|&g| g != f).collect();
+        let seen = tasks::restricted_catalog(catalog, &known, learn.relabel);
+        let model = Model::fit(seen, &start, &mut |_| {})?;
+        for task in fold_tasks {
+            let (given, rest) = task.seeds.split_at(task.seeds.len().min(MAX_SEEDS));
+            let options = GenerateOptions {
+                length: task.hidden.len().clamp(1, MAX_LENGTH),
+                exclude_ids: rest.iter().map(|&i| model.tracks()[i].id.clone()).collect(),
+                max_per_artist: learn.max_per_artist,
+                ..GenerateOptions::default()
+            };
+            let pool = gather(
+                &model,
+                given,
+                &[],
+                initial_k(&model, options.length),
+                &Vec::new(),
+                true,
+            );
+            prepared.push(Prepared {
+                fold: f,
+                seeds: given.to_vec(),
+                options,
+                hidden: task.hidden.into_iter().collect(),
+                pool,
+            });
+        }
+        models.push(model);
+        report(0.3 * (f + 1) as f32 / learn.folds as f32);
+    }
+    if prepared.is_empty() {
+        return Err(FitError::invalid(
+            "learn",
+            format!(
+                "no playlist of the catalog has {} or more tracks to learn from",
+                tasks::MIN_TRACKS
+            ),
+        ));
+    }
+
+    let recall = prepared
+        .iter()
+        .map(|t| {
+            let found = t
+                .pool
+                .candidates
+                .iter()
+                .filter(|c| t.hidden.contains(&c.index))
+                .count();
+            found as f64 / t.hidden.len() as f64
+        })
+        .sum::<f64>()
+        / prepared.len() as f64;
+    let mut evaluations = 0;
+    let mut score = |x: &[f32; COORDS], prepared: &mut [Prepared]| {
+        evaluations += 1;
+        objective(&models, prepared, x)
+    };
+    let mut x = [1.0f32; COORDS];
+    x[SEED_SHARE] = start.scoring.seed_share;
+    let start_score = score(&x, &mut prepared);
+    let mut best = start_score;
+    for (s, &step) in STEPS.iter().enumerate() {
+        for _ in 0..PASSES {
+            let mut moved = false;
+            for c in 0..COORDS {
+                for factor in [step, 1.0 / step] {
+                    let mut y = x;
+                    y[c] = (y[c] * factor).clamp(1e-4, 1e4);
+                    // `other_genre` is a factor, at most 1; `seed_share` a share of the
+                    // playlist, at most a half.
+                    if c == OTHER_GENRE {
+                        y[c] = y[c].min(1.0);
+                    } else if c == SEED_SHARE {
+                        y[c] = y[c].min(0.5);
+                    }
+                    if y[c] == x[c] {
+                        continue;
+                    }
+                    let got = score(&y, &mut prepared);
+                    if got > best + MIN_GAIN {
+                        (x, best, moved) = (y, got, true);
+                        break;
+                    }
+                }
+            }
+            if !moved {
+                break;
+            }
+        }
+        report(0.3 + 0.7 * (s + 1) as f32 / STEPS.len() as f32);
+    }
+    let weights = weights_of(&x);
+    tracing::info!(
+        tasks = prepared.len(),
+        evaluations,
+        start_score,
+        score = best,
+        recall,
+        ?weights,
+        other_genre = x[OTHER_GENRE],
+        seed_share = x[SEED_SHARE],
+        "learned the scoring weights"
+    );
+    Ok(Learned {
+        weights,
+        other_genre: x[OTHER_GENRE],
+        seed_share: x[SEED_SHARE],
+        start_score,
+        score: best,
+        tasks: prepared.len(),
+        recall,
+        evaluations,
+    })
+}
+
+/// The signal weights of a point of the search.
+fn weights_of(x: &[f32; COORDS]) -> SignalWeights {
+    let mut w = [0.0; SIGNALS];
+    w.copy_from_slice(&x[..SIGNALS]);
+    SignalWeights::from_array(w)
+}
+
+/// Mean R-precision over the tasks with the weights `x`, on all cores.
+fn objective(models: &[Model], prepared: &mut [Prepared], x: &[f32; COORDS]) -> f64 {
+    let weights = weights_of(x);
+    let (other_genre, seed_share) = (x[OTHER_GENRE], x[SEED_SHARE]);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = prepared.len().div_ceil(threads).max(1);
+    let total: f64 = std::thread::scope(|scope| {
+        let workers: Vec<_> = prepared
+            .chunks_mut(chunk)
+            .map(|part| {
+                let weights = &weights;
+                scope.spawn(move || {
+                    part.iter_mut()
+                        .map(|t| {
+                            let model = &models[t.fold];
+                            t.pool.score(weights, other_genre);
+                            let filters = Filters::new(model, &t.seeds, &t.options);
+                            let (length, n) = (t.options.length, t.seeds.len());
+                            let picks = ranked(model, &t.pool, &filters, length, n, seed_share);
+                            let c = &t.pool.candidates;
+                            let ranked: Vec<usize> =
+                                picks.iter().map(|p| c[p.slot].index).collect();
+                            tasks::r_precision(&ranked, &t.hidden)
+                        })
+                        .sum::<f64>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|h| h.join().expect("a scoring worker panicked"))
+            .sum()
+    });
+    total / prepared.len() as f64
+}

@@ -1,0 +1,173 @@
+//! What a set of seeds says as a whole (artists, albums, related artists, labels, years, keys),
+//! gathered once per request so that measuring a candidate's signals hashes no string.
+
+use crate::model::Model;
+
+/// What the seeds say as a whole, gathered once per request. Lookups are by small integers
+/// (artist, album and label ids).
+pub(crate) struct SeedProfile {
+    /// (artist, seeds by that artist): a handful, searched linearly.
+    artists: Vec<(u32, f32)>,
+    /// (album, seeds on it).
+    albums: Vec<(u32, f32)>,
+    /// (related artist, summed similarity), sorted by artist for binary search.
+    related: Vec<(u32, f32)>,
+    /// Seeds per subgenre id / genre id.
+    subgenres: Vec<f32>,
+    genres: Vec<f32>,
+    /// Whether any seed has a genre.
+    has_genres: bool,
+    years: Vec<f32>,
+    /// Era score per release year from [`ERA_FROM`], filled on first use.
+    era_memo: Vec<f32>,
+    keys: [f32; 12],
+    modes: [f32; 2],
+}
+
+/// First year of the era memo; years outside the memo are computed directly.
+const ERA_FROM: u16 = 1850;
+/// Years the era memo covers.
+const ERA_YEARS: usize = 250;
+
+fn add(list: &mut Vec<(u32, f32)>, id: u32, w: f32) {
+    match list.iter_mut().find(|(i, _)| *i == id) {
+        Some((_, v)) => *v += w,
+        None => list.push((id, w)),
+    }
+}
+
+fn get(list: &[(u32, f32)], id: u32) -> f32 {
+    list.iter().find(|(i, _)| *i == id).map_or(0.0, |&(_, v)| v)
+}
+
+impl SeedProfile {
+    /// The profile of `seeds` (catalog indices).
+    pub fn new(model: &Model, seeds: &[usize]) -> Self {
+        let p = &model.params.scoring;
+        let aff = &model.affinity;
+        let labels = &model.labels;
+        let tracks = model.tracks();
+        let mut s = SeedProfile {
+            artists: Vec::new(),
+            albums: Vec::new(),
+            related: Vec::new(),
+            subgenres: vec![0.0; labels.subgenre_count],
+            genres: vec![0.0; labels.genre_count],
+            has_genres: false,
+            years: Vec::with_capacity(seeds.len()),
+            era_memo: vec![f32::NAN; ERA_YEARS],
+            keys: [0.0; 12],
+            modes: [0.0; 2],
+        };
+        for &seed in seeds {
+            for &a in aff.track_artists.row(seed) {
+                add(&mut s.artists, a, 1.0);
+                s.related.extend(
+                    aff.related_artists
+                        .row(a as usize)
+                        .iter()
+                        .take(p.related_per_artist),
+                );
+            }
+            if let Some(album) = aff.album(seed) {
+                add(&mut s.albums, album, 1.0);
+            }
+            for &g in labels.subgenres.row(seed) {
+                s.subgenres[usize::from(g)] += 1.0;
+            }
+            for &g in labels.genres.row(seed) {
+                s.genres[usize::from(g)] += 1.0;
+                s.has_genres = true;
+            }
+            let t = &tracks[seed];
+            if let Some(y) = t.year {
+                s.years.push(f32::from(y));
+            }
+            if let Some(k) = t.features.key.filter(|&k| k < 12) {
+                s.keys[usize::from(k)] += 1.0;
+            }
+            if let Some(m) = t.features.mode.filter(|&m| m < 2) {
+                s.modes[usize::from(m)] += 1.0;
+            }
+        }
+        // Merge the related artists' similarities (summed over seeds, in any order).
+        s.related.sort_unstable_by_key(|&(a, _)| a);
+        s.related.dedup_by(|later, kept| {
+            if later.0 == kept.0 {
+                kept.1 += later.1;
+                true
+            } else {
+                false
+            }
+        });
+        s
+    }
+
+    /// Seeds by artist `artist`.
+    pub fn artist(&self, artist: u32) -> f32 {
+        get(&self.artists, artist)
+    }
+
+    /// Seeds on album `album`.
+    pub fn album(&self, album: u32) -> f32 {
+        get(&self.albums, album)
+    }
+
+    /// Summed similarity of `artist` to the seeds' artists (their top related only).
+    pub fn related(&self, artist: u32) -> f32 {
+        self.related
+            .binary_search_by_key(&artist, |&(a, _)| a)
+            .map_or(0.0, |i| self.related[i].1)
+    }
+
+    /// The label signal of a track with these subgenre and genre ids: the most seeds holding
+    /// one of its subgenres and the most holding one of its genres, averaged.
+    pub fn label(&self, subgenres: &[u16], genres: &[u16]) -> f32 {
+        (best(&self.subgenres, subgenres) + best(&self.genres, genres)) / 2.0
+    }
+
+    /// Whether a track with these genre ids belongs elsewhere: it has genres and none is a
+    /// seed's (the seeds having any).
+    pub fn foreign(&self, genres: &[u16]) -> bool {
+        self.has_genres && !genres.is_empty() && genres.iter().all(|&g| self.genres[usize::from(g)] == 0.0)
+    }
+
+    /// Seeds in this key plus seeds in this mode, halved.
+    pub fn harmony(&self, key: Option<u8>, mode: Option<u8>) -> f32 {
+        (key.and_then(|k| self.keys.get(usize::from(k)))
+            .copied()
+            .unwrap_or(0.0)
+            + mode
+                .and_then(|m| self.modes.get(usize::from(m)))
+                .copied()
+                .unwrap_or(0.0))
+            / 2.0
+    }
+
+    /// Σ over seeds of exp(-|year - seed year| / era_years).
+    pub fn era(&mut self, year: u16, era_years: f32) -> f32 {
+        let compute = |years: &[f32]| {
+            years
+                .iter()
+                .map(|&s| (-(f32::from(year) - s).abs() / era_years).exp())
+                .sum()
+        };
+        match year.checked_sub(ERA_FROM).map(usize::from) {
+            Some(i) if i < ERA_YEARS => {
+                if self.era_memo[i].is_nan() {
+                    self.era_memo[i] = compute(&self.years);
+                }
+                self.era_memo[i]
+            }
+            _ => compute(&self.years),
+        }
+    }
+}
+
+/// The largest seed count over the labels.
+fn best(counts: &[f32], labels: &[u16]) -> f32 {
+    labels
+        .iter()
+        .map(|&g| counts[usize::from(g)])
+        .fold(0.0f32, f32::max)
+}
