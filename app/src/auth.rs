@@ -56,7 +56,6 @@ pub async fn client(state: &AppState, session: &Session) -> Result<SpotifyClient
 fn configured(state: &AppState) -> Result<&Spotify, AppError> {
     state.spotify.as_ref().ok_or_else(|| {
         AppError::NotFound(
-            
             "Spotify is not configured on this server (SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET)"
                 .into(),
         )
@@ -76,10 +75,7 @@ pub async fn settle<T>(
 }
 
 /// Stores the client's tokens when a call refreshed them.
-pub async fn keep_refreshed(
-    session: &Session,
-    client: &SpotifyClient,
-) -> Result<(), AppError> {
+pub async fn keep_refreshed(session: &Session, client: &SpotifyClient) -> Result<(), AppError> {
     match client.refreshed_tokens() {
         Some(tokens) => put(session, TOKENS, &tokens).await,
         None => Ok(()),
@@ -121,10 +117,7 @@ const MAX_SAVED_FOR_EXCLUSION: u32 = 1000;
 
 /// The catalog ids of the listener's saved tracks (by Spotify id, else by artist and title),
 /// up to [`MAX_SAVED_FOR_EXCLUSION`] of the newest.
-pub async fn saved_track_ids(
-    state: &AppState,
-    session: &Session,
-) -> Result<Vec<String>, AppError> {
+pub async fn saved_track_ids(state: &AppState, session: &Session) -> Result<Vec<String>, AppError> {
     if !status(state, session).await?.signed_in() {
         return Err(AppError::SignInNeeded(
             "exclude_saved: sign in with Spotify to leave out your saved tracks".into(),

@@ -113,9 +113,7 @@ impl AppError {
             AppError::StorageUnavailable => 503,
             AppError::Internal(_) => 500,
             // The request's arguments did not decode: the caller's input, not a fault here.
-            AppError::ServerFn(ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_)) => {
-                400
-            }
+            AppError::ServerFn(ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_)) => 400,
             AppError::ServerFn(ServerFnErrorErr::UnsupportedRequestMethod(_)) => 405,
             AppError::ServerFn(_) => 500,
         }
@@ -158,9 +156,11 @@ mod status {
 
     use super::AppError;
 
-    /// Sets `e`'s status through leptos_axum's [`ResponseOptions`] of the running server
-    /// function call; leptos_axum applies it to the answer after the function ran. Nothing
-    /// outside a request (tests, a page render's direct call never serializes the error).
+    /// Sets `e`'s status through the [`ResponseOptions`] leptos_axum gives the running server
+    /// function call, which it applies to the answer once the function returned (server_fn
+    /// 0.8 has no status of its own for an error). Only server function answers serialize an
+    /// error this way: a page render calls the function directly and shows the error inline,
+    /// its status untouched; outside a request there is no `ResponseOptions` and nothing to do.
     ///
     /// A plain form post (no JavaScript, `Accept: text/html`) keeps server_fn's answer: a
     /// redirect back to the page with the error in its URL, where the page shows it; a status
@@ -266,13 +266,22 @@ mod tests {
     fn statuses_follow_the_variant() {
         let cases = [
             (AppError::invalid("length", "must be 1..=100, got 0"), 400),
-            (AppError::SignInNeeded("sign in with Spotify first".into()), 401),
+            (
+                AppError::SignInNeeded("sign in with Spotify first".into()),
+                401,
+            ),
             (AppError::NotFound("no playlist to save".into()), 404),
             (AppError::Spotify("Spotify is having trouble".into()), 502),
             (AppError::StorageUnavailable, 503),
             (AppError::Internal("a bug".into()), 500),
-            (AppError::ServerFn(ServerFnErrorErr::Args("page".into())), 400),
-            (AppError::ServerFn(ServerFnErrorErr::MissingArg("id".into())), 400),
+            (
+                AppError::ServerFn(ServerFnErrorErr::Args("page".into())),
+                400,
+            ),
+            (
+                AppError::ServerFn(ServerFnErrorErr::MissingArg("id".into())),
+                400,
+            ),
             (
                 AppError::ServerFn(ServerFnErrorErr::ServerError("x".into())),
                 500,
@@ -292,7 +301,10 @@ mod tests {
         ] {
             let bytes = e.ser();
             assert_eq!(AppError::de(bytes.clone()), e);
-            assert_eq!(<JsonEncoding as Decodes<AppError>>::decode(bytes).unwrap(), e);
+            assert_eq!(
+                <JsonEncoding as Decodes<AppError>>::decode(bytes).unwrap(),
+                e
+            );
         }
         // What a client cannot read becomes the framework's error, never a panic.
         assert!(matches!(
@@ -315,7 +327,10 @@ mod tests {
         );
         assert_eq!(e.status(), 401);
         let e = AppError::from(SpotifyError::Unavailable { status: 503 });
-        assert!(matches!(e, AppError::Spotify(ref t) if t.contains("HTTP 503")), "{e:?}");
+        assert!(
+            matches!(e, AppError::Spotify(ref t) if t.contains("HTTP 503")),
+            "{e:?}"
+        );
         assert_eq!(e.status(), 502);
         let e = AppError::from(SpotifyError::NotFound {
             message: "no such playlist".into(),
@@ -354,7 +369,9 @@ mod http {
     }
 
     async fn error_of(res: Response<Body>) -> AppError {
-        let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap();
         AppError::de(bytes)
     }
 
@@ -379,7 +396,12 @@ mod http {
         assert_eq!(e.to_string(), "length: must be 1..=100, got 0");
 
         // Arguments that do not decode are the caller's input too.
-        let res = post(SearchTracks::PATH, "query=queen&page=many", "application/json").await;
+        let res = post(
+            SearchTracks::PATH,
+            "query=queen&page=many",
+            "application/json",
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
         assert!(matches!(
             error_of(res).await,

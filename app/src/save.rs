@@ -3,7 +3,7 @@
 //! that says what was saved; retrying with it adds the rest to the same playlist instead of
 //! creating a second one.
 
-use selecta_spotify::{NewPlaylist, SpotifyApi, SpotifyError};
+use selecta_spotify::{NewPlaylist, SpotifyApi};
 
 use crate::api::SaveProgress;
 use crate::error::AppError;
@@ -99,7 +99,7 @@ mod tests {
     use std::sync::Mutex;
 
     use async_trait::async_trait;
-    use selecta_spotify::{PageRequest, TimeRange, MAX_ITEMS_PER_ADD};
+    use selecta_spotify::{PageRequest, SpotifyError, TimeRange, MAX_ITEMS_PER_ADD};
     use selecta_types::{
         PlaylistEntry, Reason, SpotifyPage, SpotifyPlaylist, SpotifyTrack, SpotifyUser, Track,
     };
@@ -285,13 +285,19 @@ mod tests {
         let api = FakeSpotify::default();
         let out = save(&api, &playlist(3), &request("  "), None).await;
         assert_eq!(out.progress, None);
-        assert_eq!(out.error.map(|e| e.to_string()).as_deref(), Some("name: is empty"));
+        // A bad name is the listener's to fix (400); Spotify failing is a 502.
+        assert_eq!(out.error.as_ref().map(AppError::status), Some(400));
+        assert_eq!(
+            out.error.map(|e| e.to_string()).as_deref(),
+            Some("name: is empty")
+        );
 
         *api.fail_create.lock().unwrap() = Some(SpotifyError::RateLimited {
             retry_after: std::time::Duration::from_secs(30),
         });
         let out = save(&api, &playlist(3), &request("Mix"), None).await;
         assert_eq!(out.progress, None);
+        assert_eq!(out.error.as_ref().map(AppError::status), Some(502));
         let message = out.error.unwrap().to_string();
         assert!(
             message.starts_with("The playlist was not created"),

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Selecta: turns a few tracks you pick into a playlist of tracks that belong with them.
 #[derive(Debug, Parser)]
@@ -144,7 +144,8 @@ impl std::fmt::Debug for WebArgs {
 }
 
 /// The JSON API (`/v1/...` Spotify-compatible, `/api/...` Selecta's own): access, limits, CORS.
-#[derive(Debug, Clone, Args)]
+/// Turned into the API crate's [`selecta_api::ApiConfig`] by `From`.
+#[derive(Clone, Args)]
 pub struct ApiArgs {
     /// API keys, comma-separated. When set, `/v1/...` and Selecta's `/api/...` data endpoints
     /// require `Authorization: Bearer <key>`; unset, they are open.
@@ -197,6 +198,31 @@ pub struct ApiArgs {
     /// links of API objects. Unset: `http://` + the request's Host header.
     #[arg(long = "public-url", env = "SELECTA_PUBLIC_URL", value_parser = parse_public_url)]
     pub public_url: Option<String>,
+}
+
+impl std::fmt::Debug for ApiArgs {
+    // The keys stay out of logs and panics, like the other secrets; the rest as in the
+    // API's own settings.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ApiArgs")
+            .field(&selecta_api::ApiConfig::from(self))
+            .finish()
+    }
+}
+
+impl From<&ApiArgs> for selecta_api::ApiConfig {
+    // The flags already checked ranges and the URL's form; the API takes them as they are.
+    fn from(args: &ApiArgs) -> Self {
+        selecta_api::ApiConfig {
+            keys: args.keys.clone(),
+            rate_limit: args.rate_limit,
+            rate_burst: args.rate_burst,
+            trust_forwarded_for: args.trust_forwarded_for,
+            cors_origins: args.cors_origins.clone(),
+            max_seeds: usize::from(args.max_seeds),
+            public_url: args.public_url.clone(),
+        }
+    }
 }
 
 /// `http(s)://host[:port][/prefix]`, without a trailing slash.
@@ -293,6 +319,24 @@ pub struct FitArgs {
     pub s3: S3Args,
 }
 
+/// `--order` of `selecta recommend`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrderArg {
+    /// Most relevant first.
+    Similarity,
+    /// A listening order: each track close to the previous one in tempo, energy and key.
+    Flow,
+}
+
+impl From<OrderArg> for selecta_types::Order {
+    fn from(o: OrderArg) -> Self {
+        match o {
+            OrderArg::Similarity => selecta_types::Order::Similarity,
+            OrderArg::Flow => selecta_types::Order::Flow,
+        }
+    }
+}
+
 /// `selecta recommend`
 #[derive(Debug, Clone, Args)]
 pub struct RecommendArgs {
@@ -340,8 +384,8 @@ pub struct RecommendArgs {
     pub target: Vec<String>,
 
     /// Track order: `similarity` (most relevant first) or `flow` (smooth tempo/energy/key).
-    #[arg(long, default_value = "similarity")]
-    pub order: String,
+    #[arg(long, value_enum, default_value_t = OrderArg::Similarity)]
+    pub order: OrderArg,
 
     /// Print JSON (the `Playlist` document described in docs/cli.md) instead of a table.
     #[arg(long)]
@@ -517,6 +561,36 @@ mod tests {
         assert!(shown.contains("abc"), "{shown}");
         assert!(!shown.contains("s3cr3t-value"), "{shown}");
         assert!(!shown.contains("pw-value"), "{shown}");
+    }
+
+    #[test]
+    fn api_flags_become_the_api_settings_with_the_same_defaults() {
+        let Command::Serve(args) = Cli::parse_from(["selecta"]).into_command() else {
+            panic!("serve is the default");
+        };
+        assert_eq!(
+            selecta_api::ApiConfig::from(&args.api),
+            selecta_api::ApiConfig::default()
+        );
+        let Command::Serve(args) = Cli::parse_from([
+            "selecta",
+            "--api-keys",
+            "key-one-value,key-two-value",
+            "--api-max-seeds",
+            "20",
+            "--api-rate-limit",
+            "0",
+        ])
+        .into_command() else {
+            panic!("serve is the default");
+        };
+        let config = selecta_api::ApiConfig::from(&args.api);
+        assert_eq!(config.keys, ["key-one-value", "key-two-value"]);
+        assert_eq!(config.max_seeds, 20);
+        assert_eq!(config.rate_limit, 0);
+        let shown = format!("{args:?} {config:?}");
+        assert!(shown.contains("max_seeds: 20"), "{shown}");
+        assert!(!shown.contains("key-one-value"), "{shown}");
     }
 
     #[test]

@@ -1,6 +1,5 @@
 //! `selecta`: the web server and the command line of Selecta.
 
-mod api;
 mod cli;
 mod config;
 mod model_source;

@@ -69,7 +69,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             router(state.clone()).layer(session_store::layer(MemoryStore::default(), secure))
         }
     };
-    let mut app = web.merge(crate::api::router(state.views.clone(), &args.api));
+    let api = selecta_api::ApiConfig::from(&args.api);
+    let mut app = web.merge(selecta_api::router(state.views.clone(), &api));
     if let Some(token) = args.admin_token.clone().filter(|t| !t.is_empty()) {
         app = app.merge(admin_router(runtime.clone(), token));
     }

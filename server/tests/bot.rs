@@ -654,3 +654,33 @@ fn sigterm_stops_the_bot_cleanly() {
     assert!(status.success(), "{status}:\n{}", bot.log());
     assert!(bot.log().contains("stopping the bot"), "{}", bot.log());
 }
+
+#[test]
+fn sighup_reloads_the_model_as_serve_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.selecta");
+    std::fs::copy(fitted_model(), &model).unwrap();
+    let tg = StandIn::start(TOKEN);
+    let mut bot = Bot::start(&tg, &model, &NO_LIMIT);
+    let mut chat = Chat::new(&tg, 509);
+    assert!(chat.ask("/help").shown.contains("catalog of 28356 Spotify tracks"));
+
+    // A new artifact at the same path, then SIGHUP: the bot answers from it.
+    std::fs::copy(special_catalog(dir.path()), &model).unwrap();
+    let hup = std::process::Command::new("kill")
+        .arg("-HUP")
+        .arg(bot.child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(hup.success());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !bot.log().contains("model reloaded") {
+        bot.assert_alive();
+        assert!(Instant::now() < deadline, "no reload:\n{}", bot.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(chat.ask("/help").shown.contains("catalog of 40 Spotify tracks"));
+    let card = chat.ask("/describe 丸の内サディスティック");
+    assert!(card.shown.contains("椎名林檎"), "{}", card.shown);
+    bot.assert_healthy();
+}

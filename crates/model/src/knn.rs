@@ -182,7 +182,9 @@ impl NeighbourIndex {
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
         let batch = crate::scan::LEAF;
         let per_thread = order.len().div_ceil(threads).div_ceil(batch) * batch;
-        let parts: Option<Vec<Vec<(u32, Vec<Neighbour>)>>> = std::thread::scope(|s| {
+        // One worker's rows with their neighbours; `None` once it was stopped.
+        type Part = Option<Vec<(u32, Vec<Neighbour>)>>;
+        let parts: Option<Vec<_>> = std::thread::scope(|s| {
             let workers: Vec<_> = order
                 .chunks(per_thread.max(1))
                 .map(|part| {
@@ -204,7 +206,7 @@ impl NeighbourIndex {
                 })
                 .collect();
             // Join every worker before deciding, so none outlives the scope's borrow.
-            let joined: Vec<_> = workers
+            let joined: Vec<Part> = workers
                 .into_iter()
                 .map(|w| w.join().expect("a neighbour-table worker panicked"))
                 .collect();

@@ -3,6 +3,10 @@
 //! This crate holds plain data only (serde, no I/O) so that it can be compiled into the
 //! browser bundle as well as into the server, the CLI and the bot: a track or a playlist is
 //! defined once and means the same everywhere.
+//!
+//! With the `openapi` feature (the JSON API's, never the browser's), the types the API
+//! answers with also derive `utoipa::ToSchema`, so their OpenAPI schemas come from these
+//! definitions and their doc comments rather than from mirror structs that could drift.
 
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +25,7 @@ pub use spotify::{SpotifyPage, SpotifyPlaylist, SpotifyTrack, SpotifyUser};
 /// Every value is optional: data sets lack some columns (`time_signature` in the bundled
 /// catalog), and analysis failures (tempo 0, danceability 0) are stored as missing, not zero.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AudioFeatures {
     /// 0..1
     pub danceability: Option<f32>,
@@ -103,6 +108,7 @@ impl AudioFeatures {
 
 /// One track of the catalog.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Track {
     /// Spotify track id (22 base62 characters) or the data set's own id.
     pub id: String,
@@ -151,6 +157,7 @@ impl Track {
 
 /// Why a track was put in a playlist, in words a listener understands.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reason {
     /// The id of the seed track this one is closest to.
     pub seed_id: String,
@@ -165,6 +172,7 @@ pub struct Reason {
 
 /// One track of a generated playlist.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlaylistEntry {
     /// The track.
     pub track: Track,
@@ -176,6 +184,7 @@ pub struct PlaylistEntry {
 
 /// A generated playlist.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Playlist {
     /// A name proposed from the seeds.
     pub name: String,

@@ -1,6 +1,6 @@
 //! `selecta recommend`: a playlist from seed tracks, as a table or JSON.
 
-use anyhow::{anyhow, bail};
+use anyhow::anyhow;
 use selecta_engine::{CatalogView, RequestError, SeedList};
 use selecta_types::{Attribute, Order, Playlist, PlaylistRequest, SeedRef};
 
@@ -38,11 +38,7 @@ pub async fn run(args: RecommendArgs) -> anyhow::Result<()> {
 
 /// The playlist request of the flags.
 fn request(args: &RecommendArgs) -> anyhow::Result<PlaylistRequest> {
-    let order = match args.order.as_str() {
-        "similarity" => Order::Similarity,
-        "flow" => Order::Flow,
-        other => bail!("--order must be `similarity` or `flow`, got `{other}`"),
-    };
+    let order = Order::from(args.order);
     let query = |list: &[String]| list.iter().cloned().map(SeedRef::Query).collect();
     let mut opts = PlaylistRequest {
         seeds: query(&args.seeds),

@@ -17,7 +17,6 @@ use selecta_types::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::docs::{PlaylistDoc, TrackDoc};
 use super::errors::{ApiError, ErrorResponse};
 use super::params::{query_pairs, shown};
 use super::Api;
@@ -104,7 +103,6 @@ fn yes() -> bool {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchResponse {
     /// Matching tracks, best first.
-    #[schema(value_type = Vec<TrackDoc>)]
     pub tracks: Vec<Track>,
 }
 
@@ -112,7 +110,6 @@ pub struct SearchResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NeighbourResponse {
     /// The track.
-    #[schema(value_type = TrackDoc)]
     pub track: Track,
     /// Manhattan distance in the model's space (smaller is closer).
     pub distance: f32,
@@ -122,7 +119,6 @@ pub struct NeighbourResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TrackResponse {
     /// The track.
-    #[schema(value_type = TrackDoc)]
     pub track: Track,
     /// Its nearest tracks, nearest first.
     pub neighbours: Vec<NeighbourResponse>,
@@ -232,7 +228,7 @@ fn export_response(playlist: &Playlist, format: Format) -> Result<Response, ApiE
     request_body = GenerateRequest,
     params(("format" = Option<String>, Query, description = "Answer with an export (m3u8, xspf, jspf or csv) instead of JSON")),
     responses(
-        (status = 200, description = "The playlist", body = PlaylistDoc),
+        (status = 200, description = "The playlist", body = Playlist),
         (status = 400, description = "A bad option or unknown track, named in the message", body = ErrorResponse),
         (status = 422, description = "No catalog track passes the options", body = ErrorResponse),
         (status = 401, description = "Missing or unknown API key", body = ErrorResponse),
@@ -392,7 +388,7 @@ pub async fn describe(
     post,
     path = "/api/export",
     tag = "Selecta",
-    request_body = PlaylistDoc,
+    request_body = Playlist,
     params(("format" = String, Query, description = "m3u8, xspf, jspf or csv")),
     responses(
         (status = 200, description = "The file, with Content-Disposition: attachment", content(
@@ -414,7 +410,7 @@ pub async fn export(RawQuery(raw): RawQuery, body: Bytes) -> Result<Response, Ap
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::testing::{small_view, tid};
+    use crate::testing::{small_view, tid};
 
     fn request(json: serde_json::Value) -> GenerateRequest {
         parse_body(json.to_string().as_bytes()).unwrap()

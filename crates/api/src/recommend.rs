@@ -212,8 +212,8 @@ pub fn recommend(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::params::{parse_recommendations, query_pairs};
-    use crate::api::testing::{small_view, tid};
+    use crate::params::{parse_recommendations, query_pairs};
+    use crate::testing::{small_view, tid};
     use selecta_engine::view::artist_id;
 
     fn query(q: &str) -> RecommendationsQuery {

@@ -1,27 +1,26 @@
 //! The API router in process (tower `oneshot`), on the small fitted catalog.
 
+use std::sync::Arc;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use clap::Parser;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
 use super::testing::{small_handle, tid};
+use super::ApiConfig;
 use selecta_engine::view::artist_id;
-use crate::config::ApiArgs;
+use selecta_engine::Views;
 
-fn args(extra: &[&str]) -> ApiArgs {
-    #[derive(Parser)]
-    struct T {
-        #[command(flatten)]
-        api: ApiArgs,
-    }
-    T::parse_from(std::iter::once("t").chain(extra.iter().copied())).api
+/// The router on the small catalog with these settings.
+fn app(config: ApiConfig) -> Router {
+    super::router(Arc::new(Views::new(small_handle())), &config)
 }
 
-fn app(extra: &[&str]) -> Router {
-    super::router(std::sync::Arc::new(selecta_engine::Views::new(small_handle())), &args(extra))
+/// The settings the binary has without flags.
+fn defaults() -> ApiConfig {
+    ApiConfig::default()
 }
 
 struct Answer {
@@ -76,7 +75,7 @@ async fn post(app: &Router, uri: &str, body: Value) -> Answer {
 
 #[tokio::test]
 async fn recommendations_take_spotify_shape_and_report_what_is_not_applied() {
-    let app = app(&[]);
+    let app = app(defaults());
     let a = get(
         &app,
         &format!(
@@ -128,13 +127,13 @@ async fn recommendations_take_spotify_shape_and_report_what_is_not_applied() {
 async fn the_seed_limit_is_a_server_option() {
     let many = (0..8).map(tid).collect::<Vec<_>>().join(",");
     let uri = format!("/v1/recommendations?seed_tracks={many}");
-    assert_eq!(get(&app(&[]), &uri).await.status, 400);
-    assert_eq!(get(&app(&["--api-max-seeds", "8"]), &uri).await.status, 200);
+    assert_eq!(get(&app(defaults()), &uri).await.status, 400);
+    assert_eq!(get(&app(ApiConfig { max_seeds: 8, ..defaults() }), &uri).await.status, 200);
 }
 
 #[tokio::test]
 async fn genres_audio_features_and_tracks() {
-    let app = app(&[]);
+    let app = app(defaults());
     let v = get(&app, "/v1/recommendations/available-genre-seeds")
         .await
         .json();
@@ -203,7 +202,7 @@ async fn genres_audio_features_and_tracks() {
 
 #[tokio::test]
 async fn selecta_generate_search_describe_export() {
-    let app = app(&[]);
+    let app = app(defaults());
     let a = post(
         &app,
         "/api/generate",
@@ -281,14 +280,12 @@ async fn selecta_generate_search_describe_export() {
 
 #[tokio::test]
 async fn keys_rate_limit_and_cors() {
-    let app = app(&[
-        "--api-keys",
-        "secret",
-        "--api-rate-limit",
-        "1",
-        "--api-rate-burst",
-        "2",
-    ]);
+    let app = app(ApiConfig {
+        keys: vec!["secret".into()],
+        rate_limit: 1,
+        rate_burst: 2,
+        ..defaults()
+    });
     let uri = "/v1/recommendations/available-genre-seeds";
     let a = get(&app, uri).await;
     assert_eq!(a.status, 401);
@@ -320,7 +317,10 @@ async fn keys_rate_limit_and_cors() {
         assert_eq!(get(&app, open).await.status, 200, "{open}");
     }
 
-    let app = self::app(&["--api-cors-origins", "https://web.example"]);
+    let app = self::app(ApiConfig {
+        cors_origins: vec!["https://web.example".into()],
+        ..defaults()
+    });
     let preflight = Request::builder()
         .method("OPTIONS")
         .uri("/v1/recommendations")
@@ -346,7 +346,7 @@ async fn keys_rate_limit_and_cors() {
 
 #[tokio::test]
 async fn health_readiness_metrics_and_docs() {
-    let app = app(&[]);
+    let app = app(defaults());
     assert_eq!(get(&app, "/healthz").await.text(), "ok\n");
     assert_eq!(
         get(&app, "/readyz").await.json(),
@@ -372,7 +372,7 @@ async fn health_readiness_metrics_and_docs() {
 /// Selecta's own OpenAPI document describes what the server really answers.
 #[tokio::test]
 async fn answers_validate_against_our_own_openapi_schemas() {
-    let app = app(&[]);
+    let app = app(defaults());
     let doc = super::openapi::document().clone();
     let check = |schema: &str, value: &Value| {
         let root = json!({"$ref": format!("#/components/schemas/{schema}"), "components": doc["components"]});
@@ -463,7 +463,7 @@ mod properties {
 
     fn shared_app() -> Router {
         static APP: std::sync::OnceLock<Router> = std::sync::OnceLock::new();
-        APP.get_or_init(|| super::app(&["--api-rate-limit", "0"]))
+        APP.get_or_init(|| super::app(ApiConfig { rate_limit: 0, ..defaults() }))
             .clone()
     }
 }

@@ -16,7 +16,7 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 
 use super::errors::ApiError;
-use crate::config::ApiArgs;
+use super::ApiConfig;
 
 type Limiter = RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock>;
 
@@ -32,22 +32,22 @@ pub struct Guard {
 }
 
 impl Guard {
-    /// From the server's options; `rate_limit` 0 turns the limit off.
-    pub fn new(args: &ApiArgs) -> Self {
-        let keys = args
+    /// From the API's settings; `rate_limit` 0 turns the limit off.
+    pub fn new(config: &ApiConfig) -> Self {
+        let keys = config
             .keys
             .iter()
             .map(|k| k.trim().to_string())
             .filter(|k| !k.is_empty())
             .collect();
-        let limiter = NonZeroU32::new(args.rate_limit).map(|per_minute| {
-            let burst = NonZeroU32::new(args.rate_burst).unwrap_or(NonZeroU32::MIN);
+        let limiter = NonZeroU32::new(config.rate_limit).map(|per_minute| {
+            let burst = NonZeroU32::new(config.rate_burst).unwrap_or(NonZeroU32::MIN);
             RateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst))
         });
         Guard {
             keys,
             limiter,
-            trust_forwarded_for: args.trust_forwarded_for,
+            trust_forwarded_for: config.trust_forwarded_for,
             checks: AtomicU64::new(0),
         }
     }
@@ -143,15 +143,15 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
-    use clap::Parser;
 
-    fn args(extra: &[&str]) -> ApiArgs {
-        #[derive(Parser)]
-        struct T {
-            #[command(flatten)]
-            api: ApiArgs,
+    /// Settings with these keys and rate (the rest as the binary's defaults).
+    fn config(keys: &[&str], rate_limit: u32, rate_burst: u32) -> ApiConfig {
+        ApiConfig {
+            keys: keys.iter().map(|k| k.to_string()).collect(),
+            rate_limit,
+            rate_burst,
+            ..ApiConfig::default()
         }
-        T::parse_from(std::iter::once("t").chain(extra.iter().copied())).api
     }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
@@ -198,7 +198,7 @@ mod tests {
 
     #[test]
     fn keys_are_required_when_configured() {
-        let g = Guard::new(&args(&["--api-keys", "k1,k2", "--api-rate-limit", "0"]));
+        let g = Guard::new(&config(&["k1", "k2"], 0, 60));
         let e = g.check(&HeaderMap::new(), None).unwrap_err();
         assert_eq!(e.status, 401);
         assert!(e.message.starts_with("No token provided"));
@@ -209,14 +209,14 @@ mod tests {
         g.check(&headers(&[("authorization", "Bearer k2")]), None)
             .unwrap();
         // No keys configured: open, whatever the header says.
-        let open = Guard::new(&args(&["--api-rate-limit", "0"]));
+        let open = Guard::new(&config(&[], 0, 60));
         open.check(&headers(&[("authorization", "Bearer anything")]), None)
             .unwrap();
     }
 
     #[test]
     fn the_rate_limit_is_per_key_and_per_ip() {
-        let g = Guard::new(&args(&["--api-rate-limit", "1", "--api-rate-burst", "2"]));
+        let g = Guard::new(&config(&[], 1, 2));
         let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
         let none = HeaderMap::new();
         g.check(&none, ip("192.0.2.1")).unwrap();
@@ -229,14 +229,7 @@ mod tests {
         g.check(&none, ip("192.0.2.2"))
             .expect("another IP has its own budget");
 
-        let keyed = Guard::new(&args(&[
-            "--api-keys",
-            "a,b",
-            "--api-rate-limit",
-            "1",
-            "--api-rate-burst",
-            "1",
-        ]));
+        let keyed = Guard::new(&config(&["a", "b"], 1, 1));
         let a = headers(&[("authorization", "Bearer a")]);
         let b = headers(&[("authorization", "Bearer b")]);
         keyed.check(&a, ip("192.0.2.1")).unwrap();

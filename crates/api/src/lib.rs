@@ -1,4 +1,5 @@
-//! Selecta's JSON API, merged into the web app's router:
+//! Selecta's JSON API: an axum router over the engine, merged by the `selecta` binary into
+//! the web app's router (and usable on its own):
 //!
 //! - `/v1/...`: Spotify's withdrawn `recommendations` and `audio-features` endpoints, same
 //!   parameters and shapes, from Selecta's catalog and model ([`spotify`]);
@@ -7,10 +8,11 @@
 //!   at `/api/<name><hash>`;
 //! - `/api/openapi.json`, `/api/docs` ([`openapi`]); `/healthz`, `/readyz`, `/metrics` ([`ops`]).
 //!
-//! Data endpoints pass the [`auth`] guard (API keys, rate limit); CORS is configurable.
+//! Data endpoints pass the [`auth`] guard (API keys, rate limit); CORS is configurable. The
+//! crate knows nothing of the command line or the Leptos app: the binary fills an
+//! [`ApiConfig`] from its flags and calls [`router`].
 
 pub mod auth;
-mod docs;
 pub mod errors;
 pub mod objects;
 pub mod openapi;
@@ -30,9 +32,62 @@ use axum::routing::{any, get, post};
 use axum::{middleware, Router};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::config::ApiArgs;
 use objects::Links;
 use selecta_engine::Views;
+
+/// The API's settings: access, limits, links, CORS. Plain data, filled by the binary from its
+/// flags; [`Default`] is what the binary's flags default to.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiConfig {
+    /// API keys; when any is set, the data endpoints require `Authorization: Bearer <key>`.
+    /// Empty (or blank) keys are ignored; none: the API is open.
+    pub keys: Vec<String>,
+    /// Requests per minute allowed to one key (or one client IP without keys); 0 turns the
+    /// limit off.
+    pub rate_limit: u32,
+    /// Requests one key or IP may send at once before the per-minute rate applies (0 counts
+    /// as 1).
+    pub rate_burst: u32,
+    /// Rate-limit by the first `X-Forwarded-For` address (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
+    /// Origins allowed to call the API from a browser; `*` for any; empty: no CORS headers.
+    pub cors_origins: Vec<String>,
+    /// Most seeds (tracks + artists + genres) per `/v1/recommendations` call.
+    pub max_seeds: usize,
+    /// Base of `href` links (`https://selecta.example.org`, no trailing slash); unset:
+    /// `http://` + the request's Host header.
+    pub public_url: Option<String>,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            keys: Vec::new(),
+            rate_limit: 600,
+            rate_burst: 60,
+            trust_forwarded_for: false,
+            cors_origins: Vec::new(),
+            // Spotify's own limit, which clients of its endpoint expect.
+            max_seeds: 5,
+            public_url: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for ApiConfig {
+    // The keys are credentials: logs and panics show how many there are, never their text.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiConfig")
+            .field("keys", &format_args!("<{} hidden>", self.keys.len()))
+            .field("rate_limit", &self.rate_limit)
+            .field("rate_burst", &self.rate_burst)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("cors_origins", &self.cors_origins)
+            .field("max_seeds", &self.max_seeds)
+            .field("public_url", &self.public_url)
+            .finish()
+    }
+}
 
 /// What the API handlers share. Cheap to clone.
 #[derive(Clone)]
@@ -46,12 +101,12 @@ pub struct Api {
 }
 
 impl Api {
-    /// The state for a model and the server's options.
-    pub fn new(views: Arc<Views>, args: &ApiArgs) -> Self {
+    /// The state for a model and the API's settings.
+    pub fn new(views: Arc<Views>, config: &ApiConfig) -> Self {
         Api {
             views,
-            max_seeds: usize::from(args.max_seeds),
-            public_url: args.public_url.as_deref().map(Arc::from),
+            max_seeds: config.max_seeds,
+            public_url: config.public_url.as_deref().map(Arc::from),
         }
     }
 
@@ -79,11 +134,15 @@ fn host(headers: &HeaderMap) -> &str {
         .unwrap_or("localhost")
 }
 
-/// The API's routes, ready to merge into the app's router.
-pub fn router(views: Arc<Views>, args: &ApiArgs) -> Router {
+/// The API's routes, ready to merge into the app's router. Installs the process-wide
+/// Prometheus recorder on first call (see [`ops::prometheus`]). The rate limit keys on the
+/// client IP from `ConnectInfo<SocketAddr>`: serve with
+/// `into_make_service_with_connect_info::<SocketAddr>()`, else clients without API keys share
+/// one `unknown` budget.
+pub fn router(views: Arc<Views>, config: &ApiConfig) -> Router {
     ops::prometheus();
-    let api = Api::new(views, args);
-    let guard = Arc::new(auth::Guard::new(args));
+    let api = Api::new(views, config);
+    let guard = Arc::new(auth::Guard::new(config));
     let protected = Router::new()
         .route("/v1/recommendations", get(spotify::recommendations))
         .route(
@@ -114,7 +173,7 @@ pub fn router(views: Arc<Views>, args: &ApiArgs) -> Router {
         .merge(public)
         .layer(middleware::from_fn(ops::track_metrics))
         .with_state(api);
-    match cors(&args.cors_origins) {
+    match cors(&config.cors_origins) {
         Some(layer) => routes.layer(layer),
         None => routes,
     }
