@@ -11,9 +11,9 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 
 use crate::config::{ServeArgs, WebArgs};
+use crate::session_store::{self, RedisStore};
 use selecta_engine::{Runtime, Views};
 use std::sync::Arc;
-use crate::session_store::{self, RedisStore};
 use tower_sessions::MemoryStore;
 
 /// Prefix of the session keys in Redis.

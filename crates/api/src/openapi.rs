@@ -334,13 +334,3 @@ mod tests {
         assert!(!render_docs(&tricky).contains("<script>x"));
     }
 }
-#[cfg(test)]
-#[test]
-fn zz_dump_tmp() {
-    let d = document();
-    for s in ["Track", "AudioFeatures", "Playlist", "PlaylistEntry", "Reason", "SearchResponse", "TrackResponse"] {
-        println!("{s}: {}", serde_json::to_string(&d["components"]["schemas"][s]).unwrap());
-    }
-    println!("gen: {}", serde_json::to_string(&d["paths"]["/api/generate"]["post"]["responses"]["200"]).unwrap());
-    println!("exp: {}", serde_json::to_string(&d["paths"]["/api/export"]["post"]["requestBody"]).unwrap());
-}

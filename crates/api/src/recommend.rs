@@ -170,7 +170,10 @@ pub fn recommend(
     };
     let seeds: Vec<Seed> = seeds.iter().map(Seed::from).collect();
     let tracks = view.tracks();
-    let seed_set: HashSet<usize> = seeds.iter().flat_map(|s| s.tracks.iter().copied()).collect();
+    let seed_set: HashSet<usize> = seeds
+        .iter()
+        .flat_map(|s| s.tracks.iter().copied())
+        .collect();
     let seed_objects = seeds
         .iter()
         .map(|s| {

@@ -11,9 +11,7 @@ use axum::Json;
 use selecta_engine::RequestError;
 use selecta_export::Format;
 use selecta_model::similar;
-use selecta_types::{
-    Attribute, AttributeBounds, Order, Playlist, PlaylistRequest, SeedRef, Track,
-};
+use selecta_types::{Attribute, AttributeBounds, Order, Playlist, PlaylistRequest, SeedRef, Track};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -463,7 +461,10 @@ mod tests {
         let generate_options = |r: &GenerateRequest| {
             let req = playlist_request(r)?;
             let (seeds, negatives) = view.engine().resolve_request(&req).map_err(request_error)?;
-            let seeds: Vec<usize> = seeds.iter().flat_map(|s| s.matched.tracks.clone()).collect();
+            let seeds: Vec<usize> = seeds
+                .iter()
+                .flat_map(|s| s.matched.tracks.clone())
+                .collect();
             Ok::<_, ApiError>((seeds, negatives, req))
         };
         let r = request(serde_json::json!({

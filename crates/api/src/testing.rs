@@ -3,9 +3,9 @@
 
 use std::sync::{Arc, OnceLock};
 
-use selecta_engine::ModelHandle;
 use rand::{Rng, SeedableRng};
 use selecta_catalog::Catalog;
+use selecta_engine::ModelHandle;
 use selecta_model::{Model, ModelParams};
 use selecta_types::{AudioFeatures, Track};
 

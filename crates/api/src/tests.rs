@@ -128,7 +128,18 @@ async fn the_seed_limit_is_a_server_option() {
     let many = (0..8).map(tid).collect::<Vec<_>>().join(",");
     let uri = format!("/v1/recommendations?seed_tracks={many}");
     assert_eq!(get(&app(defaults()), &uri).await.status, 400);
-    assert_eq!(get(&app(ApiConfig { max_seeds: 8, ..defaults() }), &uri).await.status, 200);
+    assert_eq!(
+        get(
+            &app(ApiConfig {
+                max_seeds: 8,
+                ..defaults()
+            }),
+            &uri
+        )
+        .await
+        .status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -463,7 +474,12 @@ mod properties {
 
     fn shared_app() -> Router {
         static APP: std::sync::OnceLock<Router> = std::sync::OnceLock::new();
-        APP.get_or_init(|| super::app(ApiConfig { rate_limit: 0, ..defaults() }))
-            .clone()
+        APP.get_or_init(|| {
+            super::app(ApiConfig {
+                rate_limit: 0,
+                ..defaults()
+            })
+        })
+        .clone()
     }
 }

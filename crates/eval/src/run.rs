@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use rand::seq::IndexedRandom;
 use selecta_catalog::Catalog;
-use selecta_types::PlaylistRequest;
 use selecta_model::{fit_learned, LearnParams, Learned, Model, ModelParams};
+use selecta_types::PlaylistRequest;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{EvalConfig, EvalError};

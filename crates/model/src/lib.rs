@@ -59,5 +59,7 @@ pub use generate::{generate, neighbours, similar};
 pub use knn::{Neighbour, NeighbourIndex};
 pub use learn::{fit_learned, Learned};
 pub use model::{Model, TABLE_MAX_TRACKS, TABLE_NEIGHBOURS};
-pub use params::{FeatureParams, LearnParams, ModelParams, ScoringParams, SignalWeights, SimilarParams};
+pub use params::{
+    FeatureParams, LearnParams, ModelParams, ScoringParams, SignalWeights, SimilarParams,
+};
 pub use progress::{FitProgress, FitStage};

@@ -18,7 +18,7 @@ pub fn manhattan(a: &[f32], b: &[f32]) -> f32 {
 /// The Manhattan distance added in eight interleaved sums (SIMD-friendly), for scoring where
 /// agreeing bit for bit with the searches does not matter.
 #[inline]
-pub fn manhattan_unordered(a: &[f32], b: &[f32]) -> f32 {
+pub(crate) fn manhattan_unordered(a: &[f32], b: &[f32]) -> f32 {
     debug_assert_eq!(a.len(), b.len());
     let mut acc = [0.0f32; 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));

@@ -18,10 +18,10 @@
 //! described. The bonuses were chosen on the seed's metrics with another sample of tracks
 //! (`selecta eval --seed 7`) than the one reported (42); see docs/eval.md.
 
-use crate::pool::CLOSENESS_RANK;
 use crate::knn::Neighbour;
 use crate::metric::manhattan_unordered;
 use crate::model::Model;
+use crate::pool::CLOSENESS_RANK;
 
 /// Nearest tracks considered per track asked for, and at least.
 const POOL_PER_TRACK: usize = 4;

@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// How much each signal counts in a candidate's score (see `crate::pool::retrieve` for the formula).
+/// How much each signal counts in a candidate's score (`crate::pool::retrieve` documents the
+/// formula).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignalWeights {
     /// Sound: reciprocal-rank fusion of the seeds' neighbour lists.

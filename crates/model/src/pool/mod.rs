@@ -8,9 +8,9 @@
 //!    (once for a playlist, once per weight setting while learning);
 //! 3. [`select`]: pick the playlist from the scored pool (filters, caps, the seeds' share).
 
-pub(crate) mod profile;
-pub(crate) mod retrieve;
-pub(crate) mod score;
+mod profile;
+mod retrieve;
+mod score;
 pub(crate) mod select;
 
 use crate::params::SIGNALS;
@@ -47,4 +47,3 @@ pub(crate) struct Pool {
     /// True when the lists already cover the whole catalog (growing k would not help).
     pub exhausted: bool,
 }
-

@@ -129,7 +129,9 @@ impl SeedProfile {
     /// Whether a track with these genre ids belongs elsewhere: it has genres and none is a
     /// seed's (the seeds having any).
     pub fn foreign(&self, genres: &[u16]) -> bool {
-        self.has_genres && !genres.is_empty() && genres.iter().all(|&g| self.genres[usize::from(g)] == 0.0)
+        self.has_genres
+            && !genres.is_empty()
+            && genres.iter().all(|&g| self.genres[usize::from(g)] == 0.0)
     }
 
     /// Seeds in this key plus seeds in this mode, halved.

@@ -28,9 +28,9 @@
 //! artists, same labels, same era) rises above one close to a single seed. A shared artist or
 //! album counts in proportion to how much of it the seeds took: three seeds by an artist with
 //! four tracks make its fourth a near certainty, three by an artist with a hundred do not (with
-//! `p` = [`ScoringParams::group_size_power`](crate::ScoringParams::group_size_power)). Targets re-rank by
-//! closeness in standard deviations of the attribute; a candidate closer to a "less like this"
-//! track than to any seed is scaled down in proportion. The per-query work is bounded: at most
+//! `p` = [`ScoringParams::group_size_power`](crate::ScoringParams::group_size_power)).
+//! Targets re-rank by closeness in standard deviations of the attribute; a candidate closer to
+//! a "less like this" track than to any seed is scaled down in proportion. The per-query work is bounded: at most
 //! `k` neighbours and a few hundred affinity entries per seed.
 
 use crate::attributes::Attribute;

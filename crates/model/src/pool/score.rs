@@ -61,7 +61,10 @@ mod tests {
         let order = |pool: &Pool| {
             let mut slots: Vec<usize> = (0..pool.candidates.len()).collect();
             slots.sort_by(|&a, &b| pool.by_score(a, b));
-            slots.iter().map(|&s| pool.candidates[s].index).collect::<Vec<_>>()
+            slots
+                .iter()
+                .map(|&s| pool.candidates[s].index)
+                .collect::<Vec<_>>()
         };
         let mut w = SignalWeights::from_array([0.0; crate::params::SIGNALS]);
         w.sound = 2.0;
