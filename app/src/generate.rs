@@ -6,7 +6,7 @@
 use selecta_engine::{Engine, RequestError, SeedList, Unmatched};
 
 use crate::options::PlaylistOptions;
-use crate::Playlist;
+use crate::{AppError, Playlist};
 
 /// Generates the playlist for the picked seeds (catalog ids) and options. Errors name the
 /// field, in the listener's words.
@@ -15,9 +15,9 @@ pub fn playlist(
     seeds: &[String],
     options: &PlaylistOptions,
     exclude_ids: Vec<String>,
-) -> Result<Playlist, String> {
+) -> Result<Playlist, AppError> {
     if seeds.is_empty() {
-        return Err("seeds: pick at least one track first".into());
+        return Err(AppError::invalid("seeds", "pick at least one track first"));
     }
     let request = options.request(seeds, exclude_ids);
     engine
@@ -28,12 +28,23 @@ pub fn playlist(
                 list: SeedList::Seeds,
                 reason: Unmatched::TrackId(id),
                 ..
-            } => format!(
-                "seeds: track {id} is no longer in the catalog; remove it and pick another"
+            } => AppError::invalid(
+                "seeds",
+                format!("track {id} is no longer in the catalog; remove it and pick another"),
             ),
-            RequestError::Unmatched { list, reason, .. } => format!("{}: {reason}", list.field()),
-            // The engine names its fields (`negative_seeds`, `length`): keep the message.
-            other => other.to_string(),
+            RequestError::Unmatched { list, reason, .. } => {
+                AppError::invalid(list.field(), reason.to_string())
+            }
+            // The engine's message starts with its field's name (`length must be ...`).
+            RequestError::Invalid { field, message } => {
+                let rest = message
+                    .strip_prefix(field.as_str())
+                    .map(|r| r.trim_start_matches([':', ' ']))
+                    .unwrap_or(&message)
+                    .to_owned();
+                AppError::invalid(field, rest)
+            }
+            e @ RequestError::NothingMatches { .. } => AppError::invalid("options", e.to_string()),
         })
 }
 
@@ -54,7 +65,7 @@ mod tests {
         exclude_ids: Vec<String>,
     ) -> Result<Playlist, String> {
         let index = CatalogIndex::build(m.tracks());
-        super::playlist(Engine::new(m, &index), seeds, o, exclude_ids)
+        super::playlist(Engine::new(m, &index), seeds, o, exclude_ids).map_err(|e| e.to_string())
     }
 
     fn model() -> Model {

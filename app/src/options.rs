@@ -118,7 +118,12 @@ impl PlaylistOptions {
         let mut request = PlaylistRequest {
             seeds: seeds.iter().cloned().map(SeedRef::Track).collect(),
             // Typed by the listener: `artist - title`, an id or a Spotify link.
-            negative_seeds: self.negative_seeds.iter().cloned().map(SeedRef::Query).collect(),
+            negative_seeds: self
+                .negative_seeds
+                .iter()
+                .cloned()
+                .map(SeedRef::Query)
+                .collect(),
             length: self.length,
             max_per_artist: (self.artist_cap > 0).then_some(self.artist_cap),
             block_artists: self.blocked_artists.clone(),

@@ -663,7 +663,10 @@ fn sighup_reloads_the_model_as_serve_does() {
     let tg = StandIn::start(TOKEN);
     let mut bot = Bot::start(&tg, &model, &NO_LIMIT);
     let mut chat = Chat::new(&tg, 509);
-    assert!(chat.ask("/help").shown.contains("catalog of 28356 Spotify tracks"));
+    assert!(chat
+        .ask("/help")
+        .shown
+        .contains("catalog of 28356 Spotify tracks"));
 
     // A new artifact at the same path, then SIGHUP: the bot answers from it.
     std::fs::copy(special_catalog(dir.path()), &model).unwrap();
@@ -679,7 +682,10 @@ fn sighup_reloads_the_model_as_serve_does() {
         assert!(Instant::now() < deadline, "no reload:\n{}", bot.log());
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(chat.ask("/help").shown.contains("catalog of 40 Spotify tracks"));
+    assert!(chat
+        .ask("/help")
+        .shown
+        .contains("catalog of 40 Spotify tracks"));
     let card = chat.ask("/describe 丸の内サディスティック");
     assert!(card.shown.contains("椎名林檎"), "{}", card.shown);
     bot.assert_healthy();

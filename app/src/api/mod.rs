@@ -214,8 +214,7 @@ pub async fn generate_playlist(#[server(default)] options: OptionsForm) -> Resul
     };
     let view = state.views.get();
     let started = std::time::Instant::now();
-    let playlist = crate::generate::playlist(view.engine(), &picker.seeds, &options, exclude_ids)
-        .map_err(AppError::invalid_input);
+    let playlist = crate::generate::playlist(view.engine(), &picker.seeds, &options, exclude_ids);
     // The options are kept even when they fail, so the form shows what was typed.
     picker.options = options;
     crate::session::set_picker(&session, &picker).await?;

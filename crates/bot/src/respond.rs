@@ -230,7 +230,13 @@ impl Responder {
     }
 
     /// `text` with a button per candidate of the first open slot, and Cancel.
-    fn with_buttons(&self, view: &CatalogView, text: String, pending: &Pending, token: u64) -> Reply {
+    fn with_buttons(
+        &self,
+        view: &CatalogView,
+        text: String,
+        pending: &Pending,
+        token: u64,
+    ) -> Reply {
         let mut keyboard = Vec::new();
         if let Some((_, Slot::Open { candidates, .. })) = pending.first_open() {
             for (k, c) in candidates.iter().enumerate() {

@@ -139,14 +139,14 @@ impl<'a> Engine<'a> {
         let per_group = (MAX_SEEDS / req.seeds.len().max(1)).clamp(1, TRACKS_PER_GROUP_SEED);
         let mut seeds = Vec::with_capacity(req.seeds.len());
         for (index, seed) in req.seeds.iter().enumerate() {
-            let matched = self
-                .resolve(seed, per_group)
-                .map_err(|reason| RequestError::Unmatched {
-                    list: SeedList::Seeds,
-                    index,
-                    seed: seed.clone(),
-                    reason,
-                })?;
+            let matched =
+                self.resolve(seed, per_group)
+                    .map_err(|reason| RequestError::Unmatched {
+                        list: SeedList::Seeds,
+                        index,
+                        seed: seed.clone(),
+                        reason,
+                    })?;
             seeds.push(ResolvedSeed {
                 seed: seed.clone(),
                 matched,

@@ -6,8 +6,8 @@ use selecta_catalog::{Candidate, ResolveError};
 use selecta_model::Model;
 use selecta_types::SeedRef;
 
-use crate::view::{track_index, CatalogIndex};
 use crate::shown;
+use crate::view::{track_index, CatalogIndex};
 
 /// Most catalog tracks an artist or genre seed stands for.
 pub const TRACKS_PER_GROUP_SEED: usize = 3;
@@ -84,12 +84,12 @@ pub fn resolve(
         SeedRef::Query(q) => {
             let catalog = model.catalog();
             // An exact id needs no text matching; the catalog tells which way it matched.
-            let how = if catalog.index_of(q.trim()).is_some() {
-                MatchKind::Id
-            } else if matches!(
-                selecta_catalog::parse_spotify_ref(q),
-                selecta_catalog::SpotifyRef::Track(_)
-            ) {
+            let by_id = catalog.index_of(q.trim()).is_some()
+                || matches!(
+                    selecta_catalog::parse_spotify_ref(q),
+                    selecta_catalog::SpotifyRef::Track(_)
+                );
+            let how = if by_id {
                 MatchKind::Id
             } else {
                 MatchKind::Text

@@ -12,7 +12,11 @@ use selecta_types::{AudioFeatures, PlaylistRequest, SeedRef, Track, MAX_SEEDS};
 
 /// `n` tracks by 6 artists over 3 genres; energy and popularity rise with the index.
 fn tracks(n: usize) -> Vec<Track> {
-    let genres = [("pop", "dance pop"), ("r&b", "new jack swing"), ("rock", "hard rock")];
+    let genres = [
+        ("pop", "dance pop"),
+        ("r&b", "new jack swing"),
+        ("rock", "hard rock"),
+    ];
     (0..n)
         .map(|i| {
             let (g, sub) = genres[i % 3];
@@ -67,7 +71,9 @@ fn every_kind_of_seed_resolves_and_says_how() {
     let q = |s: &str| SeedRef::Query(s.into());
     let m = e.resolve(&q(&id(3)), 1).unwrap();
     assert_eq!((m.tracks, m.how), (vec![3], MatchKind::Id));
-    let m = e.resolve(&q(&format!("spotify:track:{}", id(4))), 1).unwrap();
+    let m = e
+        .resolve(&q(&format!("spotify:track:{}", id(4))), 1)
+        .unwrap();
     assert_eq!((m.tracks, m.how), (vec![4], MatchKind::Id));
     let m = e.resolve(&q("artist f - song 5"), 1).unwrap();
     assert_eq!((m.tracks, m.how), (vec![5], MatchKind::Text));
@@ -104,7 +110,10 @@ fn unmatched_seeds_are_typed() {
         "unknown track id 'nope' (not in Selecta's catalog)"
     );
     let err = e.resolve(&SeedRef::Genre("polka".into()), 1).unwrap_err();
-    assert!(err.to_string().starts_with("unknown genre 'polka'"), "{err}");
+    assert!(
+        err.to_string().starts_with("unknown genre 'polka'"),
+        "{err}"
+    );
     let long = "x".repeat(500);
     let err = e.resolve(&SeedRef::Artist(long), 1).unwrap_err();
     assert!(err.to_string().len() < 200, "the input is not echoed whole");
@@ -137,7 +146,10 @@ fn a_request_gives_a_playlist_and_its_seeds() {
 fn errors_name_the_list_and_position() {
     let view = view();
     let req = PlaylistRequest {
-        seeds: vec![SeedRef::Query(id(0)), SeedRef::Query("Nobody - Nothing".into())],
+        seeds: vec![
+            SeedRef::Query(id(0)),
+            SeedRef::Query("Nobody - Nothing".into()),
+        ],
         ..PlaylistRequest::default()
     };
     let err = view.engine().playlist(&req).unwrap_err();
@@ -152,7 +164,10 @@ fn errors_name_the_list_and_position() {
         ),
         "{err:?}"
     );
-    assert!(err.to_string().starts_with("seeds[1]: no track matches"), "{err}");
+    assert!(
+        err.to_string().starts_with("seeds[1]: no track matches"),
+        "{err}"
+    );
 
     let req = PlaylistRequest {
         seeds: vec![SeedRef::Query(id(0))],
@@ -221,7 +236,11 @@ async fn reloads_swap_the_model_one_at_a_time_and_keep_it_on_failure() {
 
     // A broken artifact is refused: the last good copy serves, and the model stays.
     std::fs::write(&path, b"not a model").unwrap();
-    assert_eq!(runtime.reload().await.unwrap(), 36, "served from the last-good copy");
+    assert_eq!(
+        runtime.reload().await.unwrap(),
+        36,
+        "served from the last-good copy"
+    );
     std::fs::remove_file(dir.path().join("cache.selecta")).unwrap();
     let err = runtime.reload().await.unwrap_err();
     assert!(format!("{err:#}").contains("cannot load"), "{err:#}");

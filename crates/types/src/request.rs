@@ -208,7 +208,9 @@ mod tests {
         let r = PlaylistRequest::default();
         assert_eq!((r.length, r.max_per_artist), (30, Some(2)));
         assert!(r.collapse_versions && r.seeds.is_empty());
-        let r = r.with_target(Attribute::Tempo, 120.0).with_min(Attribute::Tempo, 100.0);
+        let r = r
+            .with_target(Attribute::Tempo, 120.0)
+            .with_min(Attribute::Tempo, 100.0);
         assert_eq!(r.target(Attribute::Tempo), Some(120.0));
         assert_eq!(r.attributes[&Attribute::Tempo].min, Some(100.0));
     }

@@ -10,7 +10,8 @@ pub async fn run(args: FitArgs) -> anyhow::Result<()> {
     let store = model_source::store(&args.s3);
     let out = model_source::location(&args.out, "--out")?;
     let started = Instant::now();
-    let (catalog, report) = model_source::load_catalog(&args.catalog, args.skip_invalid, &store).await?;
+    let (catalog, report) =
+        model_source::load_catalog(&args.catalog, args.skip_invalid, &store).await?;
     eprintln!("{report}");
     let loaded = started.elapsed();
     let tracks = catalog.len();
