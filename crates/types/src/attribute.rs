@@ -170,7 +170,6 @@ impl FromStr for Attribute {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::AudioFeatures;
 
     #[test]
     fn parses_names_and_aliases() {
