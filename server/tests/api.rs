@@ -591,8 +591,10 @@ async fn the_leptos_app_and_its_server_functions_live_beside_the_api() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 200);
-    let hits: Value = res.json().await.unwrap();
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    let hits: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(hits["tracks"][0]["artists"][0], "Queen", "{hits}");
     assert_eq!(hits["page"], 1, "{hits}");
 
