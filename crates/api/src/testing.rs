@@ -37,6 +37,8 @@ fn tracks() -> Vec<Track> {
                 id: tid(i),
                 name: format!("Song {i}"),
                 artists,
+                artist_ids: Vec::new(),
+                isrc: None,
                 album: format!("Album {}", i / 4),
                 album_id: Some(format!("a{:021}", i / 4)),
                 release_date: Some(format!("{}-03-01", 1990 + i)),

@@ -6,7 +6,10 @@ use std::collections::{HashMap, HashSet};
 use selecta_types::Track;
 
 use crate::error::{ImportReport, LoadError, Problem, SkipReason};
-use crate::{Catalog, LoadOptions, PlaylistInfo};
+use crate::layout::Layout;
+#[cfg(test)]
+use crate::Catalog;
+use crate::{LoadOptions, PlaylistInfo};
 
 /// The playlist a CSV row was collected from (borrowed from the row).
 #[derive(Debug, Clone, Copy)]
@@ -84,6 +87,12 @@ impl Assembler {
         self.rows
     }
 
+    /// The tracks (unique ids, first-seen order) and playlists collected.
+    pub fn into_parts(self) -> (Vec<Track>, Vec<PlaylistInfo>) {
+        (self.tracks, self.playlists)
+    }
+
+    #[cfg(test)]
     fn into_catalog(self) -> Catalog {
         Catalog::from_tracks(self.tracks, self.playlists)
     }
@@ -109,6 +118,10 @@ pub(crate) struct Problems {
     invalid_rows: usize,
     groups: Vec<SkipReason>,
     group_of: HashMap<String, usize>,
+    /// The layout the CSV header was recognised as.
+    pub layout: Option<Layout>,
+    /// Valid rows whose artist ids were left out (see [`ImportReport::artist_ids_dropped`]).
+    pub artist_ids_dropped: usize,
 }
 
 impl Problems {
@@ -120,6 +133,8 @@ impl Problems {
             invalid_rows: 0,
             groups: Vec::new(),
             group_of: HashMap::new(),
+            layout: None,
+            artist_ids_dropped: 0,
         }
     }
 
@@ -154,6 +169,7 @@ impl Problems {
 
 /// Ends an import: refuses it when rows are invalid (unless skipping them), or when no row is
 /// left; otherwise builds the catalog and its report.
+#[cfg(test)]
 pub(crate) fn finish(
     source_name: &str,
     rows_read: usize,
@@ -161,6 +177,19 @@ pub(crate) fn finish(
     problems: Problems,
     opts: &LoadOptions,
 ) -> Result<(Catalog, ImportReport), LoadError> {
+    let (tracks, playlists, report) =
+        finish_parts(source_name, rows_read, assembler, problems, opts)?;
+    Ok((Catalog::from_tracks(tracks, playlists), report))
+}
+
+/// [`finish`] without building the catalog's indexes, for merging several imports.
+pub(crate) fn finish_parts(
+    source_name: &str,
+    rows_read: usize,
+    assembler: Assembler,
+    problems: Problems,
+    opts: &LoadOptions,
+) -> Result<(Vec<Track>, Vec<PlaylistInfo>, ImportReport), LoadError> {
     let imported = assembler.rows();
     if problems.invalid_rows > 0 && (!opts.skip_invalid || imported == 0) {
         let (source_name, invalid_rows, total_problems, problems) = (
@@ -187,7 +216,7 @@ pub(crate) fn finish(
             }
         });
     }
-    let catalog = assembler.into_catalog();
+    let (tracks, playlists) = assembler.into_parts();
     let mut skipped = problems.groups;
     // Most frequent first; ties keep first-seen order (sort is stable).
     skipped.sort_by_key(|r| std::cmp::Reverse(r.count));
@@ -196,9 +225,11 @@ pub(crate) fn finish(
         rows_read,
         rows_imported: imported,
         rows_skipped: problems.invalid_rows,
-        tracks: catalog.len(),
-        playlists: catalog.playlists().len(),
+        tracks: tracks.len(),
+        playlists: playlists.len(),
         skipped,
+        layout: problems.layout,
+        artist_ids_dropped: problems.artist_ids_dropped,
     };
     if report.rows_skipped > 0 {
         tracing::warn!(
@@ -214,7 +245,7 @@ pub(crate) fn finish(
         playlists = report.playlists,
         "catalog imported"
     );
-    Ok((catalog, report))
+    Ok((tracks, playlists, report))
 }
 
 #[cfg(test)]

@@ -139,13 +139,18 @@ impl Catalog {
         self.text.song(index)
     }
 
+    /// The tracks and playlists, dropping the indexes.
+    pub(crate) fn into_parts(self) -> (Vec<Track>, Vec<PlaylistInfo>) {
+        (self.tracks, self.playlists)
+    }
+
     pub(crate) fn text_index(&self) -> &TextIndex {
         &self.text
     }
 }
 
 /// Track indices sorted by id, then by index.
-fn id_order(tracks: &[Track]) -> Vec<u32> {
+pub(crate) fn id_order(tracks: &[Track]) -> Vec<u32> {
     let n = u32::try_from(tracks.len()).expect("a catalog holds fewer than 2³² tracks");
     // The first bytes of each id beside its index decide most comparisons without reading
     // the tracks (a million ids sort in a fraction of the time).

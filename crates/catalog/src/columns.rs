@@ -5,6 +5,7 @@
 use selecta_types::AUDIO_FEATURE_NAMES;
 
 use crate::error::MissingColumn;
+use crate::layout::Layout;
 
 /// How a column holds artists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +15,9 @@ pub(crate) enum ArtistStyle {
     /// Several names joined by `;` (`artists` of the 114-genre set), or a list literal
     /// `['A', 'B']`.
     List,
+    /// A list literal `['A', 'B']` (the layouts pandas wrote); a cell without brackets is one
+    /// name, since such a layout never joins names with `;`.
+    ListLiteral,
 }
 
 /// Column positions of one file.
@@ -21,9 +25,14 @@ pub(crate) enum ArtistStyle {
 pub(crate) struct Columns {
     /// Header names as written (trimmed), for messages.
     pub names: Vec<String>,
+    /// The data set the header was recognised as.
+    pub layout: Layout,
     pub id: usize,
     pub name: usize,
     pub artists: (usize, ArtistStyle),
+    /// Spotify artist ids, parallel to the artists (`artist_ids`, `id_artists`).
+    pub artist_ids: Option<usize>,
+    pub isrc: Option<usize>,
     pub album: Option<usize>,
     pub album_id: Option<usize>,
     pub release_date: Option<usize>,
@@ -43,6 +52,8 @@ const ID: &[&str] = &["track_id", "id"];
 const NAME: &[&str] = &["track_name", "name", "title"];
 const ARTIST_SINGLE: &[&str] = &["track_artist", "artist", "artist_name"];
 const ARTIST_LIST: &[&str] = &["artists", "artist_names"];
+const ARTIST_IDS: &[&str] = &["artist_ids", "id_artists", "track_artist_ids"];
+const ISRC: &[&str] = &["isrc", "track_isrc"];
 const ALBUM: &[&str] = &["track_album_name", "album_name", "album"];
 const ALBUM_ID: &[&str] = &["track_album_id", "album_id"];
 const RELEASE_DATE: &[&str] = &[
@@ -64,6 +75,7 @@ impl Columns {
     /// Every missing required column is reported at once, with a likely typo when there is one.
     pub fn from_header(header: &[String]) -> Result<Columns, Vec<MissingColumn>> {
         let lower: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
+        let layout = Layout::detect(&lower);
         let find = |aliases: &[&str]| -> Option<usize> {
             aliases
                 .iter()
@@ -81,6 +93,7 @@ impl Columns {
         let name = require(NAME, find(NAME));
         let artists = match (find(ARTIST_SINGLE), find(ARTIST_LIST)) {
             (Some(i), _) => (i, ArtistStyle::Single),
+            (None, Some(i)) if layout.artists_are_list_literals() => (i, ArtistStyle::ListLiteral),
             (None, Some(i)) => (i, ArtistStyle::List),
             (None, None) => {
                 let all: Vec<&str> = ARTIST_SINGLE.iter().chain(ARTIST_LIST).copied().collect();
@@ -101,9 +114,12 @@ impl Columns {
         }
         Ok(Columns {
             names: header.iter().map(|h| h.trim().to_string()).collect(),
+            layout,
             id,
             name,
             artists,
+            artist_ids: find(ARTIST_IDS),
+            isrc: find(ISRC),
             album: find(ALBUM),
             album_id: find(ALBUM_ID),
             release_date: find(RELEASE_DATE),
@@ -147,22 +163,16 @@ fn missing_column(aliases: &[&str], lower: &[String], header: &[String]) -> Miss
     }
 }
 
-/// Splits an artists cell: `A;B`, or a list literal `['A', "B"]` as some exports write it.
+/// Splits an artists cell that is not a list literal: `A;B`, or one name.
+/// (List literals are parsed, and their errors reported, by the row reader.)
 pub(crate) fn split_artists(cell: &str, style: ArtistStyle) -> Vec<String> {
     let cell = cell.trim();
     if cell.is_empty() {
         return Vec::new();
     }
-    if style == ArtistStyle::Single {
-        return vec![cell.to_string()];
-    }
-    let inner = cell
-        .strip_prefix('[')
-        .and_then(|c| c.strip_suffix(']'))
-        .map(|c| (c, true));
-    match inner {
-        Some((list, _)) => split_list_literal(list),
-        None => cell
+    match style {
+        ArtistStyle::Single | ArtistStyle::ListLiteral => vec![cell.to_string()],
+        ArtistStyle::List => cell
             .split(';')
             .map(str::trim)
             .filter(|a| !a.is_empty())
@@ -171,29 +181,20 @@ pub(crate) fn split_artists(cell: &str, style: ArtistStyle) -> Vec<String> {
     }
 }
 
-/// Splits the inside of `['A', "B's"]`, respecting the quote each item opens with.
-fn split_list_literal(list: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = list.trim();
-    while !rest.is_empty() {
-        let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"');
-        let (item, after) = match quote {
-            Some(q) => match rest[1..].find(q) {
-                Some(end) => (&rest[1..1 + end], &rest[end + 2..]),
-                None => (&rest[1..], ""),
-            },
-            None => match rest.find(',') {
-                Some(end) => (&rest[..end], &rest[end..]),
-                None => (rest, ""),
-            },
-        };
-        let item = item.trim();
-        if !item.is_empty() {
-            out.push(item.to_string());
-        }
-        rest = after.trim_start().trim_start_matches(',').trim_start();
+/// True when an artists cell of this style is to be read as a list literal.
+pub(crate) fn is_list_literal(cell: &str, style: ArtistStyle) -> bool {
+    style != ArtistStyle::Single && cell.trim_start().starts_with('[')
+}
+
+/// Splits a cell the way [`split_artists`] and the row reader do, for tests and callers that
+/// do not report problems: a broken list literal gives the cell as one name.
+#[cfg(test)]
+fn split_any(cell: &str, style: ArtistStyle) -> Vec<String> {
+    if is_list_literal(cell, style) {
+        crate::list_literal::parse_list(cell).unwrap_or_else(|_| vec![cell.trim().to_string()])
+    } else {
+        split_artists(cell, style)
     }
-    out
 }
 
 #[cfg(test)]
@@ -254,10 +255,13 @@ mod tests {
             ["Ed Sheeran", "Justin Bieber"]
         );
         assert_eq!(
-            split_artists("['Sam', \"Guns N' Roses\"]", ArtistStyle::List),
+            split_any("['Sam', \"Guns N' Roses\"]", ArtistStyle::List),
             ["Sam", "Guns N' Roses"]
         );
         assert_eq!(split_artists("AC;DC", ArtistStyle::Single), ["AC;DC"]);
+        assert_eq!(split_artists("AC;DC", ArtistStyle::ListLiteral), ["AC;DC"]);
+        assert_eq!(split_any("['AC/DC']", ArtistStyle::ListLiteral), ["AC/DC"]);
+        assert!(!is_list_literal("[x]", ArtistStyle::Single));
         assert!(split_artists("  ", ArtistStyle::List).is_empty());
     }
 }

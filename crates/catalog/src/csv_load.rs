@@ -5,8 +5,10 @@ use csv::ByteRecord;
 use selecta_types::Track;
 
 use crate::assemble::{Assembler, PlaylistRef, Problems};
-use crate::columns::{split_artists, ArtistStyle, Columns};
+use crate::columns::{is_list_literal, split_artists, ArtistStyle, Columns};
 use crate::error::{Format, LoadError, Problem, ProblemKind};
+use crate::list_literal::parse_list;
+use crate::spotify::looks_like_spotify_id;
 use crate::values::{self, Spec};
 
 /// Reads every data row of `text` (already gunzipped, without BOM) into `assembler`,
@@ -51,6 +53,7 @@ pub(crate) fn read_csv(
         missing,
         found: header.iter().map(|h| h.trim().to_string()).collect(),
     })?;
+    problems.layout = Some(columns.layout);
 
     let mut rows = 0;
     let mut lines = LineCounter::default();
@@ -65,7 +68,14 @@ pub(crate) fn read_csv(
             problems: Vec::new(),
         };
         match row.parse() {
-            Ok(v) => assembler.push(v.id, &[v.genre], &[v.subgenre], v.playlist, || v.track()),
+            Ok(v) => {
+                if v.artist_ids_dropped {
+                    problems.artist_ids_dropped += 1;
+                }
+                assembler.push(v.id, &[v.genre], &[v.subgenre], v.playlist, move || {
+                    v.track()
+                })
+            }
             Err(p) => problems.add_row(p),
         }
     }
@@ -145,6 +155,17 @@ impl<'a> Row<'a> {
         col.map_or("", |c| self.text(c))
     }
 
+    /// A list-literal cell's items; `None` (and a problem) when it cannot be read.
+    fn list(&mut self, col: usize, cell: &str) -> Option<Vec<String>> {
+        match parse_list(cell) {
+            Ok(items) => Some(items),
+            Err(why) => {
+                self.problem(col, Some(cell), ProblemKind::BadList(why.to_string()));
+                None
+            }
+        }
+    }
+
     fn number(&mut self, col: Option<usize>, spec: Spec) -> Option<f64> {
         let col = col?;
         let raw = self.text(col);
@@ -202,7 +223,12 @@ impl<'a> Row<'a> {
             }
         }
         if year.is_none() {
-            year = self.number(c.year, values::YEAR).map(|y| y as u16);
+            // `year` 0 is how the 1.2M-songs set writes an unknown year (next to a `0000` date).
+            let raw = self.opt_text(c.year);
+            let zero = !raw.is_empty() && raw.bytes().all(|b| b == b'0');
+            if !zero {
+                year = self.number(c.year, values::YEAR).map(|y| y as u16);
+            }
         }
         let popularity = self.number(c.popularity, values::POPULARITY);
         let duration_ms = self.number(c.duration_ms, values::DURATION_MS);
@@ -220,6 +246,33 @@ impl<'a> Row<'a> {
         for (i, spec) in values::FEATURE_SPECS.iter().enumerate() {
             features[i] = self.number(c.features[i], *spec);
         }
+        let (artists_cell, style) = (self.text(c.artists.0), c.artists.1);
+        let artist_list = if is_list_literal(artists_cell, style) {
+            self.list(c.artists.0, artists_cell)
+        } else {
+            None
+        };
+        let mut artist_ids = Vec::new();
+        let mut artist_ids_dropped = false;
+        if let Some(col) = c.artist_ids {
+            let cell = self.text(col);
+            let ids = if cell.starts_with('[') {
+                self.list(col, cell).unwrap_or_default()
+            } else {
+                split_artists(cell, ArtistStyle::List)
+            };
+            let artists = artist_list
+                .as_ref()
+                .map_or_else(|| split_artists(artists_cell, style).len(), Vec::len);
+            // Ids are kept only when they pair one to one with the names: a shifted list
+            // would give an artist another artist's id.
+            if ids.len() == artists && ids.iter().all(|id| looks_like_spotify_id(id)) {
+                artist_ids = ids;
+            } else if !ids.is_empty() || (artists > 0 && !cell.is_empty()) {
+                artist_ids_dropped = true;
+            }
+        }
+        let isrc = self.opt_text(c.isrc);
         let genre = self.opt_text(c.genre);
         let subgenre = self.opt_text(c.subgenre);
         let playlist_id = self.opt_text(c.playlist_id);
@@ -234,7 +287,11 @@ impl<'a> Row<'a> {
             // Rows without a title or an artist (5 in the bundled data) are real tracks with
             // features; they are kept with empty strings rather than dropped.
             name: self.text(c.name),
-            artists: (self.text(c.artists.0), c.artists.1),
+            artists: (artists_cell, style),
+            artist_list,
+            artist_ids,
+            artist_ids_dropped,
+            isrc,
             album: self.opt_text(c.album),
             album_id: self.opt_text(c.album_id),
             release_date,
@@ -261,6 +318,12 @@ struct Valid<'a> {
     id: &'a str,
     name: &'a str,
     artists: (&'a str, ArtistStyle),
+    /// The artists, when the cell was a list literal (parsed while checking the row).
+    artist_list: Option<Vec<String>>,
+    artist_ids: Vec<String>,
+    /// Whether the row had artist ids that were left out.
+    artist_ids_dropped: bool,
+    isrc: &'a str,
     album: &'a str,
     album_id: &'a str,
     release_date: Option<&'a str>,
@@ -275,11 +338,15 @@ struct Valid<'a> {
 }
 
 impl Valid<'_> {
-    fn track(&self) -> Track {
+    fn track(self) -> Track {
         Track {
             id: self.id.to_string(),
             name: self.name.to_string(),
-            artists: split_artists(self.artists.0, self.artists.1),
+            artists: self
+                .artist_list
+                .unwrap_or_else(|| split_artists(self.artists.0, self.artists.1)),
+            artist_ids: self.artist_ids,
+            isrc: (!self.isrc.is_empty()).then(|| self.isrc.to_string()),
             album: self.album.to_string(),
             album_id: (!self.album_id.is_empty()).then(|| self.album_id.to_string()),
             release_date: self.release_date.map(str::to_string),

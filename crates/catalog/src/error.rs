@@ -4,6 +4,8 @@ use std::fmt;
 
 use thiserror::Error;
 
+use crate::layout::Layout;
+
 /// The format of the place a problem was found in: decides whether we say "column" or "field".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -53,6 +55,8 @@ pub enum ProblemKind {
     BadJson(String),
     /// A JSON field has the wrong type.
     WrongType(String),
+    /// A list cell (`['A', 'B']`) cannot be read; says why.
+    BadList(String),
 }
 
 impl ProblemKind {
@@ -70,6 +74,7 @@ impl ProblemKind {
             ProblemKind::LongRow { .. } => "too many fields",
             ProblemKind::BadJson(_) => "invalid JSON",
             ProblemKind::WrongType(_) => "wrong type",
+            ProblemKind::BadList(_) => "not a list",
         }
     }
 }
@@ -96,6 +101,9 @@ impl fmt::Display for ProblemKind {
             ),
             ProblemKind::BadJson(msg) => write!(f, "invalid JSON: {msg}"),
             ProblemKind::WrongType(msg) => write!(f, "{msg}"),
+            ProblemKind::BadList(why) => {
+                write!(f, "is not a list like ['A', 'B']: {why}")
+            }
         }
     }
 }
@@ -374,6 +382,11 @@ pub struct ImportReport {
     /// Why rows were skipped, most frequent first. A row with two bad values counts in two
     /// reasons, so the counts can add up to more than `rows_skipped`.
     pub skipped: Vec<SkipReason>,
+    /// The public data set the CSV header was recognised as (`None` for `meta.json` input).
+    pub layout: Option<Layout>,
+    /// Imported rows whose artist ids were left out because they did not pair with the
+    /// artists (another count, or an id that is not a Spotify id); the artists are kept.
+    pub artist_ids_dropped: usize,
 }
 
 impl fmt::Display for ImportReport {
@@ -391,6 +404,16 @@ impl fmt::Display for ImportReport {
                     write!(f, " (e.g. {e})")?;
                 }
             }
+        }
+        if self.artist_ids_dropped > 0 {
+            write!(
+                f,
+                "\n  {} rows kept their artists without artist ids (the ids did not pair with the artists)",
+                self.artist_ids_dropped
+            )?;
+        }
+        if let Some(layout) = self.layout {
+            write!(f, "\n  layout: {layout}")?;
         }
         Ok(())
     }

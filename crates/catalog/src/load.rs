@@ -3,12 +3,22 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::assemble::{finish, Assembler, Problems};
+use selecta_types::Track;
+
+use crate::assemble::{finish_parts, Assembler, Problems};
 use crate::csv_load::read_csv;
 use crate::error::{ImportReport, LoadError};
 use crate::input::{decode, read_file};
 use crate::meta::{is_meta_key, parse_meta};
-use crate::Catalog;
+use crate::{Catalog, PlaylistInfo};
+
+/// What one import gives before the catalog's indexes are built.
+pub(crate) type Parts = (Vec<Track>, Vec<PlaylistInfo>, ImportReport);
+
+fn into_catalog(parts: Parts) -> (Catalog, ImportReport) {
+    let (tracks, playlists, report) = parts;
+    (Catalog::from_tracks(tracks, playlists), report)
+}
 
 /// How strict an import is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,12 +45,16 @@ pub fn load_path(
     path: impl AsRef<Path>,
     opts: &LoadOptions,
 ) -> Result<(Catalog, ImportReport), LoadError> {
-    let path = path.as_ref();
+    load_path_parts(path.as_ref(), opts).map(into_catalog)
+}
+
+/// [`load_path`] without building the indexes.
+pub(crate) fn load_path_parts(path: &Path, opts: &LoadOptions) -> Result<Parts, LoadError> {
     if path.is_dir() {
-        return load_meta_dir(path, opts);
+        return meta_dir_parts(path, opts);
     }
     let bytes = read_file(path)?;
-    load_csv_bytes(&path.display().to_string(), &bytes, opts)
+    csv_parts(&path.display().to_string(), &bytes, opts)
 }
 
 /// Imports CSV bytes (gzip'd or not); `name` is used in messages (a file name or object key).
@@ -49,11 +63,15 @@ pub fn load_csv_bytes(
     bytes: &[u8],
     opts: &LoadOptions,
 ) -> Result<(Catalog, ImportReport), LoadError> {
+    csv_parts(name, bytes, opts).map(into_catalog)
+}
+
+fn csv_parts(name: &str, bytes: &[u8], opts: &LoadOptions) -> Result<Parts, LoadError> {
     let text = decode(name, bytes)?;
     let mut assembler = Assembler::default();
     let mut problems = Problems::new(opts);
     let rows = read_csv(name, &text, &mut assembler, &mut problems)?;
-    finish(name, rows, assembler, problems, opts)
+    finish_parts(name, rows, assembler, problems, opts)
 }
 
 /// Imports every `meta.json` under a folder (`tracks/<genre>/<artist_track>/meta.json`; the
@@ -62,7 +80,10 @@ pub fn load_meta_dir(
     dir: impl AsRef<Path>,
     opts: &LoadOptions,
 ) -> Result<(Catalog, ImportReport), LoadError> {
-    let dir = dir.as_ref();
+    meta_dir_parts(dir.as_ref(), opts).map(into_catalog)
+}
+
+fn meta_dir_parts(dir: &Path, opts: &LoadOptions) -> Result<Parts, LoadError> {
     let mut files = Vec::new();
     collect_meta_files(dir, &mut files)?;
     files.sort();
@@ -106,7 +127,7 @@ pub fn load_meta_objects(
         .collect();
     objects.sort_by(|a, b| a.0.cmp(&b.0));
     let name = common_prefix(objects.iter().map(|(k, _)| k.as_str()));
-    import_meta(&name, objects, opts)
+    import_meta(&name, objects, opts).map(into_catalog)
 }
 
 /// The folder part all keys share, to name a set of objects in messages.
@@ -134,7 +155,7 @@ fn import_meta(
     source_name: &str,
     objects: Vec<(String, Vec<u8>)>,
     opts: &LoadOptions,
-) -> Result<(Catalog, ImportReport), LoadError> {
+) -> Result<Parts, LoadError> {
     if objects.is_empty() {
         return Err(LoadError::NoMetaFiles {
             source_name: source_name.to_string(),
@@ -154,7 +175,7 @@ fn import_meta(
             Err(p) => problems.add_row(p),
         }
     }
-    finish(source_name, rows, assembler, problems, opts)
+    finish_parts(source_name, rows, assembler, problems, opts)
 }
 
 impl Catalog {

@@ -5,6 +5,7 @@ use selecta_types::Track;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Format, Problem, ProblemKind};
+use crate::spotify::looks_like_spotify_id;
 use crate::values::{self, Spec};
 
 /// Spotify's per-track details, nested in [`TrackMeta`] (the seed's `TrackDetails`).
@@ -233,15 +234,32 @@ pub(crate) fn parse_meta(key: &str, bytes: &[u8]) -> Result<Track, Vec<Problem>>
             genres.push(g);
         }
     }
+    let artists: Vec<String> = meta
+        .artist_name
+        .iter()
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .collect();
+    // The ids are kept only when they pair one to one with the names, as in the CSV layouts.
+    let artist_ids: Vec<String> = meta
+        .artist_id
+        .iter()
+        .map(|a| a.trim().to_string())
+        .collect();
+    let artist_ids = if artist_ids.len() == artists.len()
+        && meta.artist_name.len() == artists.len()
+        && artist_ids.iter().all(|a| looks_like_spotify_id(a))
+    {
+        artist_ids
+    } else {
+        Vec::new()
+    };
     Ok(Track {
         id: track_id,
         name: meta.track_name.trim().to_string(),
-        artists: meta
-            .artist_name
-            .iter()
-            .map(|a| a.trim().to_string())
-            .filter(|a| !a.is_empty())
-            .collect(),
+        artists,
+        artist_ids,
+        isrc: None,
         album: meta.album_name.unwrap_or_default().trim().to_string(),
         album_id: meta.album_id.filter(|a| !a.trim().is_empty()),
         release_date,
@@ -282,6 +300,10 @@ mod tests {
         .unwrap();
         assert_eq!(t.id, "0hVXuCcriWRGvwMV1r5Yn9");
         assert_eq!(t.artists, ["Ed Sheeran", "Justin Bieber"]);
+        assert_eq!(
+            t.artist_ids,
+            ["6eUKZXaKkcviH0Ku9w2n3V", "1uNFoZAHBGtllmzznpCI3s"]
+        );
         assert_eq!(t.year, Some(2019));
         assert_eq!(t.popularity, Some(84.0));
         assert_eq!(t.duration_ms, Some(219_947));

@@ -1,5 +1,13 @@
 //! Other inputs than the bundled file: the 114-genre "Spotify Tracks Dataset" layout, and the
-//! seed's `tracks/<genre>/<artist_track>/meta.json` tree from a folder and from objects.
+//! seed's `tracks/<genre>/<artist_track>/meta.json` tree from a folder and from objects, the
+//! Kaggle layouts with list-literal artists (`kaggle`), and merges of several files (`merge`).
+
+#[path = "other_layouts/kaggle.rs"]
+mod kaggle;
+#[path = "other_layouts/merge.rs"]
+mod merge;
+#[path = "other_layouts/tiny.rs"]
+mod tiny;
 
 use std::path::Path;
 

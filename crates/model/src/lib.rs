@@ -45,6 +45,7 @@ mod scan;
 pub mod generate;
 pub mod learn;
 mod pool;
+mod seed;
 
 // Measurement.
 pub mod bench;
@@ -55,7 +56,7 @@ pub use attributes::{Attribute, AttributeStat, AttributeStats, UnknownAttribute}
 pub use error::{FitError, GenerateError, IndexError};
 pub use features::{FittedFeatures, PcaParams};
 pub use generate::options::{AttributeBounds, GenerateOptions, Order};
-pub use generate::{generate, neighbours, similar};
+pub use generate::{generate, generate_from, neighbours, similar};
 pub use knn::{Neighbour, NeighbourIndex};
 pub use learn::{fit_learned, Learned};
 pub use model::{Model, TABLE_MAX_TRACKS, TABLE_NEIGHBOURS};
@@ -63,3 +64,4 @@ pub use params::{
     FeatureParams, LearnParams, ModelParams, ScoringParams, SignalWeights, SimilarParams,
 };
 pub use progress::{FitProgress, FitStage};
+pub use seed::{ProxySeed, Seed, MAX_PROXY_TRACKS};

@@ -171,6 +171,8 @@ pub fn generate(base: &[Track], params: &SyntheticParams) -> Vec<Track> {
             id,
             name,
             artists: vec![word((artist_no * 7919) % names, syllables)],
+            artist_ids: Vec::new(),
+            isrc: None,
             album: word(artist_no * 31 + rng.random_range(0..3), 2),
             album_id: None,
             release_date: None,

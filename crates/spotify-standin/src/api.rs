@@ -94,8 +94,18 @@ fn rate_limited(secs: u64) -> ApiError {
 }
 
 /// The user a bearer token stands for, if it grants one of `scopes` (any of them; none
-/// asked: any valid token).
+/// asked: any listener's token). An app token gets 401, as Spotify answers it on `/me`.
 fn authorize(shared: &Shared, headers: &HeaderMap, scopes: &[&str]) -> Result<String, ApiError> {
+    let user = bearer(shared, headers, scopes)?;
+    if user.is_empty() {
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Unauthorized."));
+    }
+    Ok(user)
+}
+
+/// Checks a token of a listener or of the app (the catalog endpoints take either): the
+/// listener's id, empty for the app.
+fn bearer(shared: &Shared, headers: &HeaderMap, scopes: &[&str]) -> Result<String, ApiError> {
     let value = headers
         .get(header::AUTHORIZATION)
         .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "No token provided"))?;
@@ -114,6 +124,10 @@ fn authorize(shared: &Shared, headers: &HeaderMap, scopes: &[&str]) -> Result<St
             StatusCode::UNAUTHORIZED,
             "The access token expired",
         ));
+    }
+    if access.user.is_empty() && !scopes.is_empty() {
+        // An app token has no listener: refused before its (absent) scopes are looked at.
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Unauthorized."));
     }
     if !scopes.is_empty() && !scopes.iter().any(|s| access.scopes.iter().any(|g| g == s)) {
         return Err(ApiError::forbidden("Insufficient client scope"));
@@ -559,7 +573,7 @@ pub async fn search(
     headers: HeaderMap,
     Query(q): Q,
 ) -> Result<Json<Value>, ApiError> {
-    authorize(&shared, &headers, &[])?;
+    bearer(&shared, &headers, &[])?;
     let query = q
         .get("q")
         .map(|s| s.trim())
@@ -618,15 +632,32 @@ pub async fn one_track(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    authorize(&shared, &headers, &[])?;
-    if id.len() != 22 || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(ApiError::bad_request(format!("Invalid base62 id: `{id}`")));
-    }
+    bearer(&shared, &headers, &[])?;
+    check_base62(&id)?;
     let i = shared
         .world
         .track_index(&id)
         .ok_or_else(ApiError::not_found)?;
     Ok(Json(track(&shared.world, &objects(&headers), i)))
+}
+
+/// `GET /v1/artists/{id}`.
+pub async fn one_artist(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    bearer(&shared, &headers, &[])?;
+    check_base62(&id)?;
+    let a = shared.world.artist(&id).ok_or_else(ApiError::not_found)?;
+    Ok(Json(objects(&headers).full_artist(a)))
+}
+
+fn check_base62(id: &str) -> Result<(), ApiError> {
+    if id.len() != 22 || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(ApiError::bad_request(format!("Invalid base62 id: `{id}`")));
+    }
+    Ok(())
 }
 
 /// Anything else under `/v1`, the endpoints Spotify removed included.

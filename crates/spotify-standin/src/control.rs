@@ -132,7 +132,7 @@ pub async fn users(State(shared): State<Shared>) -> Json<Value> {
                     .collect::<Vec<_>>()
             };
             let not_in_catalog =
-                |v: &[usize]| v.iter().filter(|&&i| !w.tracks[i].in_catalog).count();
+                |v: &[usize]| v.iter().filter(|&&i| !w.tracks[i].in_catalog()).count();
             let playlists: Vec<&str> = state
                 .playlists
                 .iter()

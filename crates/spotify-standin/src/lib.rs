@@ -3,6 +3,11 @@
 //! drawn from the bundled catalog plus tracks it lacks. For tests, and for trying Selecta
 //! without a Spotify account. State lives in memory.
 //!
+//! The accounts service grants listener tokens (authorization code with PKCE, refresh) and
+//! app tokens (`client_credentials`); app tokens read the catalog (`/v1/tracks/{id}`,
+//! `/v1/artists/{id}`, `/v1/search`) and get 401 from the listener's endpoints, as at Spotify.
+//! The world's tracks outside the catalog are listed by [`world::World::examples`].
+//!
 //! Controls under `/_standin/` (not Spotify's): `POST rate-limit` `{"requests": n,
 //! "retry_after": s, "after": k}`, `POST fail` `{"requests": n, "status": 503, "after": k}`
 //! (`after`: requests let through first), `POST expire-tokens`,
@@ -12,7 +17,9 @@ mod api;
 mod consent;
 mod control;
 mod error;
+mod extras;
 mod objects;
+mod search;
 mod state;
 mod token;
 pub mod world;
@@ -140,7 +147,7 @@ impl Standin {
     pub fn new(config: StandinConfig, catalog: Catalog) -> Result<Self, StandinError> {
         config.validate()?;
         let world = World::new(catalog, config.seed);
-        let usable = world.tracks.iter().filter(|t| t.in_catalog).count();
+        let usable = world.tracks.iter().filter(|t| t.in_catalog()).count();
         if usable < 300 {
             return Err(StandinError::CatalogTooSmall(usable));
         }
@@ -179,6 +186,7 @@ impl Standin {
             )
             .route("/search", get(api::search))
             .route("/tracks/{id}", get(api::one_track))
+            .route("/artists/{id}", get(api::one_artist))
             .fallback(api::unknown)
             .layer(axum::middleware::from_fn_with_state(
                 self.shared.clone(),

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::world::StandinTrack;
+use crate::world::{StandinArtist, StandinTrack};
 
 /// Builds objects with links under one base URL (`http://127.0.0.1:PORT`).
 #[derive(Debug, Clone)]
@@ -45,8 +45,8 @@ impl Objects {
         let artists: Vec<Value> = t.artists.iter().map(|a| self.artist(a)).collect();
         json!({
             "album": {
-                "album_type": "album",
-                "total_tracks": 12,
+                "album_type": t.album_type,
+                "total_tracks": if t.album_type == "single" { 2 } else { 12 },
                 "available_markets": [],
                 "external_urls": {"spotify": format!("https://open.spotify.com/album/{}", t.album_id)},
                 "href": self.api(&format!("albums/{}", t.album_id)),
@@ -64,7 +64,10 @@ impl Objects {
             "disc_number": 1,
             "duration_ms": t.duration_ms,
             "explicit": t.explicit,
-            "external_ids": {},
+            "external_ids": match &t.isrc {
+                Some(isrc) => json!({"isrc": isrc}),
+                None => json!({}),
+            },
             "external_urls": {"spotify": format!("https://open.spotify.com/track/{}", t.id)},
             "href": self.api(&format!("tracks/{}", t.id)),
             "id": t.id,
@@ -77,6 +80,22 @@ impl Objects {
             "uri": format!("spotify:track:{}", t.id),
             "is_local": false,
         })
+    }
+
+    /// An `ArtistObject`.
+    pub fn full_artist(&self, a: &StandinArtist) -> Value {
+        let mut v = self.artist(&(a.id.clone(), a.name.clone()));
+        if let Some(m) = v.as_object_mut() {
+            // Spotify still sends these, though it marks them deprecated.
+            m.insert(
+                "followers".into(),
+                json!({"href": null, "total": a.popularity * 1000}),
+            );
+            m.insert("genres".into(), json!(a.genres));
+            m.insert("images".into(), json!([image("artist", &a.id)]));
+            m.insert("popularity".into(), json!(a.popularity));
+        }
+        v
     }
 
     /// A `PlaylistOwnerObject` / `PlaylistUserObject`.

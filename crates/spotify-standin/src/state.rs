@@ -53,6 +53,7 @@ pub struct Code {
 /// An access token.
 #[derive(Debug, Clone)]
 pub struct Access {
+    /// The listener; empty for an app token (client credentials).
     pub user: String,
     pub scopes: Vec<String>,
     pub expires: Instant,
@@ -144,6 +145,20 @@ impl Mutable {
             Access {
                 user: user.to_string(),
                 scopes: scopes.to_vec(),
+                expires: Instant::now() + lifetime,
+            },
+        );
+        token
+    }
+
+    /// Issues an app token (client credentials grant): no listener, no scopes.
+    pub fn issue_app(&mut self, lifetime: Duration) -> String {
+        let token = Self::secret("BQ");
+        self.access.insert(
+            token.clone(),
+            Access {
+                user: String::new(),
+                scopes: vec![],
                 expires: Instant::now() + lifetime,
             },
         );

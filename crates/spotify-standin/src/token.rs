@@ -1,5 +1,5 @@
-//! `/api/token`: the authorization code (with PKCE) and refresh token grants, checked as
-//! Spotify checks them.
+//! `/api/token`: the authorization code (with PKCE), refresh token and client credentials
+//! grants, checked as Spotify checks them.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -78,6 +78,20 @@ pub async fn token(
 ) -> Result<Response, TokenError> {
     let client = authenticate(&shared, &headers, &p)?;
     let lifetime = shared.config.token_lifetime;
+    if p.get("grant_type").map(String::as_str) == Some("client_credentials") {
+        // The app acts for itself: only with its secret, and no refresh token.
+        if client != Client::Confidential {
+            return Err(TokenError::new("invalid_client", "Invalid client secret"));
+        }
+        let access = shared.state().issue_app(lifetime);
+        tracing::info!("stand-in: app token issued");
+        return Ok(Json(json!({
+            "access_token": access,
+            "token_type": "Bearer",
+            "expires_in": lifetime.as_secs(),
+        }))
+        .into_response());
+    }
     let mut state = shared.state();
     let (user, scopes, refresh) = match p.get("grant_type").map(String::as_str) {
         Some("authorization_code") => {
@@ -166,7 +180,7 @@ pub async fn token(
         Some(other) => {
             return Err(TokenError::new(
                 "unsupported_grant_type",
-                format!("grant_type must be authorization_code or refresh_token, not `{other}`"),
+                format!("grant_type must be authorization_code, refresh_token or client_credentials, not `{other}`"),
             ))
         }
         None => {

@@ -1,16 +1,36 @@
-//! The stand-in's fixed world: tracks (the catalog's plus some it lacks) and a few users
-//! with libraries drawn from them, deterministic for a seed.
+//! The stand-in's fixed world: tracks (the catalog's plus some it lacks, see
+//! [`crate::extras`]), their artists, and a few users with libraries drawn from them,
+//! deterministic for a seed.
 
 use std::collections::HashMap;
 
 use rand::seq::{IndexedRandom, SliceRandom};
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use selecta_catalog::Catalog;
 use sha2::{Digest, Sha256};
 
-/// How many tracks outside the catalog exist in the stand-in.
-pub const EXTRA_TRACKS: usize = 60;
+pub use crate::extras::{OTHER_RELEASES, SAME_ARTIST_TRACKS, UNKNOWN_ARTIST_TRACKS};
+
+/// How many tracks outside the catalog exist in the stand-in (the pinned real releases aside).
+pub const EXTRA_TRACKS: usize = OTHER_RELEASES + SAME_ARTIST_TRACKS + UNKNOWN_ARTIST_TRACKS;
+
+/// Where a track of the stand-in comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrackKind {
+    /// A track of the bundled catalog, under the catalog's id.
+    Catalog,
+    /// Another release of a catalog song (same recording and ISRC, a new id, often a version
+    /// tag in the title): `of` is the world index of the catalog's copy.
+    OtherRelease {
+        /// World index of the catalog's copy.
+        of: usize,
+    },
+    /// A track the catalog lacks by an artist the catalog has.
+    SameArtist,
+    /// A track by an artist the catalog lacks.
+    UnknownArtist,
+}
 
 /// A track as the stand-in serves it.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +45,8 @@ pub struct StandinTrack {
     pub album_id: String,
     /// Album title.
     pub album: String,
+    /// `album`, `single` or `compilation`.
+    pub album_type: &'static str,
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
     pub release_date: String,
     /// Length in ms.
@@ -33,7 +55,32 @@ pub struct StandinTrack {
     pub popularity: u32,
     /// Explicit lyrics.
     pub explicit: bool,
-    /// Whether the bundled catalog has this track.
+    /// The recording's ISRC (`external_ids.isrc`); other releases share their original's.
+    pub isrc: Option<String>,
+    /// Where it comes from.
+    pub kind: TrackKind,
+}
+
+impl StandinTrack {
+    /// Whether the bundled catalog has this track (under this id).
+    pub fn in_catalog(&self) -> bool {
+        self.kind == TrackKind::Catalog
+    }
+}
+
+/// An artist as the stand-in serves it (`GET /v1/artists/{id}`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StandinArtist {
+    /// Spotify id: [`artist_id`] of the name (22 base62 characters).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Genres: those of the catalog playlists the artist's tracks are in (empty for artists
+    /// the catalog lacks, as Spotify has them for many small artists).
+    pub genres: Vec<String>,
+    /// 0..100: the artist's most popular track.
+    pub popularity: u32,
+    /// Whether a catalog track names this artist.
     pub in_catalog: bool,
 }
 
@@ -71,12 +118,32 @@ pub struct SeedPlaylist {
     pub followers: Vec<String>,
 }
 
-/// Tracks, users and their starting playlists.
+/// Ids of tracks and artists of each kind, for tests elsewhere to find examples without
+/// knowing how the world is drawn. Every list is non-empty for the bundled catalog.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Examples {
+    /// `(stand-in id, catalog id)`: the same recording under a new id (the first is Spotify's
+    /// own *After Hours* copy of "Blinding Lights", `0VjIjW4GlUZAMYd2vXMi3b`, whose single
+    /// `0sf12qNH5qcw8qpgymFOqD` the catalog holds).
+    pub other_release: Vec<(String, String)>,
+    /// Tracks the catalog lacks by artists the catalog has.
+    pub same_artist: Vec<String>,
+    /// Tracks by artists the catalog lacks.
+    pub unknown_artist: Vec<String>,
+    /// `(artist id, name)` of artists the catalog has, most popular first.
+    pub catalog_artists: Vec<(String, String)>,
+    /// `(artist id, name)` of artists the catalog lacks.
+    pub unknown_artists: Vec<(String, String)>,
+}
+
+/// Tracks, artists, users and their starting playlists.
 #[derive(Debug)]
 pub struct World {
     /// Every track the stand-in knows; indices are stable.
     pub tracks: Vec<StandinTrack>,
     by_id: HashMap<String, usize>,
+    /// Every artist of a track, sorted by id.
+    pub artists: Vec<StandinArtist>,
     /// Listeners, in consent-page order.
     pub users: Vec<User>,
     /// Playlists at start.
@@ -95,24 +162,37 @@ pub fn base62_id(text: &str) -> String {
         .collect()
 }
 
-const EXTRA_WORDS: [&str; 12] = [
-    "Midnight", "Paper", "Velvet", "Harbour", "Static", "Lantern", "Copper", "Orbit", "Willow",
-    "Neon", "Quiet", "Marble",
+/// Spotify's real ids of a few artists (so that ids people copy from Spotify work).
+const REAL_ARTIST_IDS: [(&str, &str); 2] = [
+    ("Queen", "1dfeR4HaWDbWqFHLkxsg1d"),
+    ("The Weeknd", "1Xyo4u8uXC1ZmMpatF05PJ"),
 ];
-const EXTRA_NOUNS: [&str; 10] = [
-    "Tram", "Letters", "Garden", "Signal", "Rooftops", "Tides", "Parade", "Engines", "Summer",
-    "Ghosts",
-];
-const EXTRA_ARTISTS: [&str; 8] = [
-    "The Stand-ins",
-    "Lumen Avenue",
-    "Kite Theory",
-    "Mara Vell",
-    "Northbound Choir",
-    "Sable & Finch",
-    "Ohm Street",
-    "Juniper Fold",
-];
+
+/// An artist's id: Spotify's for the few in `REAL_ARTIST_IDS`, else derived from the name
+/// (SHA-256 to base62), the same on every run and in every world.
+pub fn artist_id(name: &str) -> String {
+    REAL_ARTIST_IDS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, id)| id.to_string())
+        .unwrap_or_else(|| base62_id(&format!("artist:{name}")))
+}
+
+/// A well-formed ISRC (`CC` + registrant + year + designation) derived from a text.
+pub fn isrc(text: &str, year: u16) -> String {
+    const COUNTRIES: [&str; 6] = ["US", "GB", "SE", "DE", "FR", "CA"];
+    let d = Sha256::digest(format!("isrc:{text}").as_bytes());
+    let letter = |b: u8| char::from(b'A' + b % 26);
+    let number = u32::from_be_bytes([0, d[4], d[5], d[6]]) % 100_000;
+    format!(
+        "{}{}{}{}{:02}{number:05}",
+        COUNTRIES[usize::from(d[0]) % COUNTRIES.len()],
+        letter(d[1]),
+        letter(d[2]),
+        char::from(b'0' + d[3] % 10),
+        year % 100
+    )
+}
 
 impl World {
     /// Builds the world from a catalog; equal seeds give equal worlds.
@@ -121,94 +201,91 @@ impl World {
             .tracks()
             .iter()
             .filter(|t| !t.name.is_empty() && !t.artists.is_empty() && is_base62_22(&t.id))
-            .map(|t| StandinTrack {
-                id: t.id.clone(),
-                name: t.name.clone(),
-                artists: t
-                    .artists
-                    .iter()
-                    .map(|a| (base62_id(&format!("artist:{a}")), a.clone()))
-                    .collect(),
-                album_id: t
-                    .album_id
-                    .clone()
-                    .filter(|a| is_base62_22(a))
-                    .unwrap_or_else(|| base62_id(&format!("album:{}", t.album))),
-                album: if t.album.is_empty() {
-                    t.name.clone()
-                } else {
-                    t.album.clone()
-                },
-                release_date: t
+            .map(|t| {
+                let release_date = t
                     .release_date
                     .clone()
                     .filter(|d| valid_date(d))
-                    .unwrap_or_else(|| "2000".into()),
-                duration_ms: t.duration_ms.unwrap_or(200_000),
-                popularity: t
-                    .popularity
-                    .map(|p| p.clamp(0.0, 100.0) as u32)
-                    .unwrap_or(0),
-                explicit: t.explicit.unwrap_or(false),
-                in_catalog: true,
+                    .unwrap_or_else(|| "2000".into());
+                let album = if t.album.is_empty() {
+                    t.name.clone()
+                } else {
+                    t.album.clone()
+                };
+                StandinTrack {
+                    id: t.id.clone(),
+                    name: t.name.clone(),
+                    // The catalog's own artist ids where it has them (parallel, real-shaped).
+                    artists: t
+                        .artists
+                        .iter()
+                        .enumerate()
+                        .map(|(k, a)| {
+                            let id = t
+                                .artist_ids
+                                .get(k)
+                                .filter(|id| is_base62_22(id))
+                                .cloned()
+                                .unwrap_or_else(|| artist_id(a));
+                            (id, a.clone())
+                        })
+                        .collect(),
+                    album_id: t
+                        .album_id
+                        .clone()
+                        .filter(|a| is_base62_22(a))
+                        .unwrap_or_else(|| base62_id(&format!("album:{}", t.album))),
+                    album_type: if album == t.name { "single" } else { "album" },
+                    album,
+                    isrc: Some(
+                        t.isrc
+                            .clone()
+                            .filter(|c| !c.trim().is_empty())
+                            .unwrap_or_else(|| {
+                                isrc(&t.id, release_date[..4].parse().unwrap_or(2000))
+                            }),
+                    ),
+                    release_date,
+                    duration_ms: t.duration_ms.unwrap_or(200_000),
+                    popularity: t
+                        .popularity
+                        .map(|p| p.clamp(0.0, 100.0) as u32)
+                        .unwrap_or(0),
+                    explicit: t.explicit.unwrap_or(false),
+                    kind: TrackKind::Catalog,
+                }
             })
             .collect();
         let catalog_count = tracks.len();
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let mut n = 0;
-        while tracks.len() < catalog_count + EXTRA_TRACKS {
-            let id = base62_id(&format!("standin-extra:{seed}:{n}"));
-            n += 1;
-            if catalog.get(&id).is_some() {
-                continue;
-            }
-            let name = format!(
-                "{} {}",
-                EXTRA_WORDS.choose(&mut rng).expect("words"),
-                EXTRA_NOUNS.choose(&mut rng).expect("nouns")
-            );
-            let artist = EXTRA_ARTISTS.choose(&mut rng).expect("artists").to_string();
-            let album = format!("{} Sessions", EXTRA_WORDS.choose(&mut rng).expect("words"));
-            tracks.push(StandinTrack {
-                id,
-                album_id: base62_id(&format!("album:{artist}:{album}")),
-                artists: vec![(base62_id(&format!("artist:{artist}")), artist)],
-                album,
-                name,
-                release_date: format!(
-                    "{}-{:02}-{:02}",
-                    rng.random_range(2021..2026),
-                    rng.random_range(1..13),
-                    rng.random_range(1..29)
-                ),
-                duration_ms: rng.random_range(120_000..330_000),
-                popularity: rng.random_range(5..60),
-                explicit: false,
-                in_catalog: false,
-            });
-        }
+        let mut rng = crate::extras::rng(seed);
+        // Mostly popular catalog tracks, as a real library would be, with some outside it.
+        let mut popular: Vec<usize> = (0..catalog_count).collect();
+        popular.sort_by_key(|&i| std::cmp::Reverse(tracks[i].popularity));
+        popular.truncate(3000);
+        let extras = crate::extras::draw(&catalog, &tracks, &popular, seed, &mut rng);
+        tracks.extend(extras);
         let by_id = tracks
             .iter()
             .enumerate()
             .map(|(i, t)| (t.id.clone(), i))
             .collect();
+        let artists = artists_of(&tracks, &catalog);
         let mut world = World {
             tracks,
             by_id,
+            artists,
             users: vec![],
             playlists: vec![],
             catalog,
         };
-        world.draw_users(&mut rng, catalog_count);
+        world.draw_users(&mut rng, &popular);
         world
     }
 
-    fn draw_users(&mut self, rng: &mut ChaCha8Rng, catalog_count: usize) {
-        let extra: Vec<usize> = (catalog_count..self.tracks.len()).collect();
-        // Mostly popular catalog tracks, as a real library would be, with some outside it.
-        let mut popular: Vec<usize> = (0..catalog_count).collect();
-        popular.sort_by_key(|&i| std::cmp::Reverse(self.tracks[i].popularity));
-        popular.truncate(3000);
+    fn draw_users(&mut self, rng: &mut ChaCha8Rng, popular: &[usize]) {
+        let extra: Vec<usize> = (0..self.tracks.len())
+            .filter(|&i| !self.tracks[i].in_catalog())
+            .collect();
         let draw = |rng: &mut ChaCha8Rng, n: usize, extra_share: f64| -> Vec<usize> {
             let mut out = Vec::with_capacity(n);
             while out.len() < n {
@@ -223,7 +300,9 @@ impl World {
             }
             out
         };
-        let alice_saved = draw(rng, 120, 0.1);
+        let mut alice_saved = draw(rng, 120, 0.1);
+        // Every kind of track outside the catalog is in a library, whatever the draw.
+        self.include_every_kind(&mut alice_saved, 2);
         let mut alice_recent = draw(rng, 30, 0.1);
         // Replays: a recent list repeats tracks.
         for k in 0..8 {
@@ -239,7 +318,11 @@ impl World {
         let bob = User {
             id: "bob".into(),
             display_name: "Bob Banks".into(),
-            saved: draw(rng, 8, 0.5),
+            saved: {
+                let mut saved = draw(rng, 8, 0.5);
+                self.include_every_kind(&mut saved, 1);
+                saved
+            },
             top: [draw(rng, 5, 0.5), draw(rng, 5, 0.5), draw(rng, 5, 0.5)],
             recent: draw(rng, 4, 0.5),
         };
@@ -286,9 +369,37 @@ impl World {
         self.users = vec![alice, bob, carol];
     }
 
+    /// Appends up to `n` tracks of each kind outside the catalog that `list` lacks.
+    fn include_every_kind(&self, list: &mut Vec<usize>, n: usize) {
+        let kinds: [fn(TrackKind) -> bool; 3] = [
+            |k| matches!(k, TrackKind::OtherRelease { .. }),
+            |k| k == TrackKind::SameArtist,
+            |k| k == TrackKind::UnknownArtist,
+        ];
+        for is_kind in kinds {
+            let have = list
+                .iter()
+                .filter(|&&i| is_kind(self.tracks[i].kind))
+                .count();
+            let more: Vec<usize> = (0..self.tracks.len())
+                .filter(|&i| is_kind(self.tracks[i].kind) && !list.contains(&i))
+                .take(n.saturating_sub(have))
+                .collect();
+            list.extend(more);
+        }
+    }
+
     /// The index of a track by id.
     pub fn track_index(&self, id: &str) -> Option<usize> {
         self.by_id.get(id).copied()
+    }
+
+    /// An artist by id.
+    pub fn artist(&self, id: &str) -> Option<&StandinArtist> {
+        self.artists
+            .binary_search_by(|a| a.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.artists[i])
     }
 
     /// A user by id.
@@ -296,30 +407,98 @@ impl World {
         self.users.iter().find(|u| u.id == id)
     }
 
-    /// Track indices matching a search, best first: the catalog's search, then tracks outside
-    /// the catalog whose title or artist contains every word.
-    pub fn search(&self, query: &str, max: usize) -> Vec<usize> {
-        let mut out: Vec<usize> = self
-            .catalog
-            .search(query, max)
-            .into_iter()
-            .filter_map(|i| self.track_index(&self.catalog.tracks()[i].id))
+    /// Examples of each kind of track and artist (see [`Examples`]).
+    pub fn examples(&self) -> Examples {
+        let mut e = Examples::default();
+        for t in &self.tracks {
+            match t.kind {
+                TrackKind::Catalog => {}
+                TrackKind::OtherRelease { of } => e
+                    .other_release
+                    .push((t.id.clone(), self.tracks[of].id.clone())),
+                TrackKind::SameArtist => e.same_artist.push(t.id.clone()),
+                TrackKind::UnknownArtist => e.unknown_artist.push(t.id.clone()),
+            }
+        }
+        let mut known: Vec<&StandinArtist> = self.artists.iter().filter(|a| a.in_catalog).collect();
+        known.sort_by_key(|a| (std::cmp::Reverse(a.popularity), a.id.clone()));
+        e.catalog_artists = known
+            .iter()
+            .map(|a| (a.id.clone(), a.name.clone()))
             .collect();
-        let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-        for (i, t) in self
+        e.unknown_artists = self
+            .artists
+            .iter()
+            .filter(|a| !a.in_catalog)
+            .map(|a| (a.id.clone(), a.name.clone()))
+            .collect();
+        e
+    }
+
+    /// Track indices matching a search, best first. Spotify's field filters `track:`,
+    /// `artist:`, `album:`, `isrc:` and `year:` (a year or `1990-1999`) narrow it; a filter's
+    /// value is one word or a "quoted phrase". A query of plain words only is the catalog's
+    /// search, then tracks outside the catalog whose title or artist holds every word.
+    pub fn search(&self, query: &str, max: usize) -> Vec<usize> {
+        let q = crate::search::Query::parse(query);
+        if !q.has_filters() {
+            let mut out: Vec<usize> = self
+                .catalog
+                .search(query, max)
+                .into_iter()
+                .filter_map(|i| self.track_index(&self.catalog.tracks()[i].id))
+                .collect();
+            for (i, t) in self.tracks.iter().enumerate() {
+                if !t.in_catalog() && !out.contains(&i) && q.matches(t) {
+                    out.push(i);
+                }
+            }
+            out.truncate(max);
+            return out;
+        }
+        let mut hits: Vec<(bool, u32, usize)> = self
             .tracks
             .iter()
             .enumerate()
-            .filter(|(_, t)| !t.in_catalog)
-        {
-            let text = format!("{} {}", t.name, t.artists[0].1).to_lowercase();
-            if !words.is_empty() && words.iter().all(|w| text.contains(w.as_str())) {
-                out.push(i);
+            .filter(|(_, t)| q.matches(t))
+            .map(|(i, t)| (q.exact_title(t), t.popularity, i))
+            .collect();
+        hits.sort_by_key(|&(exact, popularity, i)| {
+            (std::cmp::Reverse(exact), std::cmp::Reverse(popularity), i)
+        });
+        hits.into_iter().take(max).map(|(_, _, i)| i).collect()
+    }
+}
+
+/// Every artist of the tracks, with genres from the catalog's playlists.
+fn artists_of(tracks: &[StandinTrack], catalog: &Catalog) -> Vec<StandinArtist> {
+    let mut genres: HashMap<&str, Vec<String>> = HashMap::new();
+    for t in catalog.tracks() {
+        for a in &t.artists {
+            let g = genres.entry(a.as_str()).or_default();
+            for genre in t.genres.iter().chain(&t.subgenres) {
+                if !g.contains(genre) {
+                    g.push(genre.clone());
+                }
             }
         }
-        out.truncate(max);
-        out
     }
+    let mut by_id: HashMap<String, StandinArtist> = HashMap::new();
+    for t in tracks {
+        for (id, name) in &t.artists {
+            let a = by_id.entry(id.clone()).or_insert_with(|| StandinArtist {
+                id: id.clone(),
+                name: name.clone(),
+                genres: genres.get(name.as_str()).cloned().unwrap_or_default(),
+                popularity: 0,
+                in_catalog: genres.contains_key(name.as_str()),
+            });
+            a.popularity = a.popularity.max(t.popularity);
+        }
+    }
+    let mut artists: Vec<StandinArtist> = by_id.into_values().collect();
+    artists.sort_by(|a, b| a.id.cmp(&b.id));
+    artists
 }
 
 fn is_base62_22(id: &str) -> bool {
@@ -340,6 +519,24 @@ mod tests {
         assert_eq!(a, base62_id("x"));
         assert_ne!(a, base62_id("y"));
         assert!(is_base62_22(&a));
+    }
+
+    #[test]
+    fn isrcs_are_well_formed_and_stable() {
+        let code = isrc("4uLU6hMCjMI75M1A2tKUQC", 1987);
+        assert_eq!(code, isrc("4uLU6hMCjMI75M1A2tKUQC", 1987));
+        assert_eq!(code.len(), 12);
+        assert!(code[..2].chars().all(|c| c.is_ascii_uppercase()), "{code}");
+        assert_eq!(&code[5..7], "87");
+        assert!(code[7..].chars().all(|c| c.is_ascii_digit()), "{code}");
+    }
+
+    #[test]
+    fn artist_ids_are_real_where_known_and_derived_elsewhere() {
+        assert_eq!(artist_id("Queen"), "1dfeR4HaWDbWqFHLkxsg1d");
+        let a = artist_id("Kite Theory");
+        assert!(is_base62_22(&a));
+        assert_eq!(a, artist_id("Kite Theory"));
     }
 
     #[test]

@@ -507,7 +507,7 @@ async fn worlds_are_seeded_and_hold_tracks_outside_the_catalog() {
     assert_eq!(alice(&a), alice(&b));
     let w = a.world();
     let saved = &w.user("alice").unwrap().saved;
-    let outside = saved.iter().filter(|&&i| !w.tracks[i].in_catalog).count();
+    let outside = saved.iter().filter(|&&i| !w.tracks[i].in_catalog()).count();
     assert!(
         outside > 0 && outside < saved.len() / 2,
         "{outside} of {}",
@@ -515,10 +515,133 @@ async fn worlds_are_seeded_and_hold_tracks_outside_the_catalog() {
     );
     let cat = catalog();
     for &i in saved {
-        assert_eq!(cat.get(&w.tracks[i].id).is_some(), w.tracks[i].in_catalog);
+        assert_eq!(cat.get(&w.tracks[i].id).is_some(), w.tracks[i].in_catalog());
     }
     let mut config = selecta_spotify_standin::StandinConfig::new(ID, SECRET, REDIRECT);
     config.seed = 7;
     let c = selecta_spotify_standin::Standin::new(config, catalog()).unwrap();
     assert_ne!(alice(&a), alice(&c));
+}
+
+#[tokio::test]
+async fn the_world_holds_every_kind_of_track_the_catalog_lacks() {
+    let s = selecta_spotify_standin::Standin::new(
+        selecta_spotify_standin::StandinConfig::new(ID, SECRET, REDIRECT),
+        catalog(),
+    )
+    .unwrap();
+    let w = s.world();
+    let e = w.examples();
+    assert!(e.other_release.len() > 10 && e.same_artist.len() > 10);
+    assert!(e.unknown_artist.len() > 10 && !e.unknown_artists.is_empty());
+    assert_eq!(
+        e.other_release[0],
+        (
+            "0VjIjW4GlUZAMYd2vXMi3b".to_string(),
+            "0sf12qNH5qcw8qpgymFOqD".to_string()
+        )
+    );
+    let cat = catalog();
+    let base62 = |id: &str| id.len() == 22 && id.chars().all(|c| c.is_ascii_alphanumeric());
+    for (new, old) in &e.other_release {
+        let (n, o) = (
+            &w.tracks[w.track_index(new).unwrap()],
+            &w.tracks[w.track_index(old).unwrap()],
+        );
+        assert!(cat.get(new).is_none() && cat.get(old).is_some());
+        assert_eq!(n.isrc, o.isrc);
+        assert!(n.name.starts_with(&o.name), "{} / {}", n.name, o.name);
+        assert_eq!(n.artists[0], o.artists[0]);
+        assert!(n.duration_ms.abs_diff(o.duration_ms) <= 2000);
+    }
+    let catalog_artists: std::collections::HashSet<&str> = cat
+        .tracks()
+        .iter()
+        .flat_map(|t| t.artists.iter().map(String::as_str))
+        .collect();
+    for id in &e.same_artist {
+        let t = &w.tracks[w.track_index(id).unwrap()];
+        assert!(cat.get(id).is_none() && catalog_artists.contains(t.artists[0].1.as_str()));
+    }
+    for id in &e.unknown_artist {
+        let t = &w.tracks[w.track_index(id).unwrap()];
+        assert!(!catalog_artists.contains(t.artists[0].1.as_str()));
+    }
+    for a in &w.artists {
+        assert!(base62(&a.id), "{a:?}");
+        assert_eq!(w.artist(&a.id), Some(a));
+    }
+    let queen = w.artist("1dfeR4HaWDbWqFHLkxsg1d").unwrap();
+    assert_eq!(queen.name, "Queen");
+    assert!(queen.in_catalog && !queen.genres.is_empty());
+    // Alice's library holds every kind.
+    let saved = &w.user("alice").unwrap().saved;
+    for kind in [&e.same_artist, &e.unknown_artist] {
+        assert!(saved.iter().any(|&i| kind.contains(&w.tracks[i].id)));
+    }
+    assert!(saved
+        .iter()
+        .any(|&i| e.other_release.iter().any(|(n, _)| *n == w.tracks[i].id)));
+}
+
+#[tokio::test]
+async fn app_tokens_need_the_secret_and_read_only_the_catalog() {
+    let env = start().await;
+    let r = env
+        .http
+        .post(format!("{}/api/token", env.base))
+        .form(&[("grant_type", "client_credentials"), ("client_id", ID)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"], "invalid_client");
+    let (status, body) = env.token(&[("grant_type", "client_credentials")]).await;
+    assert_eq!(status, 200);
+    let app = body["access_token"].as_str().unwrap();
+    for path in ["me", "me/tracks", "me/playlists"] {
+        assert_eq!(env.get(app, path).await.status(), 401, "{path}");
+    }
+    let r = env.post(app, "me/playlists", json!({"name": "x"})).await;
+    assert_eq!(r.status(), 401);
+    // Filters: an artist the catalog lacks, a title and an artist, a quoted phrase.
+    let e = env.examples();
+    let (_, name) = &e.unknown_artists[0];
+    let q = format!("artist:\"{name}\"");
+    let r = env
+        .http
+        .get(format!("{}/v1/search", env.base))
+        .bearer_auth(app)
+        .query(&[("q", q.as_str()), ("type", "track"), ("limit", "10")])
+        .send()
+        .await
+        .unwrap();
+    let body: Value = r.json().await.unwrap();
+    let items = body["tracks"]["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(items
+        .iter()
+        .all(|t| t["artists"][0]["name"] == name.as_str()));
+    let r = env
+        .http
+        .get(format!("{}/v1/search", env.base))
+        .bearer_auth(app)
+        .query(&[
+            ("q", "track:\"Blinding Lights\" artist:weeknd"),
+            ("type", "track"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let body: Value = r.json().await.unwrap();
+    let ids: Vec<&str> = body["tracks"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"0sf12qNH5qcw8qpgymFOqD") && ids.contains(&"0VjIjW4GlUZAMYd2vXMi3b"),
+        "{ids:?}"
+    );
 }

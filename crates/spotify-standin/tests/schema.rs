@@ -7,8 +7,11 @@ use common::*;
 use serde_json::{json, Value};
 
 /// Objects whose every property the stand-in must send (Spotify sends them all), except these.
-const STRICT: [(&str, &[&str]); 7] = [
+const STRICT: [(&str, &[&str]); 9] = [
     ("TrackObject", &["linked_from", "restrictions"]),
+    ("ArtistObject", &[]),
+    // Spotify sends `isrc`; `ean` and `upc` belong to albums.
+    ("ExternalIdObject", &["ean", "upc"]),
     ("SimplifiedArtistObject", &[]),
     ("SimplifiedPlaylistObject", &[]),
     ("PlaylistObject", &[]),
@@ -238,4 +241,74 @@ async fn every_answer_the_app_uses_fits_the_spec() {
     check.response("TooManyRequests", &expect(limited, 429).await);
 
     assert_eq!(check.checked, 19);
+}
+
+/// The lookups' endpoints with an app token (client credentials), on tracks the catalog
+/// lacks, and their errors.
+#[tokio::test]
+async fn catalog_lookups_with_an_app_token_fit_the_spec() {
+    let env = start().await;
+    let mut check = Checker::new();
+    let (status, body) = env.token(&[("grant_type", "client_credentials")]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["token_type"], "Bearer");
+    assert!(body.get("refresh_token").is_none());
+    let app = body["access_token"].as_str().unwrap().to_string();
+    let examples = env.examples();
+
+    let (other, original) = &examples.other_release[0];
+    let t = expect(env.get(&app, &format!("tracks/{other}")).await, 200).await;
+    check.response("OneTrack", &t);
+    let o = expect(env.get(&app, &format!("tracks/{original}")).await, 200).await;
+    assert_eq!(t["external_ids"]["isrc"], o["external_ids"]["isrc"]);
+    for id in [&examples.same_artist[0], &examples.unknown_artist[0]] {
+        check.response(
+            "OneTrack",
+            &expect(env.get(&app, &format!("tracks/{id}")).await, 200).await,
+        );
+    }
+    for (id, _) in [&examples.catalog_artists[0], &examples.unknown_artists[0]] {
+        check.response(
+            "OneArtist",
+            &expect(env.get(&app, &format!("artists/{id}")).await, 200).await,
+        );
+    }
+    let isrc = t["external_ids"]["isrc"].as_str().unwrap();
+    let found = expect(
+        env.get(&app, &format!("search?q=isrc:{isrc}&type=track&limit=10"))
+            .await,
+        200,
+    )
+    .await;
+    check.response("SearchItems", &found);
+    assert!(found["tracks"]["items"].as_array().unwrap().len() >= 2);
+    let filtered = expect(
+        env.get(
+            &app,
+            "search?q=track:%22Blinding%20Lights%22%20artist:%22The%20Weeknd%22&type=track",
+        )
+        .await,
+        200,
+    )
+    .await;
+    check.response("SearchItems", &filtered);
+
+    check.response(
+        "BadRequest",
+        &expect(
+            env.get(&app, "search?q=queen&type=track&limit=11").await,
+            400,
+        )
+        .await,
+    );
+    check.response(
+        "NotFound",
+        &expect(env.get(&app, "artists/0000000000000000000000").await, 404).await,
+    );
+    // An app token has no listener.
+    check.response(
+        "Unauthorized",
+        &expect(env.get(&app, "me").await, 401).await,
+    );
+    assert_eq!(check.checked, 10);
 }

@@ -180,6 +180,32 @@ impl SpotifyAuth {
     }
 }
 
+impl SpotifyAuth {
+    /// An app token by the client credentials grant (the app's own id and secret, no
+    /// listener): for catalog lookups. Refused credentials are a configuration error naming
+    /// the settings.
+    pub(crate) async fn app_token(&self) -> Result<Tokens, SpotifyError> {
+        let response = self
+            .oauth
+            .exchange_client_credentials()
+            .request_async(&self.http)
+            .await
+            .map_err(|e| match token_error(e) {
+                SpotifyError::TokenRejected { error, description } => SpotifyError::Config {
+                    field: "client_secret",
+                    problem: format!(
+                        "was refused by Spotify's accounts service ({error}{}); check \
+                         SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET",
+                        description.map(|d| format!(": {d}")).unwrap_or_default()
+                    ),
+                },
+                other => other,
+            })?;
+        tracing::debug!("got a Spotify app token (client credentials)");
+        Ok(tokens_from(&response))
+    }
+}
+
 fn tokens_from(response: &BasicTokenResponse) -> Tokens {
     let lifetime = response.expires_in().unwrap_or(DEFAULT_LIFETIME);
     Tokens::new(
@@ -256,10 +282,10 @@ impl<'c> AsyncHttpClient<'c> for AccountsHttp {
                 .body(body)
                 .send()
                 .await
-                .map_err(|e| TransportError(crate::client::network_error(&e)))?;
+                .map_err(|e| TransportError(crate::retry::network_error(&e)))?;
             let status = response.status();
             if status.as_u16() == 429 {
-                let retry_after = crate::client::retry_after(response.headers());
+                let retry_after = crate::retry::retry_after(response.headers());
                 return Err(TransportError(SpotifyError::RateLimited { retry_after }));
             }
             if status.is_server_error() {
@@ -274,7 +300,7 @@ impl<'c> AsyncHttpClient<'c> for AccountsHttp {
             let bytes = response
                 .bytes()
                 .await
-                .map_err(|e| TransportError(crate::client::network_error(&e)))?;
+                .map_err(|e| TransportError(crate::retry::network_error(&e)))?;
             builder
                 .body(bytes.to_vec())
                 .map_err(|e| TransportError(SpotifyError::Protocol(e.to_string())))

@@ -6,17 +6,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use rspotify::http::HttpError;
 use rspotify::model::{PlayableId, PlaylistId, SearchResult, SearchType, TrackId, UserId};
 use rspotify::prelude::*;
 use rspotify::{AuthCodeSpotify, ClientError, Config, Credentials, OAuth};
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use selecta_types::{SpotifyPage, SpotifyPlaylist, SpotifyTrack, SpotifyUser};
 use tokio::sync::Mutex;
 use url::Url;
 
 use crate::api::{check_id, check_track_uri, MAX_ITEMS_PER_ADD, MAX_PAGE_LIMIT, MAX_SEARCH_LIMIT};
 use crate::auth::{CallbackParams, PendingSignIn, SpotifyAuth};
+use crate::retry::{classify, Next, Retries};
 use crate::{
     convert, NewPlaylist, PageRequest, RetryPolicy, SpotifyApi, SpotifyConfig, SpotifyError,
     TimeRange, Tokens,
@@ -99,6 +99,7 @@ impl Spotify {
         rspotify.token = Arc::new(rspotify::sync::Mutex::new(Some(rspotify_token(&tokens))));
         SpotifyClient {
             rspotify,
+            api_base: self.inner.config.api_base(),
             auth: self.inner.auth.clone(),
             retry: self.inner.config.retry,
             state: Mutex::new(TokenState {
@@ -119,6 +120,7 @@ struct TokenState {
 /// [`SpotifyApi::refreshed_tokens`] for the caller to store.
 pub struct SpotifyClient {
     rspotify: AuthCodeSpotify,
+    api_base: String,
     auth: SpotifyAuth,
     retry: RetryPolicy,
     state: Mutex<TokenState>,
@@ -142,13 +144,6 @@ fn rspotify_token(t: &Tokens) -> rspotify::Token {
     }
 }
 
-/// How one failed attempt is handled.
-enum Failure {
-    Unauthorized,
-    RateLimited(Duration),
-    Final(SpotifyError),
-}
-
 impl SpotifyClient {
     /// The listener's current tokens (refreshed ones once a refresh happened).
     pub async fn tokens(&self) -> Tokens {
@@ -168,60 +163,45 @@ impl SpotifyClient {
         Ok(state.generation)
     }
 
+    /// A valid access token (refreshed first when about to expire) and the generation it
+    /// belongs to, for calls made without rspotify (the lookups).
+    pub(crate) async fn bearer(&self) -> Result<(SecretString, u64), SpotifyError> {
+        let (expiring, seen) = {
+            let state = self.state.lock().await;
+            (state.tokens.expires_within(EXPIRY_MARGIN), state.generation)
+        };
+        if expiring {
+            self.refresh(seen).await?;
+        }
+        let state = self.state.lock().await;
+        Ok((state.tokens.access_token().clone(), state.generation))
+    }
+
+    /// Refreshes after a 401 unless another call already did since `seen`.
+    pub(crate) async fn renew(&self, seen: u64) -> Result<u64, SpotifyError> {
+        self.refresh(seen).await
+    }
+
+    /// The Web API base URL (with one trailing slash).
+    pub(crate) fn api_base(&self) -> &str {
+        &self.api_base
+    }
+
     /// Runs one API call with the retry rules.
     async fn call<'a, T, F, Fut>(&'a self, what: &'static str, f: F) -> Result<T, SpotifyError>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<T, ClientError>> + Send + 'a,
     {
-        let mut generation = {
-            let state = self.state.lock().await;
-            (state.tokens.expires_within(EXPIRY_MARGIN), state.generation)
-        };
-        if generation.0 {
-            generation.1 = self.refresh(generation.1).await?;
-        }
-        let mut generation = generation.1;
-        let mut refreshed_after_401 = false;
-        let mut waits = 0;
+        let (_, mut generation) = self.bearer().await?;
+        let mut retries = Retries::new(what, self.retry, SpotifyError::SignInAgain);
         loop {
             let failure = match f().await {
                 Ok(v) => return Ok(v),
                 Err(e) => classify(e).await,
             };
-            match failure {
-                Failure::Unauthorized if !refreshed_after_401 => {
-                    tracing::debug!(
-                        call = what,
-                        "Spotify answered 401; refreshing the token once"
-                    );
-                    refreshed_after_401 = true;
-                    generation = self.refresh(generation).await?;
-                }
-                Failure::Unauthorized => return Err(SpotifyError::SignInAgain),
-                Failure::RateLimited(wait)
-                    if waits < self.retry.max_retries && wait <= self.retry.max_wait =>
-                {
-                    waits += 1;
-                    tracing::info!(
-                        call = what,
-                        wait_ms = wait.as_millis() as u64,
-                        "Spotify rate limit; waiting"
-                    );
-                    tokio::time::sleep(wait).await;
-                }
-                Failure::RateLimited(retry_after) => {
-                    tracing::warn!(
-                        call = what,
-                        retry_after_s = retry_after.as_secs(),
-                        "Spotify rate limit; giving up"
-                    );
-                    return Err(SpotifyError::RateLimited { retry_after });
-                }
-                Failure::Final(e) => {
-                    tracing::warn!(call = what, error = %e, "Spotify call failed");
-                    return Err(e);
-                }
+            if retries.after(failure).await? == Next::RenewToken {
+                generation = self.refresh(generation).await?;
             }
         }
     }
@@ -229,70 +209,6 @@ impl SpotifyClient {
 
 fn lock_poisoned<E>(_: E) -> SpotifyError {
     SpotifyError::Protocol("the token lock was poisoned".into())
-}
-
-/// Spotify's error body: `{"error": {"status": 403, "message": "..."}}`.
-#[derive(serde::Deserialize)]
-struct ErrorBody {
-    error: ErrorObject,
-}
-
-#[derive(serde::Deserialize)]
-struct ErrorObject {
-    message: String,
-}
-
-async fn classify(e: ClientError) -> Failure {
-    let http = match e {
-        ClientError::Http(http) => *http,
-        ClientError::ParseJson(e) => return Failure::Final(SpotifyError::Protocol(e.to_string())),
-        ClientError::InvalidToken => return Failure::Unauthorized,
-        other => return Failure::Final(SpotifyError::Protocol(other.to_string())),
-    };
-    let response = match http {
-        HttpError::StatusCode(response) => response,
-        HttpError::Client(e) => return Failure::Final(network_error(&e)),
-    };
-    let status = response.status().as_u16();
-    match status {
-        401 => return Failure::Unauthorized,
-        429 => return Failure::RateLimited(retry_after(response.headers())),
-        500..=599 => return Failure::Final(SpotifyError::Unavailable { status }),
-        _ => {}
-    }
-    let message = response
-        .json::<ErrorBody>()
-        .await
-        .map(|b| b.error.message)
-        .unwrap_or_else(|_| format!("HTTP {status}"));
-    Failure::Final(match status {
-        403 => SpotifyError::Forbidden { message },
-        404 => SpotifyError::NotFound { message },
-        _ => SpotifyError::Rejected { status, message },
-    })
-}
-
-/// `Retry-After` in seconds (Spotify's form); a missing or odd one counts as 1 s.
-pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Duration {
-    headers
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs)
-        .unwrap_or(Duration::from_secs(1))
-}
-
-/// A transport failure in words, without the URL (kept for the log).
-pub(crate) fn network_error(e: &reqwest::Error) -> SpotifyError {
-    tracing::warn!(error = %e, "Spotify request failed");
-    let what = if e.is_timeout() {
-        "the request timed out"
-    } else if e.is_connect() {
-        "the connection failed"
-    } else {
-        "the request failed"
-    };
-    SpotifyError::Network(what.to_string())
 }
 
 #[async_trait]

@@ -27,8 +27,22 @@ pub(crate) fn track(t: &FullTrack) -> Option<SpotifyTrack> {
         .get("spotify")
         .cloned()
         .unwrap_or_else(|| format!("https://open.spotify.com/track/{id}"));
+    let artist_ids: Vec<String> = t
+        .artists
+        .iter()
+        .filter_map(|a| a.id.as_ref().map(|id| id.id().to_string()))
+        .collect();
     Some(SpotifyTrack {
         name: t.name.clone(),
+        // Parallel to the names or empty: an artist without an id would misalign them.
+        artist_ids: if artist_ids.len() == t.artists.len() {
+            artist_ids
+        } else {
+            Vec::new()
+        },
+        album_id: t.album.id.as_ref().map(|id| id.id().to_string()),
+        explicit: Some(t.explicit),
+        isrc: t.external_ids.get("isrc").map(|i| i.to_ascii_uppercase()),
         artists: t.artists.iter().map(|a| a.name.clone()).collect(),
         album: t.album.name.clone(),
         release_date,

@@ -80,6 +80,12 @@ pub enum SpotifyError {
     /// Spotify could not be reached (connection refused, timeout, TLS).
     #[error("could not reach Spotify ({0}); please check the connection and try again")]
     Network(String),
+    /// A lookup needs the app's own Spotify credentials, and the server has none.
+    #[error("looking up {what} at Spotify needs Selecta's Spotify app: set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (or --spotify-client-id and --spotify-client-secret), or sign in with Spotify")]
+    NotConfigured {
+        /// What was to be looked up, e.g. `track 0VjIjW4GlUZAMYd2vXMi3b`.
+        what: String,
+    },
     /// Spotify's answer did not have the expected shape.
     #[error("Spotify sent an answer Selecta does not understand: {0}")]
     Protocol(String),

@@ -12,16 +12,24 @@
 //! out per `Retry-After` within [`RetryPolicy`], then [`SpotifyError::RateLimited`]; 5xx and
 //! network failures are [`SpotifyError::Unavailable`] / [`SpotifyError::Network`].
 //!
+//! - [`SpotifyLookup`]: tracks, artists and searches looked up from the server, as the app
+//!   (client credentials) or as a listener ([`Acting`]), cached in a [`LookupCache`] (Redis,
+//!   or a bounded memory LRU kept in a file). The same retry rules apply.
+//!
 //! Logging: rspotify's HTTP layer logs each request, bearer token included, through the `log`
 //! crate at `info` level. Whoever installs a logger must keep those targets quiet: add
 //! [`QUIET_LOG_DIRECTIVES`] to the log filter.
 
 mod api;
 mod auth;
+mod cache;
 mod client;
 mod config;
 mod convert;
 mod error;
+mod lookup;
+mod read;
+mod retry;
 mod tokens;
 
 pub use api::{
@@ -29,12 +37,14 @@ pub use api::{
     MAX_SEARCH_LIMIT,
 };
 pub use auth::{CallbackParams, PendingSignIn, SpotifyAuth};
+pub use cache::{CacheError, CacheSettings, Cached, LookupCache};
 pub use client::{Spotify, SpotifyClient};
 pub use config::{
     RetryPolicy, SpotifyConfig, DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL, DEFAULT_REDIRECT_URI, SCOPES,
 };
 pub use error::{AddItemsError, SpotifyError};
-pub use selecta_types::{SpotifyPage, SpotifyPlaylist, SpotifyTrack, SpotifyUser};
+pub use lookup::{Acting, SpotifyLookup, TrackSearch, LOOKUP_CONCURRENCY};
+pub use selecta_types::{SpotifyArtist, SpotifyPage, SpotifyPlaylist, SpotifyTrack, SpotifyUser};
 pub use tokens::Tokens;
 
 /// `tracing_subscriber::EnvFilter` directives that silence rspotify's request logging (it

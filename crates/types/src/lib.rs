@@ -18,7 +18,7 @@ pub use request::{
     AttributeBounds, Order, PlaylistRequest, SeedRef, DEFAULT_LENGTH, DEFAULT_MAX_PER_ARTIST,
     MAX_BLOCKED_ARTISTS, MAX_LENGTH, MAX_SEEDS,
 };
-pub use spotify::{SpotifyPage, SpotifyPlaylist, SpotifyTrack, SpotifyUser};
+pub use spotify::{SpotifyArtist, SpotifyPage, SpotifyPlaylist, SpotifyTrack, SpotifyUser};
 
 /// Spotify's audio features of a track, as the catalog holds them.
 ///
@@ -116,6 +116,11 @@ pub struct Track {
     pub name: String,
     /// Artists, main artist first.
     pub artists: Vec<String>,
+    /// Spotify artist ids, parallel to `artists`; empty when the data set has none (an id
+    /// Selecta made up never goes here).
+    // Not `skip_serializing_if`: the model artifact is postcard, which needs every field.
+    #[serde(default)]
+    pub artist_ids: Vec<String>,
     /// Album title.
     pub album: String,
     /// Spotify album id, when known.
@@ -136,6 +141,9 @@ pub struct Track {
     pub subgenres: Vec<String>,
     /// Audio features.
     pub features: AudioFeatures,
+    /// The recording's ISRC, when the data set has one.
+    #[serde(default)]
+    pub isrc: Option<String>,
 }
 
 impl Track {

@@ -12,8 +12,14 @@ pub struct SpotifyTrack {
     pub name: String,
     /// Artists, main artist first.
     pub artists: Vec<String>,
+    /// Spotify artist ids, in the order of `artists` (empty when Spotify gave none).
+    #[serde(default)]
+    pub artist_ids: Vec<String>,
     /// Album title.
     pub album: String,
+    /// Spotify album id, when known.
+    #[serde(default)]
+    pub album_id: Option<String>,
     /// Release date as Spotify gives it (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`).
     pub release_date: Option<String>,
     /// Release year parsed from `release_date`.
@@ -22,6 +28,12 @@ pub struct SpotifyTrack {
     pub duration_ms: Option<u32>,
     /// Spotify popularity 0..100, when Spotify still sends it.
     pub popularity: Option<u8>,
+    /// Explicit lyrics, when Spotify says.
+    #[serde(default)]
+    pub explicit: Option<bool>,
+    /// The recording's ISRC (`external_ids.isrc`), when Spotify gives it.
+    #[serde(default)]
+    pub isrc: Option<String>,
     /// The track's page on open.spotify.com.
     pub url: String,
 }
@@ -36,6 +48,18 @@ impl SpotifyTrack {
     pub fn label(&self) -> String {
         format!("{} - {}", self.artists.join(", "), self.name)
     }
+}
+
+/// An artist as Spotify describes it (`GET /v1/artists/{id}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpotifyArtist {
+    /// Spotify artist id (22 base62 characters).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Spotify's genres for the artist (may be empty).
+    #[serde(default)]
+    pub genres: Vec<String>,
 }
 
 /// The signed-in listener.

@@ -21,6 +21,7 @@ use crate::knn::Neighbour;
 use crate::model::Model;
 use crate::pool::select::{self, Filters};
 use crate::pool::{gather, initial_k, Targets};
+use crate::seed::{Seed, SeedPoint};
 use options::{GenerateOptions, Order};
 
 /// Generates a playlist from seed tracks (catalog indices; a repeated seed counts once).
@@ -33,31 +34,55 @@ pub fn generate(
     seeds: &[usize],
     options: &GenerateOptions,
 ) -> Result<Playlist, GenerateError> {
-    let mut unique: Vec<usize> = Vec::with_capacity(seeds.len());
-    for &s in seeds {
-        if !unique.contains(&s) {
-            unique.push(s);
+    let seeds: Vec<Seed> = seeds.iter().map(|&i| Seed::Track(i)).collect();
+    generate_from(model, &seeds, options)
+}
+
+/// Generates a playlist from seeds: catalog tracks, or proxies for tracks the catalog lacks
+/// ([`Seed`]). Otherwise as [`generate`]; a proxy's own catalog tracks may be chosen.
+pub fn generate_from(
+    model: &Model,
+    seeds: &[Seed],
+    options: &GenerateOptions,
+) -> Result<Playlist, GenerateError> {
+    let mut unique: Vec<Seed> = Vec::with_capacity(seeds.len());
+    for s in seeds {
+        if !unique.contains(s) {
+            unique.push(s.clone());
         }
     }
     let seeds = unique;
-    options.validate(&seeds, model.len())?;
+    // The limits hold for every seed; a proxy is checked, then stands in the range check by
+    // one of its tracks.
+    let mut in_range: Vec<usize> = Vec::with_capacity(seeds.len());
+    for s in &seeds {
+        match s {
+            Seed::Track(i) => in_range.push(*i),
+            Seed::Proxy(p) => {
+                p.check(model.len())?;
+                in_range.push(p.from[0].0);
+            }
+        }
+    }
+    options.validate(&in_range, model.len())?;
     let mut negatives = options.negative_seeds.clone();
     negatives.sort_unstable();
     negatives.dedup();
+    let points = SeedPoint::of_seeds(model, &seeds);
 
     let targets: Targets = options
         .attributes
         .iter()
         .filter_map(|(&a, b)| b.target.map(|t| (a, t, model.stats.get(a).std)))
         .collect();
-    let filters = Filters::new(model, &seeds, options);
+    let filters = Filters::new(&points, options);
     let scoring = &model.params.scoring;
     let mut k = initial_k(model, options.length);
     // In relevance order: the flow walk starts from the most relevant track.
     let (pool, mut picks) = loop {
-        let mut pool = gather(model, &seeds, &negatives, k, &targets, false);
+        let mut pool = gather(model, &points, &negatives, k, &targets, false);
         pool.score(&scoring.weights, scoring.other_genre);
-        let (length, n, share) = (options.length, seeds.len(), scoring.seed_share);
+        let (length, n, share) = (options.length, points.len(), scoring.seed_share);
         let picks = select::ranked(model, &pool, &filters, length, n, share);
         if picks.len() >= options.length || pool.exhausted {
             break (pool, picks);
@@ -78,7 +103,7 @@ pub fn generate(
         let order = flow::flow_order(&chosen, &model.stats);
         picks = order.into_iter().map(|i| picks[i]).collect();
     }
-    let seed_tracks: Vec<&Track> = seeds.iter().map(|&s| &tracks[s]).collect();
+    let seed_tracks: Vec<&Track> = points.iter().map(|s| &*s.track).collect();
     let seed_labels: Vec<String> = seed_tracks.iter().map(|t| t.label()).collect();
     let entries = picks
         .iter()

@@ -12,6 +12,7 @@ use crate::params::{LearnParams, ModelParams, SignalWeights, SIGNALS};
 use crate::pool::select::{ranked, Filters};
 use crate::pool::{gather, initial_k, Pool};
 use crate::progress::{FitProgress, FitStage};
+use crate::seed::SeedPoint;
 
 use super::{tasks, Learned};
 
@@ -75,7 +76,7 @@ pub(super) fn learn(
             };
             let pool = gather(
                 &model,
-                given,
+                &SeedPoint::of_tracks(&model, given),
                 &[],
                 initial_k(&model, options.length),
                 &Vec::new(),
@@ -201,7 +202,8 @@ fn objective(models: &[Model], prepared: &mut [Prepared], x: &[f32; COORDS]) -> 
                         .map(|t| {
                             let model = &models[t.fold];
                             t.pool.score(weights, other_genre);
-                            let filters = Filters::new(model, &t.seeds, &t.options);
+                            let filters =
+                                Filters::new(&SeedPoint::of_tracks(model, &t.seeds), &t.options);
                             let (length, n) = (t.options.length, t.seeds.len());
                             let picks = ranked(model, &t.pool, &filters, length, n, seed_share);
                             let c = &t.pool.candidates;

@@ -2,6 +2,7 @@
 //! gathered once per request so that measuring a candidate's signals hashes no string.
 
 use crate::model::Model;
+use crate::seed::SeedPoint;
 
 /// What the seeds say as a whole, gathered once per request. Lookups are by small integers
 /// (artist, album and label ids).
@@ -41,12 +42,11 @@ fn get(list: &[(u32, f32)], id: u32) -> f32 {
 }
 
 impl SeedProfile {
-    /// The profile of `seeds` (catalog indices).
-    pub fn new(model: &Model, seeds: &[usize]) -> Self {
+    /// The profile of `seeds`.
+    pub fn new(model: &Model, seeds: &[SeedPoint]) -> Self {
         let p = &model.params.scoring;
         let aff = &model.affinity;
         let labels = &model.labels;
-        let tracks = model.tracks();
         let mut s = SeedProfile {
             artists: Vec::new(),
             albums: Vec::new(),
@@ -59,34 +59,34 @@ impl SeedProfile {
             keys: [0.0; 12],
             modes: [0.0; 2],
         };
-        for &seed in seeds {
-            for &a in aff.track_artists.row(seed) {
-                add(&mut s.artists, a, 1.0);
+        for seed in seeds {
+            for &(a, share) in &seed.artists {
+                add(&mut s.artists, a, share);
                 s.related.extend(
                     aff.related_artists
                         .row(a as usize)
                         .iter()
-                        .take(p.related_per_artist),
+                        .take(p.related_per_artist)
+                        .map(|&(b, sim)| (b, sim * share)),
                 );
             }
-            if let Some(album) = aff.album(seed) {
-                add(&mut s.albums, album, 1.0);
+            if let Some((album, share)) = seed.album {
+                add(&mut s.albums, album, share);
             }
-            for &g in labels.subgenres.row(seed) {
-                s.subgenres[usize::from(g)] += 1.0;
+            for &(g, share) in &seed.subgenres {
+                s.subgenres[usize::from(g)] += share;
             }
-            for &g in labels.genres.row(seed) {
-                s.genres[usize::from(g)] += 1.0;
+            for &(g, share) in &seed.genres {
+                s.genres[usize::from(g)] += share;
                 s.has_genres = true;
             }
-            let t = &tracks[seed];
-            if let Some(y) = t.year {
+            if let Some(y) = seed.year {
                 s.years.push(f32::from(y));
             }
-            if let Some(k) = t.features.key.filter(|&k| k < 12) {
+            if let Some(k) = seed.key.filter(|&k| k < 12) {
                 s.keys[usize::from(k)] += 1.0;
             }
-            if let Some(m) = t.features.mode.filter(|&m| m < 2) {
+            if let Some(m) = seed.mode.filter(|&m| m < 2) {
                 s.modes[usize::from(m)] += 1.0;
             }
         }

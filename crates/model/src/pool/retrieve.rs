@@ -40,6 +40,7 @@ use crate::params::SIGNALS;
 
 use super::profile::SeedProfile;
 use super::{Candidate, Pool};
+use crate::seed::SeedPoint;
 
 /// Rank given to affinity entries: after any neighbour, and worth nothing in the fusion.
 const NO_RANK: usize = usize::MAX;
@@ -62,7 +63,7 @@ pub(crate) fn initial_k(model: &Model, length: usize) -> usize {
 /// when `learning` (every signal may come to count).
 pub(crate) fn gather(
     model: &Model,
-    seeds: &[usize],
+    seeds: &[SeedPoint],
     negatives: &[usize],
     k: usize,
     targets: &Targets,
@@ -100,7 +101,7 @@ struct Listing {
 
 /// The request's parts that measuring the signals reads.
 struct Request<'a> {
-    seeds: &'a [usize],
+    seeds: &'a [SeedPoint<'a>],
     negatives: &'a [usize],
     targets: &'a Targets,
     learning: bool,
@@ -108,18 +109,23 @@ struct Request<'a> {
 
 /// Lists every seed's `fetch` nearest neighbours (by rank) and what its affinity lists bring
 /// (unranked), leaving out the seeds and negatives.
-fn list(model: &Model, seeds: &[usize], negatives: &[usize], fetch: usize) -> Listing {
+fn list(model: &Model, seeds: &[SeedPoint], negatives: &[usize], fetch: usize) -> Listing {
     let p = &model.params.scoring;
     let aff = &model.affinity;
-    let excluded = |i: usize| seeds.contains(&i) || negatives.contains(&i);
+    let excluded = |i: usize| seeds.iter().any(|s| s.index == Some(i)) || negatives.contains(&i);
     let mut listed: Vec<(usize, usize, usize)> = Vec::with_capacity(seeds.len() * fetch * 2);
     let mut scale: Vec<f32> = Vec::with_capacity(seeds.len());
-    for (pos, neighbours) in model
-        .index
-        .nearest_rows(seeds, fetch)
-        .into_iter()
-        .enumerate()
-    {
+    // Catalog seeds read the neighbour table (when prepared); a proxy is searched.
+    let rows: Vec<usize> = seeds.iter().filter_map(|s| s.index).collect();
+    let mut from_rows = model.index.nearest_rows(&rows, fetch).into_iter();
+    let lists: Vec<_> = seeds
+        .iter()
+        .map(|s| match s.index {
+            Some(_) => from_rows.next().unwrap_or_default(),
+            None => model.index.nearest(&s.vector, fetch),
+        })
+        .collect();
+    for (pos, neighbours) in lists.into_iter().enumerate() {
         let mut rank = 0usize;
         let mut radius = 0.0f32;
         for nb in neighbours {
@@ -135,13 +141,13 @@ fn list(model: &Model, seeds: &[usize], negatives: &[usize], fetch: usize) -> Li
         scale.push(1.0 / radius.max(f32::MIN_POSITIVE));
     }
     let mut cooc: Vec<(usize, f32)> = Vec::new();
-    for (pos, &seed) in seeds.iter().enumerate() {
+    for (pos, seed) in seeds.iter().enumerate() {
         let mut bring = |i: usize| {
             if !excluded(i) {
                 listed.push((i, pos, NO_RANK));
             }
         };
-        for &a in aff.track_artists.row(seed) {
+        for &(a, _) in &seed.artists {
             aff.artist_tracks
                 .row(a as usize)
                 .iter()
@@ -160,13 +166,13 @@ fn list(model: &Model, seeds: &[usize], negatives: &[usize], fetch: usize) -> Li
                 top.for_each(|&i| bring(i as usize));
             }
         }
-        if let Some(album) = aff.album(seed) {
+        if let Some((album, _)) = seed.album {
             aff.album_tracks
                 .row(album as usize)
                 .iter()
                 .for_each(|&i| bring(i as usize));
         }
-        for &(i, weight) in aff.cooccurring.row(seed) {
+        for &(i, weight) in seed.cooccurring.iter() {
             bring(i as usize);
             cooc.push((i as usize, weight));
         }
@@ -190,7 +196,7 @@ fn list(model: &Model, seeds: &[usize], negatives: &[usize], fetch: usize) -> Li
 /// but keeps the owners it was gathered with.
 fn group(
     model: &Model,
-    seeds: &[usize],
+    seeds: &[SeedPoint],
     listed: &[(usize, usize, usize)],
     fetch: usize,
 ) -> (Vec<Candidate>, Vec<f32>, Vec<Vec<usize>>) {
@@ -201,7 +207,7 @@ fn group(
     let mut rrf: Vec<f32> = Vec::new();
     // The strongest tie of each candidate to one seed so far: (strength, seed position).
     let mut tie: Vec<(f32, usize)> = Vec::new();
-    let seed_album: Vec<Option<u32>> = seeds.iter().map(|&s| aff.album(s)).collect();
+    let seed_album: Vec<Option<u32>> = seeds.iter().map(|s| s.album.map(|a| a.0)).collect();
     let mut per_seed: Vec<Vec<(usize, usize)>> = vec![Vec::with_capacity(fetch); seeds.len()];
     for &(index, pos, rank) in listed {
         if candidates.last().is_none_or(|c| c.index != index) {
@@ -223,12 +229,11 @@ fn group(
             rrf[slot] += r;
             strength += w.sound * r;
         }
-        let seed_artists = aff.track_artists.row(seeds[pos]);
         if aff
             .track_artists
             .row(index)
             .iter()
-            .any(|a| seed_artists.contains(a))
+            .any(|&a| seeds[pos].has_artist(a))
         {
             strength += w.artist;
         }
@@ -321,7 +326,7 @@ fn measure(
             seeds
                 .iter()
                 .zip(scale)
-                .map(|(&s, inv)| (-manhattan_unordered(v, model.vector(s)) * inv).exp())
+                .map(|(s, inv)| (-manhattan_unordered(v, &s.vector) * inv).exp())
                 .sum()
         } else {
             0.0
@@ -336,12 +341,12 @@ fn measure(
         let mut factor = 1.0;
         if !negatives.is_empty() {
             let v = model.vector(c.index);
-            let nearest = |of: &[usize]| {
-                of.iter()
-                    .map(|&i| manhattan_unordered(v, model.vector(i)))
+            let nearest = |of: &mut dyn Iterator<Item = &[f32]>| {
+                of.map(|u| manhattan_unordered(v, u))
                     .fold(f32::INFINITY, f32::min)
             };
-            let (d_pos, d_neg) = (nearest(seeds), nearest(negatives));
+            let d_pos = nearest(&mut seeds.iter().map(|s| &*s.vector));
+            let d_neg = nearest(&mut negatives.iter().map(|&i| model.vector(i)));
             if d_neg < d_pos {
                 let ratio = if d_pos > 0.0 { d_neg / d_pos } else { 1.0 };
                 factor *= ratio.powf(p.negative_strength);

@@ -8,6 +8,7 @@ use selecta_types::Track;
 use crate::attributes::Attribute;
 use crate::generate::options::GenerateOptions;
 use crate::model::Model;
+use crate::seed::SeedPoint;
 
 use super::Pool;
 
@@ -36,7 +37,7 @@ fn artist_key(a: &str) -> String {
 
 impl<'a> Filters<'a> {
     /// The filters of options `o` for these seeds.
-    pub fn new(model: &Model, seeds: &[usize], o: &'a GenerateOptions) -> Self {
+    pub fn new(seeds: &[SeedPoint], o: &'a GenerateOptions) -> Self {
         Filters {
             exclude: o.exclude_ids.iter().map(String::as_str).collect(),
             blocked: o.block_artists.iter().map(|a| artist_key(a)).collect(),
@@ -48,10 +49,7 @@ impl<'a> Filters<'a> {
                 .collect(),
             collapse: o.collapse_versions,
             seed_songs: if o.collapse_versions {
-                seeds
-                    .iter()
-                    .filter_map(|&s| model.catalog().song_id(s))
-                    .collect()
+                seeds.iter().filter_map(|s| s.song).collect()
             } else {
                 HashSet::new()
             },

@@ -34,17 +34,17 @@ pub fn catalog() -> Catalog {
 pub struct Env {
     pub base: String,
     pub http: reqwest::Client,
+    pub examples: selecta_spotify_standin::world::Examples,
 }
 
 pub async fn start_with(tweak: impl FnOnce(&mut StandinConfig)) -> Env {
     let mut config = StandinConfig::new(ID, SECRET, REDIRECT);
     tweak(&mut config);
-    let addr = Standin::new(config, catalog())
-        .unwrap()
-        .spawn("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let standin = Standin::new(config, catalog()).unwrap();
+    let examples = standin.world().examples();
+    let addr = standin.spawn("127.0.0.1:0".parse().unwrap()).await.unwrap();
     Env {
+        examples,
         base: format!("http://{addr}"),
         http: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -64,6 +64,11 @@ pub fn s256(verifier: &str) -> String {
 pub const VERIFIER: &str = "a-verifier-of-at-least-43-characters-0123456789";
 
 impl Env {
+    /// The world's examples of tracks and artists outside the catalog.
+    pub fn examples(&self) -> selecta_spotify_standin::world::Examples {
+        self.examples.clone()
+    }
+
     /// The authorization request's parameters for `scopes`.
     pub fn authorize_params(&self, scopes: &str) -> Vec<(String, String)> {
         [

@@ -34,6 +34,8 @@ pub fn catalog() -> Catalog {
 pub struct Env {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
+    /// The stand-in world's tracks and artists outside the catalog.
+    pub examples: selecta_spotify_standin::world::Examples,
     pub spotify: Spotify,
     /// A browser stand-in: keeps redirects for us to read.
     pub browser: reqwest::Client,
@@ -48,6 +50,7 @@ pub async fn start_with(
     config.redirect_uris.push(OTHER_REDIRECT.into());
     tweak(&mut config);
     let standin = Standin::new(config, catalog()).expect("stand-in");
+    let examples = standin.world().examples();
     let addr = standin
         .spawn("127.0.0.1:0".parse().unwrap())
         .await
@@ -58,6 +61,7 @@ pub async fn start_with(
     c.api_url = format!("{base}/v1");
     client(&mut c);
     Env {
+        examples,
         spotify: Spotify::new(c).expect("client config"),
         browser: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
