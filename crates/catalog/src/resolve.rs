@@ -112,7 +112,7 @@ impl Catalog {
             SpotifyRef::Track(id) => {
                 return self.index_of(&id).ok_or(ResolveError::UnknownId { id });
             }
-            SpotifyRef::NotATrack { kind } => {
+            SpotifyRef::NotATrack { kind, .. } => {
                 return Err(ResolveError::NotATrack {
                     input: q.to_string(),
                     kind,

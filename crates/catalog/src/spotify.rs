@@ -10,6 +10,8 @@ pub enum SpotifyRef {
     NotATrack {
         /// The kind named in the link.
         kind: String,
+        /// The id after it, when it has the shape of a Spotify id.
+        id: Option<String>,
     },
     /// A Spotify link or URI that cannot be used, and why.
     Invalid {
@@ -56,7 +58,10 @@ pub fn parse_spotify_ref(text: &str) -> SpotifyRef {
             "" => SpotifyRef::Invalid {
                 reason: "the URI names nothing after `spotify:`".into(),
             },
-            _ => SpotifyRef::NotATrack { kind },
+            _ => SpotifyRef::NotATrack {
+                kind,
+                id: spotify_id(Some(id)),
+            },
         };
     }
     let no_scheme = strip_prefix_ci(text, "https://")
@@ -87,11 +92,20 @@ pub fn parse_spotify_ref(text: &str) -> SpotifyRef {
         .filter(|s| !s.starts_with("intl-") && *s != "embed");
     match segments.next().map(str::to_ascii_lowercase) {
         Some(kind) if kind == "track" => track_or_invalid(segments.next().unwrap_or("")),
-        Some(kind) => SpotifyRef::NotATrack { kind },
+        Some(kind) => SpotifyRef::NotATrack {
+            kind,
+            id: spotify_id(segments.next()),
+        },
         None => SpotifyRef::Invalid {
             reason: "the link names no track".into(),
         },
     }
+}
+
+fn spotify_id(segment: Option<&str>) -> Option<String> {
+    segment
+        .filter(|s| s.len() == 22 && s.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .map(str::to_string)
 }
 
 fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
@@ -133,13 +147,22 @@ mod tests {
         assert_eq!(
             parse_spotify_ref("https://open.spotify.com/album/3oIFxDIo2fwuk4lwCmFZCx"),
             SpotifyRef::NotATrack {
-                kind: "album".into()
+                kind: "album".into(),
+                id: Some("3oIFxDIo2fwuk4lwCmFZCx".into())
             }
         );
         assert_eq!(
             parse_spotify_ref("spotify:playlist:37i9dQZF1DX4OjfOteYnH8"),
             SpotifyRef::NotATrack {
-                kind: "playlist".into()
+                kind: "playlist".into(),
+                id: Some("37i9dQZF1DX4OjfOteYnH8".into())
+            }
+        );
+        assert_eq!(
+            parse_spotify_ref("https://open.spotify.com/artist/1dfeR4HaWDbWqFHLkxsg1d?si=x"),
+            SpotifyRef::NotATrack {
+                kind: "artist".into(),
+                id: Some("1dfeR4HaWDbWqFHLkxsg1d".into())
             }
         );
         assert!(matches!(

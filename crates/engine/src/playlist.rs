@@ -1,7 +1,7 @@
 //! The one function every entry point calls: a [`PlaylistRequest`] in, a playlist out, with
 //! how each seed was matched.
 
-use selecta_model::{generate, GenerateError, GenerateOptions, Model};
+use selecta_model::{generate_from, GenerateError, GenerateOptions, Model, Seed};
 use selecta_types::{Playlist, PlaylistRequest, SeedRef, MAX_SEEDS};
 
 use crate::resolve::{resolve, Matched, Unmatched, TRACKS_PER_GROUP_SEED};
@@ -42,13 +42,27 @@ pub struct ResolvedSeed {
     pub matched: Matched,
 }
 
+/// A seed of the request that was left out: looked up, but nothing in the catalog is near it,
+/// or the lookup failed. The playlist comes from the other seeds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkippedSeed {
+    /// Its position in `seeds`.
+    pub index: usize,
+    /// As given.
+    pub seed: SeedRef,
+    /// Why, in words a listener understands.
+    pub reason: Unmatched,
+}
+
 /// A generated playlist with the seeds it started from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Generated {
     /// The playlist.
     pub playlist: Playlist,
-    /// Every seed, in the request's order, and how it matched.
+    /// Every seed used, in the request's order, and how it matched.
     pub seeds: Vec<ResolvedSeed>,
+    /// Seeds left out, and why.
+    pub skipped: Vec<SkippedSeed>,
 }
 
 /// Why a request gives no playlist. Entry points word it for their users: the field names
@@ -110,11 +124,35 @@ impl<'a> Engine<'a> {
     /// Resolves the request's seeds and negative seeds, after counting them (so a long list
     /// costs no matching). An artist or genre seed stands for up to
     /// [`TRACKS_PER_GROUP_SEED`] tracks, fewer when many seeds are given, so that the seed
-    /// tracks stay within [`MAX_SEEDS`].
+    /// tracks stay within [`MAX_SEEDS`]. No lookups: a Spotify id the catalog lacks is
+    /// refused (see [`Engine::playlist_looking_up`]).
     pub fn resolve_request(
         &self,
         req: &PlaylistRequest,
     ) -> Result<(Vec<ResolvedSeed>, Vec<usize>), RequestError> {
+        let (tried, negatives) = self.try_request(req)?;
+        let mut seeds = Vec::with_capacity(tried.len());
+        for (index, (seed, result)) in req.seeds.iter().zip(tried).enumerate() {
+            let matched = result.map_err(|reason| RequestError::Unmatched {
+                list: SeedList::Seeds,
+                index,
+                seed: seed.clone(),
+                reason,
+            })?;
+            seeds.push(ResolvedSeed {
+                seed: seed.clone(),
+                matched,
+            });
+        }
+        Ok((seeds, negatives))
+    }
+
+    /// The per-group share, each seed tried against the catalog alone, and the negative
+    /// seeds (which must all match).
+    pub(crate) fn try_request(
+        &self,
+        req: &PlaylistRequest,
+    ) -> Result<(Vec<Result<Matched, Unmatched>>, Vec<usize>), RequestError> {
         for (list, refs) in [
             (SeedList::Seeds, &req.seeds),
             (SeedList::NegativeSeeds, &req.negative_seeds),
@@ -136,22 +174,12 @@ impl<'a> Engine<'a> {
                 });
             }
         }
-        let per_group = (MAX_SEEDS / req.seeds.len().max(1)).clamp(1, TRACKS_PER_GROUP_SEED);
-        let mut seeds = Vec::with_capacity(req.seeds.len());
-        for (index, seed) in req.seeds.iter().enumerate() {
-            let matched =
-                self.resolve(seed, per_group)
-                    .map_err(|reason| RequestError::Unmatched {
-                        list: SeedList::Seeds,
-                        index,
-                        seed: seed.clone(),
-                        reason,
-                    })?;
-            seeds.push(ResolvedSeed {
-                seed: seed.clone(),
-                matched,
-            });
-        }
+        let per_group = per_group(req);
+        let tried = req
+            .seeds
+            .iter()
+            .map(|seed| self.resolve(seed, per_group))
+            .collect();
         let mut negatives = Vec::with_capacity(req.negative_seeds.len());
         for (index, seed) in req.negative_seeds.iter().enumerate() {
             let matched = self
@@ -164,17 +192,29 @@ impl<'a> Engine<'a> {
                 })?;
             negatives.extend(matched.tracks);
         }
-        Ok((seeds, negatives))
+        Ok((tried, negatives))
     }
 
-    /// Resolves the request and generates its playlist.
+    /// Resolves the request (no lookups) and generates its playlist.
     pub fn playlist(&self, req: &PlaylistRequest) -> Result<Generated, RequestError> {
         let (seeds, negative_seeds) = self.resolve_request(req)?;
-        // Each track once, in the order the seeds give them.
-        let mut seed_tracks: Vec<usize> = Vec::new();
-        for &i in seeds.iter().flat_map(|s| &s.matched.tracks) {
-            if !seed_tracks.contains(&i) {
-                seed_tracks.push(i);
+        self.generate(req, seeds, Vec::new(), negative_seeds)
+    }
+
+    /// Generates from resolved seeds; `skipped` are reported with the playlist.
+    pub(crate) fn generate(
+        &self,
+        req: &PlaylistRequest,
+        seeds: Vec<ResolvedSeed>,
+        skipped: Vec<SkippedSeed>,
+        negative_seeds: Vec<usize>,
+    ) -> Result<Generated, RequestError> {
+        // Each seed once, in the order the request gives them.
+        let mut model_seeds: Vec<Seed> = Vec::new();
+        for s in &seeds {
+            match &s.matched.proxy {
+                Some(p) => model_seeds.push(Seed::Proxy(p.clone())),
+                None => model_seeds.extend(s.matched.tracks.iter().map(|&i| Seed::Track(i))),
             }
         }
         let options = GenerateOptions {
@@ -187,8 +227,15 @@ impl<'a> Engine<'a> {
             attributes: req.attributes.clone(),
             order: req.order,
         };
-        match generate(self.model, &seed_tracks, &options) {
-            Ok(playlist) => Ok(Generated { playlist, seeds }),
+        match generate_from(self.model, &model_seeds, &options) {
+            Ok(mut playlist) => {
+                self.annotate(&mut playlist, &seeds);
+                Ok(Generated {
+                    playlist,
+                    seeds,
+                    skipped,
+                })
+            }
             Err(GenerateError::InvalidOption { param, message }) => Err(RequestError::Invalid {
                 field: param,
                 message,
@@ -196,4 +243,35 @@ impl<'a> Engine<'a> {
             Err(GenerateError::NothingMatches) => Err(RequestError::NothingMatches { seeds }),
         }
     }
+
+    /// Adds each seed's match note to the reasons of the entries closest to it.
+    fn annotate(&self, playlist: &mut Playlist, seeds: &[ResolvedSeed]) {
+        let tracks = self.model.tracks();
+        let notes: Vec<(&str, &str)> = seeds
+            .iter()
+            .filter_map(|s| {
+                let note = s.matched.note.as_deref()?;
+                let id = match &s.matched.proxy {
+                    Some(p) => p.track.id.as_str(),
+                    None => tracks[*s.matched.tracks.first()?].id.as_str(),
+                };
+                Some((id, note))
+            })
+            .collect();
+        if notes.is_empty() {
+            return;
+        }
+        for e in &mut playlist.entries {
+            if let Some(&(_, note)) = notes.iter().find(|(id, _)| *id == e.reason.seed_id) {
+                e.reason.text = format!("{} ({note})", e.reason.text);
+                e.reason.seed_match = Some(note.to_owned());
+            }
+        }
+    }
+}
+
+/// How many tracks an artist or genre seed stands for: up to [`TRACKS_PER_GROUP_SEED`],
+/// fewer when many seeds are given, so that the seed tracks stay within [`MAX_SEEDS`].
+pub(crate) fn per_group(req: &PlaylistRequest) -> usize {
+    (MAX_SEEDS / req.seeds.len().max(1)).clamp(1, TRACKS_PER_GROUP_SEED)
 }

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use selecta_catalog::{Candidate, ResolveError};
-use selecta_model::Model;
+use selecta_model::{Model, ProxySeed};
 use selecta_types::SeedRef;
 
 use crate::shown;
@@ -23,16 +23,58 @@ pub enum MatchKind {
     Artist,
     /// By genre: the genre's most popular tracks, by different artists.
     Genre,
+    /// Looked up on Spotify: the same recording, under another id in the catalog.
+    SameRecording,
+    /// Looked up on Spotify and not in the catalog: a proxy estimated from the catalog's
+    /// tracks by the same artists.
+    Proxy,
+}
+
+impl MatchKind {
+    /// Its name in API answers (`id`, `text`, `artist`, `genre`, `same_recording`, `proxy`).
+    pub fn name(self) -> &'static str {
+        match self {
+            MatchKind::Id => "id",
+            MatchKind::Text => "text",
+            MatchKind::Artist => "artist",
+            MatchKind::Genre => "genre",
+            MatchKind::SameRecording => "same_recording",
+            MatchKind::Proxy => "proxy",
+        }
+    }
+
+    /// True when the seed's sound is estimated rather than the catalog's own.
+    pub fn is_estimated(self) -> bool {
+        self == MatchKind::Proxy
+    }
 }
 
 /// A seed matched to catalog tracks.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Matched {
     /// Catalog indices, most representative first (one for a track, up to
-    /// [`TRACKS_PER_GROUP_SEED`] for an artist or a genre).
+    /// [`TRACKS_PER_GROUP_SEED`] for an artist or a genre; for a proxy, the tracks it is
+    /// estimated from).
     pub tracks: Vec<usize>,
     /// How.
     pub how: MatchKind,
+    /// The proxy seed, for [`MatchKind::Proxy`].
+    pub proxy: Option<Box<ProxySeed>>,
+    /// How it matched, in words a listener understands, when it was not the catalog's own
+    /// track ("Blinding Lights (After Hours) is the same recording as the one on ...").
+    pub note: Option<String>,
+}
+
+impl Matched {
+    /// Catalog tracks matched plainly (no proxy, no note).
+    pub fn plain(tracks: Vec<usize>, how: MatchKind) -> Self {
+        Matched {
+            tracks,
+            how,
+            proxy: None,
+            note: None,
+        }
+    }
 }
 
 /// Why a seed matches no catalog track, or more than one song.
@@ -46,11 +88,24 @@ pub enum Unmatched {
     #[error("unknown track id '{}' (not in Selecta's catalog)", shown(.0))]
     TrackId(String),
     /// An artist the catalog does not hold.
-    #[error("unknown artist '{}' (give an artist id from Selecta's track objects, or the artist's name)", shown(.0))]
+    #[error("unknown artist '{}' (give a Spotify artist id, or the artist's name)", shown(.0))]
     Artist(String),
     /// A genre the catalog does not hold.
     #[error("unknown genre '{}' (see /v1/recommendations/available-genre-seeds)", shown(.0))]
     Genre(String),
+    /// A Spotify id the catalog lacks, which could not be looked up on Spotify.
+    #[error("'{}' is not in Selecta's catalog, and {message}", shown(.id))]
+    Lookup {
+        /// As given.
+        id: String,
+        /// Why, from the lookup ("no such track at Spotify", "looking up ... needs ...").
+        message: String,
+        /// True when Spotify was unreachable or busy: trying again later may work.
+        unavailable: bool,
+    },
+    /// Known from Spotify, but the catalog holds nothing by its artists.
+    #[error("{} is not in the catalog, and neither is anything by its artists", shown(.0))]
+    NothingByArtists(String),
 }
 
 impl Unmatched {
@@ -95,25 +150,19 @@ pub fn resolve(
                 MatchKind::Text
             };
             let i = catalog.resolve(q).map_err(Unmatched::Query)?;
-            Ok(Matched {
-                tracks: vec![i],
-                how,
-            })
+            Ok(Matched::plain(vec![i], how))
         }
         SeedRef::Track(id) => track_index(model, id)
-            .map(|i| Matched {
-                tracks: vec![i],
-                how: MatchKind::Id,
-            })
+            .map(|i| Matched::plain(vec![i], MatchKind::Id))
             .ok_or_else(|| Unmatched::TrackId(id.clone())),
         SeedRef::Artist(given) => {
             let a = index
                 .artist(given)
                 .ok_or_else(|| Unmatched::Artist(given.clone()))?;
-            Ok(Matched {
-                tracks: a.tracks.iter().copied().take(per_group).collect(),
-                how: MatchKind::Artist,
-            })
+            Ok(Matched::plain(
+                a.tracks.iter().copied().take(per_group).collect(),
+                MatchKind::Artist,
+            ))
         }
         SeedRef::Genre(given) => {
             let g = index
@@ -131,10 +180,7 @@ pub fn resolve(
                 })
                 .take(per_group)
                 .collect();
-            Ok(Matched {
-                tracks: picked,
-                how: MatchKind::Genre,
-            })
+            Ok(Matched::plain(picked, MatchKind::Genre))
         }
     }
 }

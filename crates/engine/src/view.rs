@@ -5,7 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
 
-use selecta_catalog::{parse_spotify_ref, SpotifyRef};
+use selecta_catalog::normalize::normalize;
+use selecta_catalog::{parse_spotify_ref, song_key, SpotifyRef};
 use selecta_model::{Attribute, Model};
 use selecta_types::Track;
 use sha2::{Digest, Sha256};
@@ -17,6 +18,10 @@ use crate::ModelHandle;
 /// `seed_artists`.
 #[derive(Debug, Clone)]
 pub struct Artist {
+    /// The name as the catalog first spells it.
+    pub name: String,
+    /// The artist's Spotify id, when the catalog has it.
+    pub spotify_id: Option<String>,
     /// The artist's tracks (catalog indices), most popular first.
     pub tracks: Vec<usize>,
 }
@@ -32,7 +37,14 @@ pub struct Genre {
 #[derive(Debug, Default)]
 pub struct CatalogIndex {
     artists: HashMap<String, Artist>,
+    /// Normalised name -> derived id.
     artist_by_name: HashMap<String, String>,
+    /// Spotify artist id -> derived id.
+    artist_by_spotify_id: HashMap<String, String>,
+    /// Song key ([`song_key`]) -> tracks, most popular first.
+    songs: HashMap<String, Vec<usize>>,
+    /// ISRC -> track.
+    isrcs: HashMap<String, usize>,
     genres: BTreeMap<String, Genre>,
     known: BTreeSet<Attribute>,
     album_sizes: HashMap<String, u32>,
@@ -98,18 +110,29 @@ impl CatalogIndex {
             });
             v
         };
-        // Lowercased name -> (name as first seen, tracks).
-        let mut artist_tracks: HashMap<String, (String, Vec<usize>)> = HashMap::new();
+        // Normalised name -> (name as first seen, Spotify id, tracks).
+        let mut artist_tracks: HashMap<String, (String, Option<String>, Vec<usize>)> =
+            HashMap::new();
+        let mut songs: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut isrcs: HashMap<String, usize> = HashMap::new();
         let mut genre_tracks: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut album_sizes: HashMap<String, u32> = HashMap::new();
         let mut known = BTreeSet::new();
         for (i, t) in tracks.iter().enumerate() {
-            for a in &t.artists {
-                artist_tracks
-                    .entry(a.to_lowercase())
-                    .or_insert_with(|| (a.clone(), Vec::new()))
-                    .1
-                    .push(i);
+            for (k, a) in t.artists.iter().enumerate() {
+                let entry = artist_tracks
+                    .entry(normalize(a))
+                    .or_insert_with(|| (a.clone(), None, Vec::new()));
+                if entry.1.is_none() {
+                    entry.1 = t.artist_ids.get(k).filter(|id| !id.is_empty()).cloned();
+                }
+                entry.2.push(i);
+            }
+            if !t.name.is_empty() && !t.artists.is_empty() {
+                songs.entry(song_key(t)).or_default().push(i);
+            }
+            if let Some(code) = t.isrc.as_deref().map(normalize_isrc) {
+                isrcs.entry(code).or_insert(i);
             }
             let mut slugs: Vec<String> = t
                 .genres
@@ -127,16 +150,26 @@ impl CatalogIndex {
         }
         let mut artists = HashMap::new();
         let mut artist_by_name = HashMap::new();
-        for (lower, (name, list)) in artist_tracks {
+        let mut artist_by_spotify_id = HashMap::new();
+        for (norm, (name, spotify_id, list)) in artist_tracks {
             let id = artist_id(&name);
-            artist_by_name.insert(lower, id.clone());
+            artist_by_name.insert(norm, id.clone());
+            if let Some(sid) = &spotify_id {
+                artist_by_spotify_id.insert(sid.clone(), id.clone());
+            }
             artists.insert(
                 id,
                 Artist {
+                    name,
+                    spotify_id,
                     tracks: by_popularity(list),
                 },
             );
         }
+        let songs = songs
+            .into_iter()
+            .map(|(key, list)| (key, by_popularity(list)))
+            .collect();
         let genres = genre_tracks
             .into_iter()
             .map(|(slug, list)| {
@@ -149,21 +182,54 @@ impl CatalogIndex {
         CatalogIndex {
             artists,
             artist_by_name,
+            artist_by_spotify_id,
+            songs,
+            isrcs,
             genres,
             known,
             album_sizes,
         }
     }
 
-    /// An artist by derived id, `selecta:artist:ID` URI or name (case-insensitive).
+    /// An artist by Spotify id (`spotify:artist:ID`, a link), derived id (`selecta:artist:ID`)
+    /// or name (case-, accent- and punctuation-insensitive).
     pub fn artist(&self, given: &str) -> Option<&Artist> {
         let given = given.trim();
+        if let SpotifyRef::NotATrack { kind, id: Some(id) } = parse_spotify_ref(given) {
+            if kind == "artist" {
+                return self.artist_by_spotify_id(&id);
+            }
+        }
         let id = given.strip_prefix("selecta:artist:").unwrap_or(given);
-        self.artists.get(id).or_else(|| {
-            self.artist_by_name
-                .get(&given.to_lowercase())
-                .and_then(|id| self.artists.get(id))
-        })
+        self.artists
+            .get(id)
+            .or_else(|| self.artist_by_spotify_id(id))
+            .or_else(|| self.artist_named(given))
+    }
+
+    /// An artist by Spotify id, when the catalog has the artist's id.
+    pub fn artist_by_spotify_id(&self, id: &str) -> Option<&Artist> {
+        self.artist_by_spotify_id
+            .get(id)
+            .and_then(|d| self.artists.get(d))
+    }
+
+    /// An artist by name (case-, accent- and punctuation-insensitive).
+    pub fn artist_named(&self, name: &str) -> Option<&Artist> {
+        self.artist_by_name
+            .get(&normalize(name))
+            .and_then(|d| self.artists.get(d))
+    }
+
+    /// The catalog tracks of a song ([`song_key`]: main artist and title without version
+    /// tags), most popular first.
+    pub fn song(&self, key: &str) -> &[usize] {
+        self.songs.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    /// The catalog track of a recording, by ISRC (any case, with or without dashes).
+    pub fn isrc(&self, code: &str) -> Option<usize> {
+        self.isrcs.get(&normalize_isrc(code)).copied()
     }
 
     /// A genre or subgenre by seed name or name (`r-n-b`, `R&B`, `dance pop`).
@@ -248,6 +314,14 @@ pub fn slug(name: &str) -> String {
         }
     }
     out
+}
+
+/// An ISRC as compared: uppercase, without dashes or spaces.
+pub fn normalize_isrc(code: &str) -> String {
+    code.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }
 
 /// A stable id for an artist name: 22 base62 characters of SHA-256 of the lowercased name,

@@ -24,7 +24,7 @@ pub enum Seed {
     /// A catalog track (its index).
     Track(usize),
     /// A track the catalog lacks, estimated from catalog tracks.
-    Proxy(ProxySeed),
+    Proxy(Box<ProxySeed>),
 }
 
 /// A track the catalog lacks, estimated from catalog tracks.

@@ -176,6 +176,11 @@ pub struct Reason {
     pub matched: Vec<String>,
     /// One sentence, e.g. "Close to Ed Sheeran - I Don't Care: similar energy and valence, same genre (pop)".
     pub text: String,
+    /// How the seed was matched to the catalog, when it was not the catalog's own track
+    /// ("... is not in the catalog: its sound is estimated from 14 catalog tracks by Queen");
+    /// `text` ends with it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed_match: Option<String>,
 }
 
 /// One track of a generated playlist.

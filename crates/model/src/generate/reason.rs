@@ -137,6 +137,7 @@ pub(crate) fn reason(
         seed_label: seed_label.to_owned(),
         matched,
         text,
+        seed_match: None,
     }
 }
 

@@ -1,0 +1,206 @@
+//! Tracks and artists known from Spotify, matched to the catalog: the same recording under
+//! another id, else a proxy estimated from the catalog's tracks by the same artists. Pure:
+//! the lookups themselves are in [`crate::lookup`].
+
+use selecta_catalog::normalize::normalize;
+use selecta_catalog::song_key;
+use selecta_model::{Model, ProxySeed, MAX_PROXY_TRACKS};
+use selecta_types::{SpotifyArtist, SpotifyTrack, Track};
+
+use crate::resolve::{MatchKind, Matched};
+use crate::view::{slug, CatalogIndex};
+use crate::resolve::TRACKS_PER_GROUP_SEED;
+
+/// Two releases of a recording whose lengths differ by more than this are different edits
+/// (a radio edit, an extended mix), even under the same title.
+pub const DURATION_TOLERANCE_MS: u32 = 4_000;
+
+/// Weight of a catalog track on the seed's own album, against one on another album.
+const SAME_ALBUM_WEIGHT: f32 = 3.0;
+/// Years apart at which a track's weight halves.
+const ERA_HALF_YEARS: f32 = 4.0;
+/// Weight of a track where the artist is a guest, against one where they lead.
+const GUEST_WEIGHT: f32 = 0.5;
+
+/// The catalog track that is the same recording as `t`: by ISRC when both have one, else by
+/// song key (normalised main artist and title without version tags) with the lengths within
+/// [`DURATION_TOLERANCE_MS`] when both are known. The most popular such track.
+pub fn same_recording(model: &Model, index: &CatalogIndex, t: &SpotifyTrack) -> Option<usize> {
+    if let Some(i) = t.isrc.as_deref().and_then(|code| index.isrc(code)) {
+        return Some(i);
+    }
+    if t.name.trim().is_empty() || t.artists.is_empty() {
+        return None;
+    }
+    let probe = Track {
+        name: t.name.clone(),
+        artists: t.artists.clone(),
+        ..Track::default()
+    };
+    let tracks = model.tracks();
+    index.song(&song_key(&probe)).iter().copied().find(|&i| {
+        match (tracks[i].duration_ms, t.duration_ms) {
+            (Some(a), Some(b)) => a.abs_diff(b) <= DURATION_TOLERANCE_MS,
+            _ => true,
+        }
+    })
+}
+
+/// A proxy for `t` from the catalog's tracks by its artists (by Spotify id where the catalog
+/// has ids, else by normalised name), weighted toward its album, its era, its main artist and
+/// popular tracks; `None` when the catalog has no track by any of its artists.
+pub fn proxy(model: &Model, index: &CatalogIndex, t: &SpotifyTrack) -> Option<ProxySeed> {
+    let tracks = model.tracks();
+    let album = normalize(&t.album);
+    let mut from: Vec<(usize, f32)> = Vec::new();
+    for (k, name) in t.artists.iter().enumerate() {
+        let Some(artist) = catalog_artist(index, t, k, name) else {
+            continue;
+        };
+        let role = if k == 0 { 1.0 } else { GUEST_WEIGHT };
+        for &i in &artist.tracks {
+            let c = &tracks[i];
+            let same_album = match (&t.album_id, &c.album_id) {
+                (Some(a), Some(b)) => a == b,
+                _ => !album.is_empty() && normalize(&c.album) == album,
+            };
+            let album_w = if same_album { SAME_ALBUM_WEIGHT } else { 1.0 };
+            let era_w = match (t.year, c.year) {
+                (Some(a), Some(b)) => {
+                    1.0 / (1.0 + f32::from(a.abs_diff(b)) / ERA_HALF_YEARS)
+                }
+                _ => 0.5,
+            };
+            let pop_w = 0.5 + c.popularity.unwrap_or(0.0).clamp(0.0, 100.0) / 200.0;
+            let w = role * album_w * era_w * pop_w;
+            match from.iter_mut().find(|(j, _)| *j == i) {
+                Some((_, v)) => *v = v.max(w),
+                None => from.push((i, w)),
+            }
+        }
+    }
+    if from.is_empty() {
+        return None;
+    }
+    from.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    from.truncate(MAX_PROXY_TRACKS);
+    Some(ProxySeed {
+        track: track_of(t),
+        from,
+    })
+}
+
+/// Matches a track known from Spotify: the same recording, else a proxy; `None` when the
+/// catalog has nothing by its artists.
+pub fn match_track(model: &Model, index: &CatalogIndex, t: &SpotifyTrack) -> Option<Matched> {
+    let tracks = model.tracks();
+    if let Some(i) = same_recording(model, index, t) {
+        let c = &tracks[i];
+        let note = if normalize(&c.album) == normalize(&t.album) {
+            format!("{} ({}) is in the catalog under another id", t.name, t.album)
+        } else {
+            format!(
+                "{} ({}) is the same recording as the one on {} in the catalog",
+                t.name, t.album, c.album
+            )
+        };
+        return Some(Matched {
+            tracks: vec![i],
+            how: MatchKind::SameRecording,
+            proxy: None,
+            note: Some(note),
+        });
+    }
+    let p = proxy(model, index, t)?;
+    let by: Vec<&str> = t
+        .artists
+        .iter()
+        .enumerate()
+        .filter(|&(k, name)| catalog_artist(index, t, k, name).is_some())
+        .map(|(_, name)| name.as_str())
+        .collect();
+    let note = format!(
+        "{} is not in the catalog: its sound is estimated from {} catalog track{} by {}",
+        t.name,
+        p.from.len(),
+        if p.from.len() == 1 { "" } else { "s" },
+        join_names(&by)
+    );
+    Some(Matched {
+        tracks: p.from.iter().map(|&(i, _)| i).collect(),
+        how: MatchKind::Proxy,
+        proxy: Some(Box::new(p)),
+        note: Some(note),
+    })
+}
+
+/// Matches an artist known from Spotify: the catalog's artist (by id, else by name), else
+/// the catalog genre of one of Spotify's genres for it; `None` when neither is there.
+pub fn match_artist(index: &CatalogIndex, a: &SpotifyArtist, per_group: usize) -> Option<Matched> {
+    let per_group = per_group.clamp(1, TRACKS_PER_GROUP_SEED);
+    if let Some(artist) = index
+        .artist_by_spotify_id(&a.id)
+        .or_else(|| index.artist_named(&a.name))
+    {
+        return Some(Matched {
+            tracks: artist.tracks.iter().copied().take(per_group).collect(),
+            how: MatchKind::Artist,
+            proxy: None,
+            note: None,
+        });
+    }
+    let (name, genre) = a
+        .genres
+        .iter()
+        .find_map(|g| index.genre(&slug(g)).map(|genre| (g, genre)))?;
+    Some(Matched {
+        tracks: genre.tracks.iter().copied().take(per_group).collect(),
+        how: MatchKind::Genre,
+        proxy: None,
+        note: Some(format!(
+            "{} is not in the catalog: matched by their genre, {name}",
+            a.name
+        )),
+    })
+}
+
+/// The catalog form of a Spotify track (no audio features: a proxy estimates them).
+pub fn track_of(t: &SpotifyTrack) -> Track {
+    Track {
+        id: t.id.clone(),
+        name: t.name.clone(),
+        artists: t.artists.clone(),
+        artist_ids: t.artist_ids.clone(),
+        album: t.album.clone(),
+        album_id: t.album_id.clone(),
+        release_date: t.release_date.clone(),
+        year: t.year,
+        popularity: t.popularity.map(f32::from),
+        duration_ms: t.duration_ms,
+        explicit: t.explicit,
+        isrc: t.isrc.clone(),
+        ..Track::default()
+    }
+}
+
+/// The catalog's artist for `t`'s `k`th artist: by Spotify id, else by name.
+fn catalog_artist<'i>(
+    index: &'i CatalogIndex,
+    t: &SpotifyTrack,
+    k: usize,
+    name: &str,
+) -> Option<&'i crate::view::Artist> {
+    t.artist_ids
+        .get(k)
+        .and_then(|id| index.artist_by_spotify_id(id))
+        .or_else(|| index.artist_named(name))
+}
+
+/// `A`, `A and B`, `A, B and C`.
+fn join_names(names: &[&str]) -> String {
+    match names {
+        [] => "its artists".into(),
+        [one] => (*one).into(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
