@@ -7,9 +7,9 @@ use selecta_catalog::song_key;
 use selecta_model::{Model, ProxySeed, MAX_PROXY_TRACKS};
 use selecta_types::{SpotifyArtist, SpotifyTrack, Track};
 
+use crate::resolve::TRACKS_PER_GROUP_SEED;
 use crate::resolve::{MatchKind, Matched};
 use crate::view::{slug, CatalogIndex};
-use crate::resolve::TRACKS_PER_GROUP_SEED;
 
 /// Two releases of a recording whose lengths differ by more than this are different edits
 /// (a radio edit, an extended mix), even under the same title.
@@ -66,9 +66,7 @@ pub fn proxy(model: &Model, index: &CatalogIndex, t: &SpotifyTrack) -> Option<Pr
             };
             let album_w = if same_album { SAME_ALBUM_WEIGHT } else { 1.0 };
             let era_w = match (t.year, c.year) {
-                (Some(a), Some(b)) => {
-                    1.0 / (1.0 + f32::from(a.abs_diff(b)) / ERA_HALF_YEARS)
-                }
+                (Some(a), Some(b)) => 1.0 / (1.0 + f32::from(a.abs_diff(b)) / ERA_HALF_YEARS),
                 _ => 0.5,
             };
             let pop_w = 0.5 + c.popularity.unwrap_or(0.0).clamp(0.0, 100.0) / 200.0;
@@ -97,7 +95,10 @@ pub fn match_track(model: &Model, index: &CatalogIndex, t: &SpotifyTrack) -> Opt
     if let Some(i) = same_recording(model, index, t) {
         let c = &tracks[i];
         let note = if normalize(&c.album) == normalize(&t.album) {
-            format!("{} ({}) is in the catalog under another id", t.name, t.album)
+            format!(
+                "{} ({}) is in the catalog under another id",
+                t.name, t.album
+            )
         } else {
             format!(
                 "{} ({}) is the same recording as the one on {} in the catalog",

@@ -8,8 +8,8 @@ use selecta_spotify::{Acting, SpotifyError, SpotifyLookup};
 use selecta_types::{PlaylistRequest, SeedRef};
 
 use crate::known;
-use crate::playlist::{per_group, Engine, Generated, RequestError, ResolvedSeed, SeedList};
 use crate::playlist::SkippedSeed;
+use crate::playlist::{per_group, Engine, Generated, RequestError, ResolvedSeed, SeedList};
 use crate::resolve::{Matched, Unmatched};
 
 /// How to look up what the catalog lacks: Selecta's lookups and whose token they carry.
@@ -47,9 +47,7 @@ fn wanted(seed: &SeedRef, why: &Unmatched) -> Option<Wanted> {
                 Some(Wanted::Artist(id))
             }
             // A bare id given as an artist seed.
-            SpotifyRef::Track(id) if matches!(seed, SeedRef::Artist(_)) => {
-                Some(Wanted::Artist(id))
-            }
+            SpotifyRef::Track(id) if matches!(seed, SeedRef::Artist(_)) => Some(Wanted::Artist(id)),
             _ => None,
         },
         _ => None,

@@ -1,6 +1,8 @@
 //! The engine on a tiny fitted catalog: the resolver's outcomes, the request's limits checked
 //! before any matching, the one playlist function, and reloads of the model in service.
 
+mod known;
+
 use std::sync::Arc;
 
 use selecta_catalog::Catalog;
