@@ -3,49 +3,80 @@
 //! [`PlaylistRequest`](selecta_types::PlaylistRequest) ([`PlaylistOptions::request`]); the
 //! engine resolves and generates.
 
-use selecta_engine::{Engine, RequestError, SeedList, Unmatched};
+use selecta_engine::{Engine, Lookup, RequestError, SeedList, Unmatched};
+use selecta_types::PlaylistRequest;
 
 use crate::options::PlaylistOptions;
 use crate::{AppError, Playlist};
 
-/// Generates the playlist for the picked seeds (catalog ids) and options. Errors name the
-/// field, in the listener's words.
+/// Generates the playlist for the picked seeds (catalog ids) and options, from the catalog
+/// alone. Errors name the field, in the listener's words.
 pub fn playlist(
     engine: Engine<'_>,
     seeds: &[String],
     options: &PlaylistOptions,
     exclude_ids: Vec<String>,
 ) -> Result<Playlist, AppError> {
-    if seeds.is_empty() {
-        return Err(AppError::invalid("seeds", "pick at least one track first"));
-    }
-    let request = options.request(seeds, exclude_ids);
+    let request = request(seeds, options, exclude_ids)?;
     engine
         .playlist(&request)
         .map(|g| g.playlist)
-        .map_err(|e| match e {
-            RequestError::Unmatched {
-                list: SeedList::Seeds,
-                reason: Unmatched::TrackId(id),
-                ..
-            } => AppError::invalid(
-                "seeds",
-                format!("track {id} is no longer in the catalog; remove it and pick another"),
-            ),
-            RequestError::Unmatched { list, reason, .. } => {
-                AppError::invalid(list.field(), reason.to_string())
-            }
-            // The engine's message starts with its field's name (`length must be ...`).
-            RequestError::Invalid { field, message } => {
-                let rest = message
-                    .strip_prefix(field.as_str())
-                    .map(|r| r.trim_start_matches([':', ' ']))
-                    .unwrap_or(&message)
-                    .to_owned();
-                AppError::invalid(field, rest)
-            }
-            e @ RequestError::NothingMatches { .. } => AppError::invalid("options", e.to_string()),
-        })
+        .map_err(request_error)
+}
+
+/// As [`playlist`], with the seeds the catalog lacks (Spotify ids of the listener's library)
+/// looked up and matched: the same recording under another id, else estimated from their
+/// artists' catalog tracks. The playlist's `matches` say how.
+pub async fn playlist_looking_up(
+    engine: Engine<'_>,
+    lookup: Lookup<'_>,
+    seeds: &[String],
+    options: &PlaylistOptions,
+    exclude_ids: Vec<String>,
+) -> Result<Playlist, AppError> {
+    let request = request(seeds, options, exclude_ids)?;
+    engine
+        .playlist_looking_up(&request, lookup)
+        .await
+        .map(|g| g.playlist)
+        .map_err(request_error)
+}
+
+fn request(
+    seeds: &[String],
+    options: &PlaylistOptions,
+    exclude_ids: Vec<String>,
+) -> Result<PlaylistRequest, AppError> {
+    if seeds.is_empty() {
+        return Err(AppError::invalid("seeds", "pick at least one track first"));
+    }
+    Ok(options.request(seeds, exclude_ids))
+}
+
+fn request_error(e: RequestError) -> AppError {
+    match e {
+        RequestError::Unmatched {
+            list: SeedList::Seeds,
+            reason: Unmatched::TrackId(id),
+            ..
+        } => AppError::invalid(
+            "seeds",
+            format!("track {id} is no longer in the catalog; remove it and pick another"),
+        ),
+        RequestError::Unmatched { list, reason, .. } => {
+            AppError::invalid(list.field(), reason.to_string())
+        }
+        // The engine's message starts with its field's name (`length must be ...`).
+        RequestError::Invalid { field, message } => {
+            let rest = message
+                .strip_prefix(field.as_str())
+                .map(|r| r.trim_start_matches([':', ' ']))
+                .unwrap_or(&message)
+                .to_owned();
+            AppError::invalid(field, rest)
+        }
+        e @ RequestError::NothingMatches { .. } => AppError::invalid("options", e.to_string()),
+    }
 }
 
 #[cfg(test)]

@@ -218,6 +218,7 @@ mod tests {
                     reason: Reason::default(),
                 })
                 .collect(),
+            ..Playlist::default()
         }
     }
 

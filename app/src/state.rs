@@ -22,6 +22,9 @@ pub struct AppState {
     /// Spotify sign-in and Web API; `None` when no client id/secret is configured (the app
     /// then offers the catalog only).
     pub spotify: Option<selecta_spotify::Spotify>,
+    /// Cached Spotify lookups of seeds the catalog lacks (the app's token, or the signed-in
+    /// listener's).
+    pub lookup: selecta_spotify::SpotifyLookup,
     /// The catalog's song keys for matching Spotify tracks, built once per model.
     pub song_keys: SongKeyCache,
 }

@@ -18,6 +18,8 @@ use tower_sessions::MemoryStore;
 
 /// Prefix of the session keys in Redis.
 const SESSION_PREFIX: &str = "selecta:session:";
+/// Prefix of the lookup cache's keys in Redis.
+const LOOKUP_PREFIX: &str = "selecta:lookup:";
 
 /// The name Trunk gives the bundle (the `frontend` crate) and Leptos' hydration scripts load.
 pub const OUTPUT_NAME: &str = "frontend";
@@ -46,10 +48,17 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .site_addr(args.addr)
         .build();
     let spotify = spotify_config(&args.web)?;
+    let lookup = lookups(
+        spotify.as_ref(),
+        args.web.redis_url.as_deref(),
+        &args.model.model_cache,
+    )
+    .await?;
     let state = AppState {
         leptos_options,
         views: Arc::new(Views::new(runtime.handle().clone())),
         spotify,
+        lookup,
         song_keys: SongKeyCache::default(),
     };
     runtime.reload_on_sighup();
@@ -70,7 +79,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         }
     };
     let api = selecta_api::ApiConfig::from(&args.api);
-    let mut app = web.merge(selecta_api::router(state.views.clone(), &api));
+    let mut app = web.merge(selecta_api::router(
+        state.views.clone(),
+        state.lookup.clone(),
+        &api,
+    ));
     if let Some(token) = args.admin_token.clone().filter(|t| !t.is_empty()) {
         app = app.merge(admin_router(runtime.clone(), token));
     }
@@ -155,6 +168,30 @@ pub fn spotify_config(web: &WebArgs) -> anyhow::Result<Option<selecta_spotify::S
         "Spotify sign-in on"
     );
     Ok(Some(spotify))
+}
+
+/// Spotify lookups for seeds the catalog lacks, with the app's token when Spotify is
+/// configured; cached in Redis when `redis_url` is set (so replicas share them), else in
+/// memory and in `lookups.json` beside the model cache.
+pub async fn lookups(
+    spotify: Option<&selecta_spotify::Spotify>,
+    redis_url: Option<&str>,
+    model_cache: &Path,
+) -> anyhow::Result<selecta_spotify::SpotifyLookup> {
+    use selecta_spotify::{CacheSettings, LookupCache, SpotifyLookup};
+    let settings = CacheSettings::default();
+    let cache = match redis_url {
+        Some(url) => LookupCache::redis(url, LOOKUP_PREFIX, settings)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+        None => LookupCache::memory(Some(lookup_cache_file(model_cache)), settings),
+    };
+    SpotifyLookup::new(spotify.map(|s| s.config()), cache).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// The file the in-memory lookup cache is kept in: `lookups.json` beside the model cache.
+pub fn lookup_cache_file(model_cache: &Path) -> std::path::PathBuf {
+    model_cache.with_file_name("lookups.json")
 }
 
 /// `POST /admin/reload` with `Authorization: Bearer <SELECTA_ADMIN_TOKEN>`.

@@ -214,7 +214,29 @@ pub async fn generate_playlist(#[server(default)] options: OptionsForm) -> Resul
     };
     let view = state.views.get();
     let started = std::time::Instant::now();
-    let playlist = crate::generate::playlist(view.engine(), &picker.seeds, &options, exclude_ids);
+    // Seeds the catalog lacks are looked up with the listener's token when signed in.
+    let listener = match crate::auth::status(&state, &session).await?.signed_in() {
+        true => Some(crate::auth::client(&state, &session).await?),
+        false => None,
+    };
+    let lookup = selecta_engine::Lookup {
+        spotify: &state.lookup,
+        acting: match &listener {
+            Some(c) => selecta_spotify::Acting::Listener(c),
+            None => selecta_spotify::Acting::App,
+        },
+    };
+    let playlist = crate::generate::playlist_looking_up(
+        view.engine(),
+        lookup,
+        &picker.seeds,
+        &options,
+        exclude_ids,
+    )
+    .await;
+    if let Some(c) = &listener {
+        crate::auth::keep_refreshed(&session, c).await?;
+    }
     // The options are kept even when they fail, so the form shows what was typed.
     picker.options = options;
     crate::session::set_picker(&session, &picker).await?;

@@ -33,7 +33,8 @@ use axum::{middleware, Router};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use objects::Links;
-use selecta_engine::Views;
+use selecta_engine::{Lookup, Views};
+use selecta_spotify::{Acting, SpotifyLookup};
 
 /// The API's settings: access, limits, links, CORS. Plain data, filled by the binary from its
 /// flags; [`Default`] is what the binary's flags default to.
@@ -98,15 +99,26 @@ pub struct Api {
     pub max_seeds: usize,
     /// Base of `href` links; from the Host header when unset.
     pub public_url: Option<Arc<str>>,
+    /// Spotify lookups (with the app's token) for seeds the catalog lacks.
+    pub lookup: SpotifyLookup,
 }
 
 impl Api {
     /// The state for a model and the API's settings.
-    pub fn new(views: Arc<Views>, config: &ApiConfig) -> Self {
+    pub fn new(views: Arc<Views>, lookup: SpotifyLookup, config: &ApiConfig) -> Self {
         Api {
             views,
             max_seeds: config.max_seeds,
             public_url: config.public_url.as_deref().map(Arc::from),
+            lookup,
+        }
+    }
+
+    /// Lookups for seeds the catalog lacks, with the app's own token.
+    pub fn lookups(&self) -> Lookup<'_> {
+        Lookup {
+            spotify: &self.lookup,
+            acting: Acting::App,
         }
     }
 
@@ -139,9 +151,9 @@ fn host(headers: &HeaderMap) -> &str {
 /// client IP from `ConnectInfo<SocketAddr>`: serve with
 /// `into_make_service_with_connect_info::<SocketAddr>()`, else clients without API keys share
 /// one `unknown` budget.
-pub fn router(views: Arc<Views>, config: &ApiConfig) -> Router {
+pub fn router(views: Arc<Views>, lookup: SpotifyLookup, config: &ApiConfig) -> Router {
     ops::prometheus();
-    let api = Api::new(views, config);
+    let api = Api::new(views, lookup, config);
     let guard = Arc::new(auth::Guard::new(config));
     let protected = Router::new()
         .route("/v1/recommendations", get(spotify::recommendations))

@@ -211,6 +211,14 @@ pub struct RecommendationSeedObject {
     /// `TRACK`, `ARTIST` or `GENRE`.
     #[serde(rename = "type")]
     pub kind: String,
+    /// Selecta extension: how the seed was matched to the catalog (`id`, `text`, `artist`,
+    /// `genre`, `same_recording`, `proxy`), or `skipped` when it was left out.
+    #[serde(rename = "matchedBy")]
+    pub matched_by: String,
+    /// Selecta extension: how it matched or why it was left out, in words; absent for a
+    /// plain catalog match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A request parameter that was accepted but could not be applied.
@@ -257,15 +265,28 @@ fn spotify_url(kind: &str, id: &str) -> ExternalUrls {
     }
 }
 
-/// A `SimplifiedArtistObject` for an artist name.
-pub fn artist_object(name: &str) -> SimplifiedArtistObject {
-    let id = artist_id(name);
-    SimplifiedArtistObject {
-        external_urls: ExternalUrls::default(),
-        uri: format!("selecta:artist:{id}"),
-        id,
-        name: name.to_string(),
-        kind: "artist".into(),
+/// A `SimplifiedArtistObject` for an artist: with its Spotify id when the catalog (or a
+/// lookup) has it; otherwise `id` and `uri` are Selecta's own `selecta:artist:ID`, never
+/// shown as a Spotify id, and still accepted back as `seed_artists`.
+pub fn artist_object(name: &str, spotify_id: Option<&str>) -> SimplifiedArtistObject {
+    match spotify_id.filter(|id| looks_like_spotify_id(id)) {
+        Some(id) => SimplifiedArtistObject {
+            external_urls: spotify_url("artist", id),
+            uri: format!("spotify:artist:{id}"),
+            id: id.to_string(),
+            name: name.to_string(),
+            kind: "artist".into(),
+        },
+        None => {
+            let uri = format!("selecta:artist:{}", artist_id(name));
+            SimplifiedArtistObject {
+                external_urls: ExternalUrls::default(),
+                id: uri.clone(),
+                uri,
+                name: name.to_string(),
+                kind: "artist".into(),
+            }
+        }
     }
 }
 
@@ -281,8 +302,22 @@ pub fn date_precision(date: &str) -> &'static str {
 /// A catalog track as Spotify's `TrackObject`; `album_tracks` is the album's size in the
 /// catalog.
 pub fn track_object(t: &Track, album_tracks: u32, links: &Links) -> TrackObject {
-    let artists: Vec<SimplifiedArtistObject> = t.artists.iter().map(|a| artist_object(a)).collect();
-    let album_id = album_id(t);
+    let artists: Vec<SimplifiedArtistObject> = t
+        .artists
+        .iter()
+        .enumerate()
+        .map(|(k, a)| artist_object(a, t.artist_ids.get(k).map(String::as_str)))
+        .collect();
+    // An album id Selecta derived is its own (`selecta:album:ID`), not a Spotify id.
+    let real_album = t.album_id.as_deref().filter(|id| looks_like_spotify_id(id));
+    let album_id = match real_album {
+        Some(id) => id.to_string(),
+        None => format!("selecta:album:{}", album_id(t)),
+    };
+    let album_uri = match real_album {
+        Some(id) => format!("spotify:album:{id}"),
+        None => album_id.clone(),
+    };
     let release_date = t
         .release_date
         .clone()
@@ -294,7 +329,7 @@ pub fn track_object(t: &Track, album_tracks: u32, links: &Links) -> TrackObject 
         available_markets: Vec::new(),
         external_urls: spotify_url("album", &album_id),
         href: links.v1(&format!("albums/{album_id}")),
-        uri: format!("spotify:album:{album_id}"),
+        uri: album_uri,
         id: album_id,
         images: Vec::new(),
         name: t.album.clone(),
@@ -443,10 +478,23 @@ mod tests {
         assert_eq!(v["album"]["release_date_precision"], "day");
         assert_eq!(v["album"]["uri"], "spotify:album:1GbtB4zTqAsyfZEsm1RZfx");
         assert_eq!(v["artists"][0]["name"], "Queen");
-        assert_eq!(v["artists"][0]["id"], artist_id("Queen").as_str());
+        // The data set has no artist ids: Selecta's own, never shaped as a Spotify id.
+        let own = format!("selecta:artist:{}", artist_id("Queen"));
+        assert_eq!(v["artists"][0]["id"], own.as_str());
+        assert_eq!(v["artists"][0]["uri"], own.as_str());
+        assert_eq!(v["artists"][0]["external_urls"], json!({}));
+        // With the real id (a layout that has them, or a lookup), Spotify's.
+        let mut with_ids = track();
+        with_ids.artist_ids = vec!["1dfeR4HaWDbWqFHLkxsg1d".into()];
+        let v = serde_json::to_value(track_object(&with_ids, 12, &links)).unwrap();
+        assert_eq!(v["artists"][0]["id"], "1dfeR4HaWDbWqFHLkxsg1d");
         assert_eq!(
             v["artists"][0]["uri"],
-            format!("selecta:artist:{}", artist_id("Queen"))
+            "spotify:artist:1dfeR4HaWDbWqFHLkxsg1d"
+        );
+        assert_eq!(
+            v["artists"][0]["external_urls"]["spotify"],
+            "https://open.spotify.com/artist/1dfeR4HaWDbWqFHLkxsg1d"
         );
     }
 

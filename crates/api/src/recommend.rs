@@ -3,7 +3,10 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use selecta_engine::{CatalogView, RequestError, ResolvedSeed};
+use axum::http::StatusCode;
+use selecta_engine::{
+    CatalogView, Generated, MatchKind, RequestError, Resolved, ResolvedSeed, SkippedSeed, Unmatched,
+};
 use selecta_model::neighbours;
 use selecta_types::{Attribute, AttributeBounds, PlaylistRequest, SeedRef, Track};
 
@@ -60,18 +63,61 @@ pub struct Seed {
     pub kind: SeedKind,
     /// As given in the request.
     pub given: String,
-    /// Catalog indices.
+    /// Catalog indices (for a proxy, those it is estimated from).
     pub tracks: Vec<usize>,
+    /// How it matched; `None` when it was left out.
+    pub how: Option<MatchKind>,
+    /// The Spotify track id it stands for, for a track seed (a proxy's own id).
+    pub track_id: Option<String>,
+    /// How it matched or why it was left out, in words.
+    pub note: Option<String>,
 }
 
-impl From<&ResolvedSeed> for Seed {
-    fn from(s: &ResolvedSeed) -> Self {
+impl Seed {
+    fn of(s: &ResolvedSeed, tracks: &[Track]) -> Self {
+        let kind = SeedKind::of(&s.seed);
+        let track_id = (kind == SeedKind::Track)
+            .then(|| match &s.matched.proxy {
+                Some(p) => Some(p.track.id.clone()),
+                None => s.matched.tracks.first().map(|&i| tracks[i].id.clone()),
+            })
+            .flatten();
+        Seed {
+            kind,
+            given: s.seed.given().to_owned(),
+            tracks: s.matched.tracks.clone(),
+            how: Some(s.matched.how),
+            track_id,
+            note: s.matched.note.clone(),
+        }
+    }
+
+    fn skipped(s: &SkippedSeed) -> Self {
         Seed {
             kind: SeedKind::of(&s.seed),
             given: s.seed.given().to_owned(),
-            tracks: s.matched.tracks.clone(),
+            tracks: Vec::new(),
+            how: None,
+            track_id: None,
+            note: Some(s.reason.to_string()),
         }
     }
+}
+
+/// The seeds in the request's order, the skipped ones included.
+fn seeds_in_order(
+    request: &PlaylistRequest,
+    seeds: &[ResolvedSeed],
+    skipped: &[SkippedSeed],
+    tracks: &[Track],
+) -> Vec<Seed> {
+    let mut used = seeds.iter();
+    (0..request.seeds.len())
+        .filter_map(|index| match skipped.iter().find(|s| s.index == index) {
+            Some(s) => Some(Seed::skipped(s)),
+            None => used.next().map(|s| Seed::of(s, tracks)),
+        })
+        .collect()
 }
 
 /// The engine's request for a checked query: seed tracks by id, artists, genres, in that
@@ -96,11 +142,23 @@ pub fn playlist_request(
     }
 }
 
-/// A refused request as a 400 naming the seed parameter and the value.
-fn request_error(e: RequestError) -> ApiError {
+/// A refused request as a 400 naming the seed parameter and the value (503 when Spotify,
+/// asked about a seed the catalog lacks, was unreachable or busy).
+pub fn request_error(e: RequestError) -> ApiError {
     match e {
         RequestError::Unmatched { seed, reason, .. } => {
-            ApiError::param(SeedKind::of(&seed).param(), reason)
+            let unavailable = matches!(
+                reason,
+                Unmatched::Lookup {
+                    unavailable: true,
+                    ..
+                }
+            );
+            let mut e = ApiError::param(SeedKind::of(&seed).param(), reason);
+            if unavailable {
+                e.status = StatusCode::SERVICE_UNAVAILABLE;
+            }
+            e
         }
         other => ApiError::bad_request(other.to_string()),
     }
@@ -117,7 +175,7 @@ pub fn resolve_seeds(view: &CatalogView, q: &RecommendationsQuery) -> Result<Vec
         .engine()
         .resolve_request(&request)
         .map_err(request_error)?;
-    Ok(seeds.iter().map(Seed::from).collect())
+    Ok(seeds.iter().map(|s| Seed::of(s, view.tracks())).collect())
 }
 
 /// The bounds to apply and those that cannot be: attributes no catalog track has a value
@@ -154,7 +212,7 @@ pub fn passes(t: &Track, bounds: &BTreeMap<Attribute, AttributeBounds>) -> bool 
     })
 }
 
-/// Answers a checked `/v1/recommendations` request.
+/// Answers a checked `/v1/recommendations` request from the catalog alone (no lookups).
 pub fn recommend(
     view: &CatalogView,
     q: &RecommendationsQuery,
@@ -162,14 +220,50 @@ pub fn recommend(
 ) -> Result<RecommendationsObject, ApiError> {
     let (bounds, not_applied) = applied_bounds(view, q);
     let request = playlist_request(q, bounds.clone());
-    let (entries, seeds) = match view.engine().playlist(&request) {
-        Ok(g) => (g.playlist.entries, g.seeds),
+    let result = view.engine().playlist(&request);
+    answer(view, &request, bounds, not_applied, result, links)
+}
+
+/// Answers a checked request whose seeds were resolved with lookups
+/// ([`Engine::resolve_looking_up`](selecta_engine::Engine::resolve_looking_up) on
+/// [`recommendations_request`]).
+pub fn recommend_resolved(
+    view: &CatalogView,
+    q: &RecommendationsQuery,
+    resolved: Resolved,
+    links: &Links,
+) -> Result<RecommendationsObject, ApiError> {
+    let (bounds, not_applied) = applied_bounds(view, q);
+    let request = playlist_request(q, bounds.clone());
+    let result = view.engine().generate_resolved(&request, resolved);
+    answer(view, &request, bounds, not_applied, result, links)
+}
+
+/// The engine's request for a checked query, with the bounds that apply.
+pub fn recommendations_request(view: &CatalogView, q: &RecommendationsQuery) -> PlaylistRequest {
+    playlist_request(q, applied_bounds(view, q).0)
+}
+
+fn answer(
+    view: &CatalogView,
+    request: &PlaylistRequest,
+    bounds: BTreeMap<Attribute, AttributeBounds>,
+    not_applied: Vec<NotApplied>,
+    result: Result<Generated, RequestError>,
+    links: &Links,
+) -> Result<RecommendationsObject, ApiError> {
+    let tracks = view.tracks();
+    let (entries, seeds) = match result {
+        Ok(g) => (
+            g.playlist.entries,
+            seeds_in_order(request, &g.seeds, &g.skipped, tracks),
+        ),
         // As at Spotify: filters that leave nothing give an empty list, not an error.
-        Err(RequestError::NothingMatches { seeds }) => (Vec::new(), seeds),
+        Err(RequestError::NothingMatches { seeds }) => {
+            (Vec::new(), seeds_in_order(request, &seeds, &[], tracks))
+        }
         Err(e) => return Err(request_error(e)),
     };
-    let seeds: Vec<Seed> = seeds.iter().map(Seed::from).collect();
-    let tracks = view.tracks();
     let seed_set: HashSet<usize> = seeds
         .iter()
         .flat_map(|s| s.tracks.iter().copied())
@@ -194,11 +288,15 @@ pub fn recommend(
             RecommendationSeedObject {
                 after_filtering_size: filtered as u32,
                 after_relinking_size: filtered as u32,
-                href: (s.kind == SeedKind::Track)
-                    .then(|| links.v1(&format!("tracks/{}", tracks[s.tracks[0]].id))),
+                href: s
+                    .track_id
+                    .as_ref()
+                    .map(|id| links.v1(&format!("tracks/{id}"))),
                 id: s.given.clone(),
                 initial_pool_size: pool.len() as u32,
                 kind: s.kind.label().into(),
+                matched_by: s.how.map_or("skipped", MatchKind::name).into(),
+                note: s.note.clone(),
             }
         })
         .collect();

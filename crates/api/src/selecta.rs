@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use selecta_engine::RequestError;
+use selecta_engine::{RequestError, Unmatched};
 use selecta_export::Format;
 use selecta_model::similar;
 use selecta_types::{Attribute, AttributeBounds, Order, Playlist, PlaylistRequest, SeedRef, Track};
@@ -180,7 +180,20 @@ pub fn request_error(e: RequestError) -> ApiError {
             index,
             reason,
             ..
-        } => ApiError::param(&format!("{}[{index}]", list.field()), reason),
+        } => {
+            let unavailable = matches!(
+                reason,
+                Unmatched::Lookup {
+                    unavailable: true,
+                    ..
+                }
+            );
+            let mut e = ApiError::param(&format!("{}[{index}]", list.field()), reason);
+            if unavailable {
+                e.status = StatusCode::SERVICE_UNAVAILABLE;
+            }
+            e
+        }
         e @ RequestError::NothingMatches { .. } => ApiError::unprocessable(e.to_string()),
     }
 }
@@ -243,9 +256,15 @@ pub async fn generate_playlist(
     let req: GenerateRequest = parse_body(&body)?;
     let request = playlist_request(&req)?;
     let view = api.views.get();
+    // Seeds the catalog lacks are looked up first; the playlist is made on a blocking thread.
+    let resolved = view
+        .engine()
+        .resolve_looking_up(&request, api.lookups())
+        .await
+        .map_err(request_error)?;
     let playlist = tokio::task::spawn_blocking(move || {
         view.engine()
-            .playlist(&request)
+            .generate_resolved(&request, resolved)
             .map(|g| g.playlist)
             .map_err(request_error)
     })

@@ -13,7 +13,7 @@ use super::objects::{
     RecommendationsObject, TrackObject,
 };
 use super::params::{parse_ids, parse_recommendations, query_pairs, shown};
-use super::recommend::recommend;
+use super::recommend::{recommend_resolved, recommendations_request, request_error};
 use super::Api;
 
 /// The header listing parameters accepted but not applied.
@@ -54,9 +54,18 @@ pub async fn recommendations(
     let q = parse_recommendations(&query_pairs(raw.as_deref()), api.max_seeds)?;
     let view = api.views.get();
     let links = api.links(&headers);
-    let answer = tokio::task::spawn_blocking(move || recommend(&view, &q, &links))
+    // Seeds the catalog lacks are looked up first (cached, concurrent); the playlist is
+    // then made on a blocking thread.
+    let request = recommendations_request(&view, &q);
+    let resolved = view
+        .engine()
+        .resolve_looking_up(&request, api.lookups())
         .await
-        .map_err(|e| ApiError::internal(format!("recommendations task failed: {e}")))??;
+        .map_err(request_error)?;
+    let answer =
+        tokio::task::spawn_blocking(move || recommend_resolved(&view, &q, resolved, &links))
+            .await
+            .map_err(|e| ApiError::internal(format!("recommendations task failed: {e}")))??;
     metrics::counter!("selecta_recommendations_total", "api" => "v1").increment(1);
     let not_applied: Vec<&str> = answer
         .not_applied

@@ -12,10 +12,13 @@ use super::testing::{small_handle, tid};
 use super::ApiConfig;
 use selecta_engine::view::artist_id;
 use selecta_engine::Views;
+use selecta_spotify::{CacheSettings, LookupCache, SpotifyLookup};
 
 /// The router on the small catalog with these settings.
 fn app(config: ApiConfig) -> Router {
-    super::router(Arc::new(Views::new(small_handle())), &config)
+    let lookup = SpotifyLookup::new(None, LookupCache::memory(None, CacheSettings::default()))
+        .expect("lookups without Spotify");
+    super::router(Arc::new(Views::new(small_handle())), lookup, &config)
 }
 
 /// The settings the binary has without flags.

@@ -323,6 +323,7 @@ mod tests {
             name: "Like S".into(),
             seeds: vec![seed],
             entries: vec![entry("1"), entry("2")],
+            ..Playlist::default()
         };
         assert_eq!(
             playlist(&p),

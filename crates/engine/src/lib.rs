@@ -20,7 +20,7 @@ pub mod runtime;
 pub mod view;
 
 pub use handle::ModelHandle;
-pub use lookup::Lookup;
+pub use lookup::{Lookup, Resolved};
 pub use playlist::{Engine, Generated, RequestError, ResolvedSeed, SeedList, SkippedSeed};
 pub use resolve::{MatchKind, Matched, Unmatched};
 pub use runtime::{ModelSource, Runtime};

@@ -21,6 +21,17 @@ pub struct Lookup<'a> {
     pub acting: Acting<'a>,
 }
 
+/// A request's seeds, resolved with lookups: what [`Engine::generate_resolved`] takes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    /// The usable seeds, in the request's order.
+    pub seeds: Vec<ResolvedSeed>,
+    /// Seeds left out, and why.
+    pub skipped: Vec<SkippedSeed>,
+    /// The negative seeds' catalog tracks.
+    pub negatives: Vec<usize>,
+}
+
 /// What a seed the catalog lacks asks of Spotify.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Wanted {
@@ -78,6 +89,18 @@ impl Engine<'_> {
         req: &PlaylistRequest,
         lookup: Lookup<'_>,
     ) -> Result<Generated, RequestError> {
+        let resolved = self.resolve_looking_up(req, lookup).await?;
+        self.generate_resolved(req, resolved)
+    }
+
+    /// The first half of [`Engine::playlist_looking_up`]: the seeds resolved, looked up
+    /// and matched (quick: lookups wait on Spotify, matching takes microseconds), so that the
+    /// caller may generate on a blocking thread.
+    pub async fn resolve_looking_up(
+        &self,
+        req: &PlaylistRequest,
+        lookup: Lookup<'_>,
+    ) -> Result<Resolved, RequestError> {
         let (tried, negatives) = self.try_request(req)?;
         let wants: Vec<Option<Wanted>> = req
             .seeds
@@ -172,6 +195,19 @@ impl Engine<'_> {
                 reason: first.reason,
             });
         }
-        self.generate(req, seeds, skipped, negatives)
+        Ok(Resolved {
+            seeds,
+            skipped,
+            negatives,
+        })
+    }
+
+    /// The second half of [`Engine::playlist_looking_up`]: the playlist from resolved seeds.
+    pub fn generate_resolved(
+        &self,
+        req: &PlaylistRequest,
+        resolved: Resolved,
+    ) -> Result<Generated, RequestError> {
+        self.generate(req, resolved.seeds, resolved.skipped, resolved.negatives)
     }
 }

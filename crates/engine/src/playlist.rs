@@ -2,7 +2,7 @@
 //! how each seed was matched.
 
 use selecta_model::{generate_from, GenerateError, GenerateOptions, Model, Seed};
-use selecta_types::{Playlist, PlaylistRequest, SeedRef, MAX_SEEDS};
+use selecta_types::{Playlist, PlaylistRequest, SeedMatch, SeedRef, MAX_SEEDS};
 
 use crate::resolve::{resolve, Matched, Unmatched, TRACKS_PER_GROUP_SEED};
 use crate::view::CatalogIndex;
@@ -230,6 +230,7 @@ impl<'a> Engine<'a> {
         match generate_from(self.model, &model_seeds, &options) {
             Ok(mut playlist) => {
                 self.annotate(&mut playlist, &seeds);
+                playlist.matches = self.matches(req, &seeds, &skipped);
                 Ok(Generated {
                     playlist,
                     seeds,
@@ -242,6 +243,39 @@ impl<'a> Engine<'a> {
             }),
             Err(GenerateError::NothingMatches) => Err(RequestError::NothingMatches { seeds }),
         }
+    }
+
+    /// How each seed of `req` was matched, in its order, the skipped ones included.
+    pub fn matches(
+        &self,
+        req: &PlaylistRequest,
+        seeds: &[ResolvedSeed],
+        skipped: &[SkippedSeed],
+    ) -> Vec<SeedMatch> {
+        let tracks = self.model.tracks();
+        let mut used = seeds.iter();
+        (0..req.seeds.len())
+            .filter_map(|index| match skipped.iter().find(|s| s.index == index) {
+                Some(s) => Some(SeedMatch {
+                    given: s.seed.given().to_owned(),
+                    matched_by: "skipped".into(),
+                    note: Some(s.reason.to_string()),
+                    ..SeedMatch::default()
+                }),
+                None => used.next().map(|s| SeedMatch {
+                    given: s.seed.given().to_owned(),
+                    matched_by: s.matched.how.name().into(),
+                    tracks: s
+                        .matched
+                        .tracks
+                        .iter()
+                        .map(|&i| tracks[i].id.clone())
+                        .collect(),
+                    estimated: s.matched.how.is_estimated(),
+                    note: s.matched.note.clone(),
+                }),
+            })
+            .collect()
     }
 
     /// Adds each seed's match note to the reasons of the entries closest to it.

@@ -207,6 +207,7 @@ pub(crate) mod tests {
                     "same genre, ok",
                 ),
             ],
+            ..Playlist::default()
         }
     }
 

@@ -216,8 +216,14 @@ impl SpotifyLookup {
                 unique.push(id);
             }
         }
-        let found: Vec<(&str, Result<SpotifyTrack, SpotifyError>)> = stream::iter(unique)
-            .map(|id| async move { (id, self.track(acting, id).await) })
+        // Owned ids: a closure over borrowed ones makes the future not `Send` for every
+        // lifetime, which axum handlers need.
+        let owned: Vec<String> = unique.into_iter().map(str::to_owned).collect();
+        let found: Vec<(String, Result<SpotifyTrack, SpotifyError>)> = stream::iter(owned)
+            .map(|id| async move {
+                let r = self.track(acting, &id).await;
+                (id, r)
+            })
             .buffer_unordered(LOOKUP_CONCURRENCY)
             .collect()
             .await;
@@ -225,7 +231,7 @@ impl SpotifyLookup {
             .map(|id| {
                 found
                     .iter()
-                    .find(|(f, _)| *f == id)
+                    .find(|(f, _)| f == id)
                     .map(|(_, r)| r.clone())
                     .unwrap_or_else(|| Err(not_found("track", id)))
             })

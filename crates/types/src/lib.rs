@@ -205,6 +205,30 @@ pub struct Playlist {
     pub seeds: Vec<Track>,
     /// The tracks, in playing order.
     pub entries: Vec<PlaylistEntry>,
+    /// How each seed of the request was matched to the catalog, in the request's order,
+    /// with the seeds left out (empty when the playlist was not made from a request).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub matches: Vec<SeedMatch>,
+}
+
+/// How one seed of a request was matched to the catalog.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SeedMatch {
+    /// The seed as given.
+    pub given: String,
+    /// `id`, `text`, `artist`, `genre`, `same_recording` (another release of a catalog
+    /// track), `proxy` (not in the catalog: estimated from its artists' catalog tracks) or
+    /// `skipped` (left out: see `note`).
+    pub matched_by: String,
+    /// The catalog tracks it stands for (for a proxy, those it is estimated from).
+    pub tracks: Vec<String>,
+    /// True when its sound is estimated rather than the catalog's own.
+    #[serde(default)]
+    pub estimated: bool,
+    /// How it matched or why it was left out, in words a listener understands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 #[cfg(test)]

@@ -126,6 +126,7 @@ pub fn generate_from(
         name: reason::playlist_name(&seed_tracks),
         seeds: seed_tracks.into_iter().cloned().collect(),
         entries,
+        matches: Vec::new(),
     })
 }
 
