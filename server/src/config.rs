@@ -340,8 +340,10 @@ impl From<OrderArg> for selecta_types::Order {
 /// `selecta recommend`
 #[derive(Debug, Clone, Args)]
 pub struct RecommendArgs {
-    /// A seed track: catalog id, `spotify:track:ID`, an open.spotify.com link or `artist - title`.
-    /// Repeat for several (1 to 50).
+    /// A seed track: catalog id, `spotify:track:ID`, an open.spotify.com track or artist link
+    /// or `artist - title`. A Spotify track or artist the catalog lacks is looked up when
+    /// Spotify is configured (SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET). Repeat for several
+    /// (1 to 50).
     #[arg(long = "seed", short = 's', required = true)]
     pub seeds: Vec<String>,
 
@@ -393,6 +395,10 @@ pub struct RecommendArgs {
 
     #[command(flatten)]
     pub model: ModelArgs,
+
+    /// Spotify (to look up seeds the catalog lacks) and Redis (to share the lookup cache).
+    #[command(flatten)]
+    pub web: WebArgs,
 }
 
 /// `selecta describe`

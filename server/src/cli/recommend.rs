@@ -1,7 +1,8 @@
 //! `selecta recommend`: a playlist from seed tracks, as a table or JSON.
 
 use anyhow::anyhow;
-use selecta_engine::{CatalogView, RequestError, SeedList};
+use selecta_engine::{CatalogView, Lookup, RequestError, SeedList};
+use selecta_spotify::Acting;
 use selecta_types::{Attribute, Order, Playlist, PlaylistRequest, SeedRef};
 
 use crate::config::RecommendArgs;
@@ -12,9 +13,28 @@ pub async fn run(args: RecommendArgs) -> anyhow::Result<()> {
     let request = request(&args)?;
     let model = model_source::load_model(&args.model).await?;
     let view = CatalogView::build(std::sync::Arc::new(model));
-    let playlist = view
+    let spotify = crate::serve::spotify_config(&args.web)?;
+    let lookup = crate::serve::lookups(
+        spotify.as_ref(),
+        args.web.redis_url.as_deref(),
+        &args.model.model_cache,
+    )
+    .await?;
+    let found = view
         .engine()
-        .playlist(&request)
+        .playlist_looking_up(
+            &request,
+            Lookup {
+                spotify: &lookup,
+                acting: Acting::App,
+            },
+        )
+        .await;
+    // Keep what was learned for the next run.
+    if let Err(e) = lookup.cache().flush().await {
+        tracing::warn!(error = %e, "could not save the lookup cache");
+    }
+    let playlist = found
         .map_err(|e| match e {
             RequestError::Unmatched {
                 list, seed, reason, ..
@@ -96,6 +116,10 @@ pub fn table(p: &Playlist) -> String {
         p.seeds.len(),
         if p.seeds.len() == 1 { "" } else { "s" }
     );
+    for m in p.matches.iter().filter(|m| m.note.is_some()) {
+        let note = m.note.as_deref().unwrap_or_default();
+        out.push_str(&format!("  seed {}: {note}\n", m.given));
+    }
     for (i, e) in p.entries.iter().enumerate() {
         let t = &e.track;
         let year = t.year.map(|y| format!(" ({y})")).unwrap_or_default();

@@ -32,6 +32,11 @@ pub fn selecta() -> Command {
         "SELECTA_PUBLIC_URL",
         "S3_ENDPOINT_URL",
         "S3_FORCE_PATH_STYLE",
+        "REDIS_URL",
+        "SPOTIFY_CLIENT_ID",
+        "SPOTIFY_CLIENT_SECRET",
+        "SPOTIFY_ACCOUNTS_URL",
+        "SPOTIFY_API_URL",
     ] {
         c.env_remove(var);
     }
