@@ -152,7 +152,7 @@ impl<'a> Engine<'a> {
     pub(crate) fn try_request(
         &self,
         req: &PlaylistRequest,
-    ) -> Result<(Vec<Result<Matched, Unmatched>>, Vec<usize>), RequestError> {
+    ) -> Result<(Tried, Vec<usize>), RequestError> {
         for (list, refs) in [
             (SeedList::Seeds, &req.seeds),
             (SeedList::NegativeSeeds, &req.negative_seeds),
@@ -303,6 +303,9 @@ impl<'a> Engine<'a> {
         }
     }
 }
+
+/// Each seed of a request tried against the catalog alone.
+pub(crate) type Tried = Vec<Result<Matched, Unmatched>>;
 
 /// How many tracks an artist or genre seed stands for: up to [`TRACKS_PER_GROUP_SEED`],
 /// fewer when many seeds are given, so that the seed tracks stay within [`MAX_SEEDS`].
