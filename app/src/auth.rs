@@ -115,6 +115,28 @@ where
 /// Most saved tracks fetched to leave them out of a playlist (Spotify pages by 50).
 const MAX_SAVED_FOR_EXCLUSION: u32 = 1000;
 
+/// A Spotify track looked up (cached): with the listener's token when signed in, else the
+/// app's.
+pub async fn look_up_track(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+) -> Result<crate::SpotifyTrack, AppError> {
+    use selecta_spotify::Acting;
+    if status(state, session).await?.signed_in() {
+        let c = client(state, session).await?;
+        let r = state.lookup.track(Acting::Listener(&c), id).await;
+        keep_refreshed(session, &c).await?;
+        r.map_err(spotify_error)
+    } else {
+        state
+            .lookup
+            .track(Acting::App, id)
+            .await
+            .map_err(spotify_error)
+    }
+}
+
 /// The catalog ids of the listener's saved tracks (by Spotify id, else by artist and title),
 /// up to [`MAX_SAVED_FOR_EXCLUSION`] of the newest.
 pub async fn saved_track_ids(state: &AppState, session: &Session) -> Result<Vec<String>, AppError> {
@@ -142,12 +164,11 @@ pub async fn saved_track_ids(state: &AppState, session: &Session) -> Result<Vec<
         (c, result)
     })
     .await?;
-    let model = state.model();
-    let keys = state.song_keys();
+    let view = state.views.get();
     let mut ids: Vec<String> = tracks.iter().map(|t| t.id.clone()).collect();
     for t in &tracks {
-        if let Some(m) = crate::library::match_track(&model, &keys, t) {
-            ids.push(model.tracks()[m.index].id.clone());
+        if let Some(m) = crate::library::match_track(&view, t) {
+            ids.push(view.tracks()[m.index].id.clone());
         }
     }
     ids.sort();

@@ -1,7 +1,8 @@
 //! The listener's Spotify library in the picker: which list to show ([`Source`]), one page of
 //! it with each track matched to the catalog ([`LibraryPage`]), and (server side) the matching
 //! itself: by Spotify id, else by normalised artist and title. A track the catalog does not
-//! hold is listed as such: it cannot be a seed, and it never silently vanishes.
+//! hold is listed as such, never silently dropped: it is still a seed, marked "estimated",
+//! when the catalog holds tracks by its artists.
 
 use serde::{Deserialize, Serialize};
 
@@ -96,6 +97,10 @@ pub struct LibraryItem {
     pub catalog: Option<Track>,
     /// How it matched.
     pub matched_by: Option<MatchKind>,
+    /// Not in the catalog, but usable as a seed: how its sound is estimated ("... is not in
+    /// the catalog: its sound is estimated from 14 catalog tracks by Queen").
+    #[serde(default)]
+    pub estimate: Option<String>,
 }
 
 /// One page of a library list.
@@ -116,44 +121,15 @@ pub struct LibraryPage {
 }
 
 #[cfg(feature = "ssr")]
-pub use matching::{match_track, Match, SongKeys};
+pub use matching::{match_track, Match};
 
 #[cfg(feature = "ssr")]
 mod matching {
-    use std::collections::HashMap;
-
     use selecta_catalog::song_key;
-    use selecta_model::Model;
+    use selecta_engine::CatalogView;
 
     use super::{LibraryItem, MatchKind};
     use crate::{SpotifyTrack, Track};
-
-    /// The catalog's "same song" keys (main artist and title without version marks, both
-    /// normalised), each to its most popular track. Built once per model.
-    #[derive(Debug, Default)]
-    pub struct SongKeys(HashMap<String, usize>);
-
-    impl SongKeys {
-        /// Indexes every track of the model's catalog.
-        pub fn build(model: &Model) -> Self {
-            let mut map: HashMap<String, usize> = HashMap::new();
-            let tracks = model.tracks();
-            for (i, t) in tracks.iter().enumerate() {
-                if t.name.is_empty() || t.artists.is_empty() {
-                    continue;
-                }
-                let pop = |j: usize| tracks[j].popularity.unwrap_or(0.0);
-                map.entry(song_key(t))
-                    .and_modify(|best| {
-                        if pop(i) > pop(*best) {
-                            *best = i;
-                        }
-                    })
-                    .or_insert(i);
-            }
-            SongKeys(map)
-        }
-    }
 
     /// A catalog track found for a Spotify track.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,9 +140,10 @@ mod matching {
         pub kind: MatchKind,
     }
 
-    /// The catalog track for a Spotify track: the same id, else the same song by name.
-    pub fn match_track(model: &Model, keys: &SongKeys, t: &SpotifyTrack) -> Option<Match> {
-        if let Some(index) = model.catalog().index_of(&t.id) {
+    /// The catalog track for a Spotify track: the same id, else the same song by name (the
+    /// most popular version; the engine's song index).
+    pub fn match_track(view: &CatalogView, t: &SpotifyTrack) -> Option<Match> {
+        if let Some(index) = view.model.catalog().index_of(&t.id) {
             return Some(Match {
                 index,
                 kind: MatchKind::Id,
@@ -180,21 +157,28 @@ mod matching {
             artists: t.artists.clone(),
             ..Track::default()
         };
-        keys.0.get(&song_key(&probe)).map(|&index| Match {
+        view.song(&song_key(&probe)).first().map(|&index| Match {
             index,
             kind: MatchKind::Name,
         })
     }
 
-    /// Matches a list, keeping every track (unmatched ones with no catalog track).
-    pub fn items(model: &Model, keys: &SongKeys, tracks: Vec<SpotifyTrack>) -> Vec<LibraryItem> {
+    /// Matches a list, keeping every track: an unmatched one says whether its sound can be
+    /// estimated from its artists' catalog tracks (then it can still be a seed).
+    pub fn items(view: &CatalogView, tracks: Vec<SpotifyTrack>) -> Vec<LibraryItem> {
         tracks
             .into_iter()
             .map(|t| {
-                let m = match_track(model, keys, &t);
+                let m = match_track(view, &t);
+                let estimate = match m {
+                    Some(_) => None,
+                    None => selecta_engine::known::match_track(&view.model, &view.index, &t)
+                        .and_then(|m| m.note),
+                };
                 LibraryItem {
-                    catalog: m.map(|m| model.tracks()[m.index].clone()),
+                    catalog: m.map(|m| view.tracks()[m.index].clone()),
                     matched_by: m.map(|m| m.kind),
+                    estimate,
                     spotify: t,
                 }
             })
@@ -209,6 +193,7 @@ pub use matching::items;
 mod tests {
     use super::*;
     use selecta_catalog::Catalog;
+    use selecta_engine::CatalogView;
     use selecta_model::{Model, ModelParams};
     use selecta_types::AudioFeatures;
 
@@ -268,15 +253,14 @@ mod tests {
     #[test]
     fn matches_by_id_then_by_normalised_artist_and_title() {
         let m = model();
-        let keys = SongKeys::build(&m);
+        let view = CatalogView::build(std::sync::Arc::new(m));
         // Same id: that exact track, even though another version is more popular.
-        let hit = match_track(&m, &keys, &spotify("0hVXuCcriWRGvwMV1r5Yn9", "x", &["y"])).unwrap();
+        let hit = match_track(&view, &spotify("0hVXuCcriWRGvwMV1r5Yn9", "x", &["y"])).unwrap();
         assert_eq!((hit.index, hit.kind), (1, MatchKind::Id));
         // Another id (another release), same song: case, accents, punctuation and the
         // guest credit do not matter; the most popular version is taken.
         let hit = match_track(
-            &m,
-            &keys,
+            &view,
             &spotify(
                 "1111111111111111111111",
                 "I DONT CARE",
@@ -286,15 +270,13 @@ mod tests {
         .unwrap();
         assert_eq!((hit.index, hit.kind), (0, MatchKind::Name));
         let hit = match_track(
-            &m,
-            &keys,
+            &view,
             &spotify("2222222222222222222222", "Bohemian Rhapsody", &["Queen"]),
         )
         .unwrap();
         assert_eq!(hit.index, 2);
         let hit = match_track(
-            &m,
-            &keys,
+            &view,
             &spotify("3333333333333333333333", "Hold Up", &["Beyonce"]),
         )
         .unwrap();
@@ -302,22 +284,20 @@ mod tests {
         // Another artist's song of the same title, and unknown songs, do not match.
         assert_eq!(
             match_track(
-                &m,
-                &keys,
+                &view,
                 &spotify("4444444444444444444444", "Hold Up", &["Someone"])
             ),
             None
         );
         assert_eq!(
             match_track(
-                &m,
-                &keys,
+                &view,
                 &spotify("5555555555555555555555", "Unknown", &["Nobody"])
             ),
             None
         );
         assert_eq!(
-            match_track(&m, &keys, &spotify("6666666666666666666666", "", &[])),
+            match_track(&view, &spotify("6666666666666666666666", "", &[])),
             None
         );
     }
@@ -325,18 +305,25 @@ mod tests {
     #[test]
     fn unmatched_tracks_stay_in_the_list() {
         let m = model();
-        let keys = SongKeys::build(&m);
+        let view = CatalogView::build(std::sync::Arc::new(m));
         let list = items(
-            &m,
-            &keys,
+            &view,
             vec![
                 spotify("5555555555555555555555", "Unknown", &["Nobody"]),
                 spotify("5Z01UMMf7V1o0MzF86s6WJ", "Hold Up", &["Beyoncé"]),
+                spotify("7777777777777777777777", "Another One", &["Queen"]),
             ],
         );
-        assert_eq!(list.len(), 2);
+        assert_eq!(list.len(), 3);
         assert_eq!(list[0].catalog, None);
         assert_eq!(list[0].spotify.name, "Unknown");
+        assert_eq!(list[0].estimate, None, "nothing by Nobody in the catalog");
+        // Not in the catalog, but Queen is: a seed, estimated.
+        assert_eq!(list[2].catalog, None);
+        assert_eq!(
+            list[2].estimate.as_deref(),
+            Some("Another One is not in the catalog: its sound is estimated from 1 catalog track by Queen")
+        );
         assert_eq!(
             list[1].catalog.as_ref().unwrap().id,
             "5Z01UMMf7V1o0MzF86s6WJ"

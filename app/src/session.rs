@@ -16,10 +16,13 @@ const GENERATED: &str = "generated";
 /// The seeds picked so far and the options last used.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Picker {
-    /// Catalog track ids, in the order picked.
+    /// Track ids, in the order picked: the catalog's, or Spotify's for tracks it lacks.
     pub seeds: Vec<String>,
     /// The options of the last generation (or the defaults).
     pub options: PlaylistOptions,
+    /// The seeds the catalog lacks, as Spotify describes them (their sound is estimated).
+    #[serde(default)]
+    pub known: Vec<crate::SpotifyTrack>,
 }
 
 impl Picker {
@@ -40,6 +43,7 @@ impl Picker {
 
     /// Removes a seed; false when it was not picked.
     pub fn remove(&mut self, id: &str) -> bool {
+        self.known.retain(|t| t.id != id);
         let before = self.seeds.len();
         self.seeds.retain(|s| s != id);
         self.seeds.len() != before

@@ -9,7 +9,6 @@ use selecta_model::Model;
 pub use selecta_engine::{ModelHandle, Views};
 
 use crate::api::CatalogStats;
-use crate::library::SongKeys;
 use crate::Track;
 
 /// Everything request handlers and server functions share. Cheap to clone.
@@ -25,16 +24,7 @@ pub struct AppState {
     /// Cached Spotify lookups of seeds the catalog lacks (the app's token, or the signed-in
     /// listener's).
     pub lookup: selecta_spotify::SpotifyLookup,
-    /// The catalog's song keys for matching Spotify tracks, built once per model.
-    pub song_keys: SongKeyCache,
 }
-
-/// [`SongKeys`] of the model in service, rebuilt when a reload swaps the model.
-#[derive(Clone, Default)]
-pub struct SongKeyCache(Arc<std::sync::Mutex<Option<CachedKeys>>>);
-
-/// The model the keys were built for, and the keys.
-type CachedKeys = (Arc<Model>, Arc<SongKeys>);
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
@@ -64,38 +54,25 @@ impl AppState {
         }
     }
 
-    /// The tracks of catalog ids, in order; an id the catalog no longer holds (after a model
-    /// reload) stays visible as a track named after its id, so it can be removed.
-    pub fn seed_tracks(&self, ids: &[String]) -> Vec<Track> {
+    /// The picked seeds as tracks, in order: catalog tracks, else the Spotify tracks looked
+    /// up for seeds the catalog lacks (`known`).
+    pub fn seed_tracks(&self, ids: &[String], known: &[crate::SpotifyTrack]) -> Vec<Track> {
         let model = self.model();
         let catalog = model.catalog();
         ids.iter()
             .map(|id| {
-                catalog.get(id).cloned().unwrap_or_else(|| Track {
-                    id: id.clone(),
-                    name: format!("{id} (no longer in the catalog)"),
-                    ..Track::default()
+                catalog.get(id).cloned().unwrap_or_else(|| {
+                    match known.iter().find(|t| &t.id == id) {
+                        Some(t) => selecta_engine::known::track_of(t),
+                        None => Track {
+                            id: id.clone(),
+                            name: format!("{id} (no longer in the catalog)"),
+                            ..Track::default()
+                        },
+                    }
                 })
             })
             .collect()
-    }
-
-    /// The song keys of the model in service (built on first use after a (re)load).
-    pub fn song_keys(&self) -> Arc<SongKeys> {
-        let model = self.model();
-        let mut cache = self
-            .song_keys
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match &*cache {
-            Some((m, keys)) if Arc::ptr_eq(m, &model) => keys.clone(),
-            _ => {
-                let keys = Arc::new(SongKeys::build(&model));
-                *cache = Some((model, keys.clone()));
-                keys
-            }
-        }
     }
 
     /// Whether the catalog holds a track id.

@@ -68,3 +68,38 @@ test('keyboard: seeds can be added and removed without a mouse', async ({ page }
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('no-seeds')).toBeVisible();
 });
+
+test('a library track the catalog lacks becomes an estimated seed, and the playlist is saved', async ({ page, request }) => {
+  await page.goto('/');
+  await expect(page.locator('[data-hydrated="true"]')).toHaveCount(1);
+  await signIn(page);
+  await page.getByTestId('tab-saved').click();
+  // The stand-in's libraries hold tracks by catalog artists that the catalog lacks.
+  const estimated = page.locator('[data-testid=library-track][data-in-catalog=false]:has([data-testid=estimated])');
+  await expect(page.getByTestId('library-track').first()).toBeVisible();
+  for (let pages = 0; (await estimated.count()) === 0; pages++) {
+    expect(pages, 'no estimated track in the saved tracks').toBeLessThan(6);
+    await page.getByTestId('next-page').click();
+    await expect(page.getByTestId('library-track').first()).toBeVisible();
+  }
+  const row = estimated.first();
+  await expect(row.getByTestId('estimated')).toHaveAttribute('title', /is not in the catalog: its sound is estimated from \d+ catalog tracks? by /);
+  await row.getByTestId('add-seed').click();
+  await expect(page.getByTestId('seed-chip')).toHaveCount(1);
+  await expect(page.getByTestId('seed-estimated')).toHaveCount(1);
+  const [seed] = await seedIds(page);
+
+  await page.getByTestId('length').fill('12');
+  await page.getByTestId('generate').click();
+  await expect(page).toHaveURL(/\/playlist$/);
+  const ids = await expectPlaylist(page, 12, [seed]);
+  // The reasons say how the seed was matched.
+  const reasons = await page.getByTestId('reason').allTextContents();
+  expect(reasons.some((r) => /its sound is estimated from \d+ catalog tracks? by /.test(r))).toBe(true);
+
+  await page.getByTestId('save').click();
+  const link = page.getByTestId('saved-link');
+  await expect(link).toBeVisible();
+  const saved = await standinPlaylist(request, (await link.getAttribute('href'))!.split('/').pop()!);
+  expect(saved.uris).toEqual(ids.map((t) => `spotify:track:${t}`));
+});

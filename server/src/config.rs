@@ -471,6 +471,11 @@ pub struct BotArgs {
 
     #[command(flatten)]
     pub model: ModelArgs,
+
+    /// Spotify (to look up links to tracks and artists the catalog lacks) and Redis (to
+    /// share the lookup cache).
+    #[command(flatten)]
+    pub web: WebArgs,
 }
 
 impl std::fmt::Debug for BotArgs {

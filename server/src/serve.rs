@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use anyhow::{bail, Context};
-use app::state::{AppState, SongKeyCache};
+use app::state::AppState;
 use app::{shell, App};
 use axum::Router;
 use leptos::prelude::*;
@@ -59,7 +59,6 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         views: Arc::new(Views::new(runtime.handle().clone())),
         spotify,
         lookup,
-        song_keys: SongKeyCache::default(),
     };
     runtime.reload_on_sighup();
     let secure = args

@@ -89,6 +89,10 @@ pub struct PageState {
     pub spotify: SpotifyStatus,
     /// The picked seeds, in order.
     pub seeds: Vec<Track>,
+    /// The ids of seeds the catalog lacks, whose sound is estimated from their artists'
+    /// catalog tracks.
+    #[serde(default)]
+    pub estimated: Vec<String>,
     /// The options of the picker.
     pub options: PlaylistOptions,
     /// The last generated playlist.
@@ -150,7 +154,8 @@ pub async fn get_page_state() -> Result<PageState, AppError> {
     let spotify = crate::auth::status(&state, &session).await?;
     Ok(PageState {
         spotify,
-        seeds: state.seed_tracks(&picker.seeds),
+        seeds: state.seed_tracks(&picker.seeds, &picker.known),
+        estimated: picker.known.iter().map(|t| t.id.clone()).collect(),
         options: picker.options,
         generated: generated.map(|g| GeneratedView {
             id: g.id,
@@ -160,19 +165,36 @@ pub async fn get_page_state() -> Result<PageState, AppError> {
     })
 }
 
-/// Adds a catalog track to the seeds.
+/// Adds a track to the seeds: a catalog track, or a Spotify track the catalog lacks, looked
+/// up (with the listener's token when signed in) and kept when its artists' catalog tracks
+/// can stand in for it.
 #[server]
 pub async fn add_seed(id: String) -> Result<(), AppError> {
     let state = crate::state::current()?;
     let id = id.trim();
-    if !state.has_track(id) {
-        return Err(AppError::invalid(
-            "id",
-            format!("track `{id}` is not in the catalog"),
-        ));
-    }
     let session = crate::session::current().await?;
     let mut picker = crate::session::picker(&session).await?;
+    if !state.has_track(id) {
+        if !selecta_catalog::spotify::looks_like_spotify_id(id) {
+            return Err(AppError::invalid(
+                "id",
+                format!("track `{id}` is not in the catalog"),
+            ));
+        }
+        let t = crate::auth::look_up_track(&state, &session, id).await?;
+        let view = state.views.get();
+        if selecta_engine::known::match_track(&view.model, &view.index, &t).is_none() {
+            return Err(AppError::invalid(
+                "id",
+                format!(
+                    "{} is not in the catalog, and neither is anything by its artists",
+                    t.label()
+                ),
+            ));
+        }
+        picker.known.retain(|k| k.id != t.id);
+        picker.known.push(t);
+    }
     picker.add(id)?;
     crate::session::set_picker(&session, &picker).await
 }

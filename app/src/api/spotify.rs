@@ -37,14 +37,13 @@ pub async fn fetch_library(
         offset: (page as u32 - 1) * LIBRARY_PAGE_SIZE,
         limit: LIBRARY_PAGE_SIZE,
     };
-    let model = state.model();
-    let keys = state.song_keys();
+    let view = state.views.get();
     let tracks_page =
         |title: String, p: selecta_types::SpotifyPage<crate::SpotifyTrack>| LibraryPage {
             title,
             has_next: p.has_more,
             total: p.total,
-            items: items(&model, &keys, p.items),
+            items: items(&view, p.items),
             playlists: Vec::new(),
             page,
         };
@@ -96,7 +95,7 @@ pub async fn fetch_library(
                 title: "Recently played".into(),
                 has_next: end < all.len(),
                 total: Some(all.len() as u32),
-                items: items(&model, &keys, all[start..end].to_vec()),
+                items: items(&view, all[start..end].to_vec()),
                 playlists: Vec::new(),
                 page,
             }

@@ -170,12 +170,14 @@ fn LibraryView(page: LibraryPage, key: (String, Option<String>, usize)) -> impl 
     }
 }
 
-/// A track of the library: "Add" when the catalog holds it, else marked as not in the catalog.
+/// A track of the library: "Add" when the catalog holds it or its artists' tracks can stand
+/// in for it (marked "estimated"), else marked as not in the catalog.
 #[component]
 fn LibraryRow(item: LibraryItem) -> impl IntoView {
     let t = item.spotify;
     let year = t.year.map(|y| format!(" ({y})")).unwrap_or_default();
     let in_catalog = item.catalog.is_some();
+    let estimate = item.estimate.clone();
     let action = match (item.catalog, item.matched_by) {
         (Some(c), kind) => {
             let label = c.label();
@@ -192,12 +194,26 @@ fn LibraryRow(item: LibraryItem) -> impl IntoView {
             }
             .into_any()
         }
-        (None, _) => view! {
-            <span class="not-in-catalog" data-testid="not-in-catalog">
-                "Not in the catalog: cannot be a seed"
-            </span>
-        }
-        .into_any(),
+        (None, _) => match estimate {
+            Some(note) => {
+                let label = t.label();
+                view! {
+                    <span class="actions">
+                        <span class="match estimated" data-testid="estimated" title=note>
+                            "estimated"
+                        </span>
+                        <AddSeedButton track_id=t.id.clone() label />
+                    </span>
+                }
+                .into_any()
+            }
+            None => view! {
+                <span class="not-in-catalog" data-testid="not-in-catalog">
+                    "Not in the catalog, nor anything by its artists: cannot be a seed"
+                </span>
+            }
+            .into_any(),
+        },
     };
     view! {
         <li class="track" data-testid="library-track" data-in-catalog=in_catalog.to_string()>

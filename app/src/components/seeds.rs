@@ -53,9 +53,23 @@ pub fn SeedTray() -> impl IntoView {
                                                 let label = t.label();
                                                 let remove_label = format!("Remove {label}");
                                                 let id_attr = t.id.clone();
+                                                let estimated = s.estimated.contains(&t.id);
+                                                let mark = estimated
+                                                    .then(|| {
+                                                        view! {
+                                                            <span
+                                                                class="match estimated"
+                                                                data-testid="seed-estimated"
+                                                                title="Not in the catalog: its sound is estimated from its artists' catalog tracks"
+                                                            >
+                                                                "estimated"
+                                                            </span>
+                                                        }
+                                                    });
                                                 view! {
                                                     <li class="chip" data-testid="seed-chip" data-track-id=id_attr>
                                                         <span class="chip-label">{label}</span>
+                                                        {mark}
                                                         <ActionForm action=ctx.remove>
                                                             <input type="hidden" name="id" value=t.id />
                                                             <button
@@ -86,7 +100,7 @@ pub fn SeedTray() -> impl IntoView {
 /// "Add" for a catalog track; "Added" once it is a seed.
 #[component]
 pub fn AddSeedButton(
-    /// Catalog track id.
+    /// Track id (the catalog's, or Spotify's for a track the catalog lacks).
     track_id: String,
     /// `Artist - Title`, for the button's accessible name.
     label: String,

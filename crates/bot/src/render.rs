@@ -134,6 +134,13 @@ pub fn playlist(p: &Playlist) -> String {
         if p.entries.len() == 1 { "" } else { "s" },
         escape(&shorten(&seeds.join("; "), 600)),
     );
+    // How seeds the catalog lacks were matched, or why one was left out.
+    for note in p.matches.iter().filter_map(|m| m.note.as_deref()) {
+        out.push_str(&format!(
+            "\nℹ️ <i>{}</i>",
+            escape(&shorten(note, REASON_CHARS))
+        ));
+    }
     for (i, e) in p.entries.iter().enumerate() {
         out.push_str(&format!(
             "\n\n{}. {}\n<i>{}</i>",

@@ -3,8 +3,10 @@
 
 use std::sync::Arc;
 
-use selecta_engine::{CatalogView, ModelHandle, RequestError, Unmatched, Views};
+use selecta_catalog::ResolveError;
+use selecta_engine::{CatalogView, Lookup, ModelHandle, RequestError, Unmatched, Views};
 use selecta_model::{similar, Model};
+use selecta_spotify::{Acting, SpotifyLookup};
 use selecta_types::{PlaylistRequest, SeedRef, Track};
 
 use crate::choice::{Action, Choices, Pending, Press, Slot};
@@ -27,6 +29,8 @@ pub struct Responder {
     views: Views,
     choices: Choices,
     examples: Examples,
+    /// Spotify lookups for links to tracks and artists the catalog lacks.
+    lookup: Option<SpotifyLookup>,
 }
 
 impl std::fmt::Debug for Responder {
@@ -52,7 +56,17 @@ impl Responder {
             views: Views::new(handle),
             choices: Choices::new(PENDING_CAPACITY),
             examples,
+            lookup: None,
         }
+    }
+
+    /// Looks up links to Spotify tracks and artists the catalog lacks (with the app's
+    /// token), so that `/predict` takes them. Lookups run on the Tokio runtime the responder
+    /// is called from (on a blocking thread, as the bot does); without one, such links are
+    /// refused as before.
+    pub fn with_lookup(mut self, lookup: SpotifyLookup) -> Responder {
+        self.lookup = Some(lookup);
+        self
     }
 
     /// The model in service.
@@ -97,6 +111,10 @@ impl Responder {
         for q in queries {
             match engine.resolve(&SeedRef::Query(q.clone()), 1) {
                 Ok(m) => slots.push(Slot::Chosen(tracks[m.tracks[0]].id.clone())),
+                // A Spotify link the catalog lacks: looked up when the playlist is made.
+                Err(e) if action != Action::Describe && self.can_look_up(&e) => {
+                    slots.push(Slot::Chosen(q.trim().to_owned()))
+                }
                 Err(e) => match (e.candidates(), e.suggestions()) {
                     (Some(c), _) if !c.is_empty() => slots.push(Slot::Open {
                         query: q.clone(),
@@ -272,13 +290,35 @@ impl Responder {
         Reply::split(&text, Vec::new())
     }
 
+    /// True when the seed failed only for want of a lookup, and lookups are possible here.
+    fn can_look_up(&self, e: &Unmatched) -> bool {
+        self.lookup.is_some()
+            && tokio::runtime::Handle::try_current().is_ok()
+            && matches!(
+                e,
+                Unmatched::Query(ResolveError::UnknownId { .. } | ResolveError::NotATrack { .. })
+            )
+    }
+
     fn playlist(&self, view: &CatalogView, seeds: Vec<String>, length: usize) -> String {
+        // Chosen ids resolve as queries: a catalog id directly, a Spotify link by lookup.
         let request = PlaylistRequest {
-            seeds: seeds.into_iter().map(SeedRef::Track).collect(),
+            seeds: seeds.into_iter().map(SeedRef::Query).collect(),
             length,
             ..PlaylistRequest::default()
         };
-        match view.engine().playlist(&request) {
+        let engine = view.engine();
+        let result = match (&self.lookup, tokio::runtime::Handle::try_current()) {
+            (Some(spotify), Ok(runtime)) => {
+                let lookup = Lookup {
+                    spotify,
+                    acting: Acting::App,
+                };
+                runtime.block_on(engine.playlist_looking_up(&request, lookup))
+            }
+            _ => engine.playlist(&request),
+        };
+        match result {
             Ok(g) => render::playlist(&g.playlist),
             Err(RequestError::NothingMatches { .. }) => {
                 render::problem("no track of the catalog goes with these; try other tracks")

@@ -469,3 +469,74 @@ fn special_characters_and_other_scripts_render_as_typed() {
         "{text}"
     );
 }
+
+/// `/predict` with links to what the catalog lacks, looked up at the stand-in (serving the
+/// bundled catalog's world) over real HTTP.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn predict_takes_links_to_tracks_and_artists_the_catalog_lacks() {
+    use selecta_spotify::{CacheSettings, LookupCache, SpotifyConfig, SpotifyLookup};
+    use selecta_spotify_standin::{Standin, StandinConfig};
+
+    let bundled =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/spotify_songs.csv.gz");
+    let config = StandinConfig::new("bot-test", "bot-secret", "http://127.0.0.1:1/cb");
+    let standin = Standin::new(config, Catalog::load(bundled).unwrap()).unwrap();
+    let addr = standin.spawn("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let mut c = SpotifyConfig::new("bot-test", "bot-secret");
+    c.accounts_url = format!("http://{addr}");
+    c.api_url = format!("http://{addr}/v1");
+    let lookup = SpotifyLookup::new(
+        Some(&c),
+        LookupCache::memory(None, CacheSettings::default()),
+    )
+    .unwrap();
+
+    // The small catalog with the single of Blinding Lights and a Queen song.
+    let mut tracks = tracks();
+    let base = tracks[10].clone();
+    tracks.push(Track {
+        id: "0sf12qNH5qcw8qpgymFOqD".into(),
+        name: "Blinding Lights".into(),
+        artists: vec!["The Weeknd".into()],
+        album: "Blinding Lights".into(),
+        ..base.clone()
+    });
+    tracks.push(Track {
+        id: "4u7EnebtmKWzUH433cf5Qv".into(),
+        name: "Bohemian Rhapsody".into(),
+        artists: vec!["Queen".into()],
+        album: "A Night at the Opera".into(),
+        ..base
+    });
+    let model = Model::fit(
+        Catalog::from_tracks(tracks, Vec::new()),
+        &ModelParams::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    let r = Arc::new(Responder::new(Arc::new(model)).with_lookup(lookup));
+
+    // Blinding Lights on After Hours: the catalog holds the single.
+    let ask = |text: &str| {
+        let (r, text) = (r.clone(), text.to_owned());
+        tokio::task::spawn_blocking(move || r.respond(7, Input::Predict(text)))
+    };
+    let reply = one(
+        ask("n=5 https://open.spotify.com/track/0VjIjW4GlUZAMYd2vXMi3b")
+            .await
+            .unwrap(),
+    );
+    let text = plain(&reply.text);
+    assert!(
+        text.contains("Blinding Lights (After Hours) is the same recording as the one on Blinding Lights in the catalog"),
+        "{text}"
+    );
+    assert_eq!(linked_ids(&reply.text).len(), 5, "{text}");
+    assert!(!linked_ids(&reply.text).contains(&"0sf12qNH5qcw8qpgymFOqD".to_owned()));
+
+    // Queen by their Spotify artist id.
+    let reply = one(ask("n=3 spotify:artist:1dfeR4HaWDbWqFHLkxsg1d")
+        .await
+        .unwrap());
+    assert_eq!(linked_ids(&reply.text).len(), 3, "{}", plain(&reply.text));
+}
