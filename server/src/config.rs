@@ -289,14 +289,22 @@ pub struct S3Args {
 /// `selecta fit`
 #[derive(Debug, Clone, Args)]
 pub struct FitArgs {
-    /// The catalog: CSV, gzip'd CSV, a folder of `meta.json` files, or `s3://bucket/prefix/`
-    /// holding `tracks/<genre>/<artist_track>/meta.json` objects.
+    /// A catalog: CSV or gzip'd CSV in any layout of docs/catalogs.md, a folder of such files
+    /// or of `meta.json` files, or `s3://bucket/prefix/` holding
+    /// `tracks/<genre>/<artist_track>/meta.json` objects. Repeat to merge several: one entry
+    /// per track id, the first catalog's values first (docs/catalogs.md).
     #[arg(
         long,
         env = "SELECTA_CATALOG",
         default_value = "data/spotify_songs.csv.gz"
     )]
-    pub catalog: String,
+    pub catalog: Vec<String>,
+
+    /// Fold in the tracks learned through Spotify lookups (the `lookups.json` that `serve`,
+    /// `recommend` and `bot` keep beside their model cache): their sound is estimated from
+    /// their artists' tracks in the merged catalog; those with none are left out.
+    #[arg(long, value_name = "FILE")]
+    pub lookups: Option<std::path::PathBuf>,
 
     /// Where to write the artifact: a path or `s3://bucket/key`.
     #[arg(long)]

@@ -192,3 +192,62 @@ fn a_corrupt_model_is_refused() {
     let err = stderr(&o);
     assert!(err.contains("truncated"), "{err}");
 }
+
+#[test]
+fn fit_merges_several_catalogs_and_reports_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let extra = dir.path().join("extra.csv");
+    // Two tracks the bundled catalog lacks, and one it holds (its values stay the bundled ones).
+    std::fs::write(
+        &extra,
+        "track_id,track_name,track_artist,track_popularity,track_album_id,track_album_name,\
+track_album_release_date,playlist_name,playlist_id,playlist_genre,playlist_subgenre,danceability,\
+energy,key,loudness,mode,speechiness,acousticness,instrumentalness,liveness,valence,tempo,duration_ms\n\
+5ExtraTrack000000000001,Paper Harbour,Lumen Avenue,40,5ExtraAlbum000000000001,Harbour,2021-04-02,\
+Mine,5ExtraList0000000000001,pop,indie poptimism,0.61,0.72,5,-6.1,1,0.04,0.12,0.0,0.11,0.55,118.0,201000\n\
+5ExtraTrack000000000002,Copper Tides,Lumen Avenue,35,5ExtraAlbum000000000001,Harbour,2021-04-02,\
+Mine,5ExtraList0000000000001,pop,indie poptimism,0.58,0.66,7,-7.0,0,0.05,0.20,0.0,0.09,0.48,122.0,189000\n\
+0r7CVbZTWZgbTCYdfa2P31,Changed Title,Somebody,1,5ExtraAlbum000000000009,X,2020-01-01,\
+Mine,5ExtraList0000000000001,pop,indie poptimism,0.1,0.1,1,-20.0,1,0.5,0.5,0.5,0.5,0.5,60.0,100000\n",
+    )
+    .unwrap();
+    let out = dir.path().join("merged.selecta");
+    let o = run(selecta()
+        .arg("fit")
+        .arg("--catalog")
+        .arg(catalog())
+        .arg("--catalog")
+        .arg(&extra)
+        .arg("--out")
+        .arg(&out));
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("merged 2 catalogs into 28358 tracks"), "{err}");
+    assert!(
+        err.contains("extra.csv: 2 new tracks, 1 already in an earlier catalog"),
+        "{err}"
+    );
+
+    let o = run(selecta().args(["recommend", "--model"]).arg(&out).args([
+        "--seed",
+        "5ExtraTrack000000000001",
+        "-n",
+        "5",
+        "--json",
+    ]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let p: Playlist = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(p.seeds[0].name, "Paper Harbour");
+    let o = run(selecta().args(["recommend", "--model"]).arg(&out).args([
+        "--seed",
+        "0r7CVbZTWZgbTCYdfa2P31",
+        "-n",
+        "5",
+        "--json",
+    ]));
+    let p: Playlist = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_ne!(
+        p.seeds[0].name, "Changed Title",
+        "the first catalog's values win"
+    );
+}

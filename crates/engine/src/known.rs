@@ -2,9 +2,11 @@
 //! another id, else a proxy estimated from the catalog's tracks by the same artists. Pure:
 //! the lookups themselves are in [`crate::lookup`].
 
+use std::collections::HashSet;
+
 use selecta_catalog::normalize::normalize;
-use selecta_catalog::song_key;
-use selecta_model::{Model, ProxySeed, MAX_PROXY_TRACKS};
+use selecta_catalog::{song_key, Catalog, CatalogMerger};
+use selecta_model::{mean_features, Model, ProxySeed, MAX_PROXY_TRACKS};
 use selecta_types::{SpotifyArtist, SpotifyTrack, Track};
 
 use crate::resolve::TRACKS_PER_GROUP_SEED;
@@ -59,18 +61,7 @@ pub fn proxy(model: &Model, index: &CatalogIndex, t: &SpotifyTrack) -> Option<Pr
         };
         let role = if k == 0 { 1.0 } else { GUEST_WEIGHT };
         for &i in &artist.tracks {
-            let c = &tracks[i];
-            let same_album = match (&t.album_id, &c.album_id) {
-                (Some(a), Some(b)) => a == b,
-                _ => !album.is_empty() && normalize(&c.album) == album,
-            };
-            let album_w = if same_album { SAME_ALBUM_WEIGHT } else { 1.0 };
-            let era_w = match (t.year, c.year) {
-                (Some(a), Some(b)) => 1.0 / (1.0 + f32::from(a.abs_diff(b)) / ERA_HALF_YEARS),
-                _ => 0.5,
-            };
-            let pop_w = 0.5 + c.popularity.unwrap_or(0.0).clamp(0.0, 100.0) / 200.0;
-            let w = role * album_w * era_w * pop_w;
+            let w = role * kinship(t, &album, &tracks[i]);
             match from.iter_mut().find(|(j, _)| *j == i) {
                 Some((_, v)) => *v = v.max(w),
                 None => from.push((i, w)),
@@ -86,6 +77,75 @@ pub fn proxy(model: &Model, index: &CatalogIndex, t: &SpotifyTrack) -> Option<Pr
         track: track_of(t),
         from,
     })
+}
+
+/// How much a catalog track by the same artist says about `t`'s sound: more on its album
+/// (`album` is `t`'s, normalised), nearer its year, and when popular.
+fn kinship(t: &SpotifyTrack, album: &str, c: &Track) -> f32 {
+    let same_album = match (&t.album_id, &c.album_id) {
+        (Some(a), Some(b)) => a == b,
+        _ => !album.is_empty() && normalize(&c.album) == album,
+    };
+    let album_w = if same_album { SAME_ALBUM_WEIGHT } else { 1.0 };
+    let era_w = match (t.year, c.year) {
+        (Some(a), Some(b)) => 1.0 / (1.0 + f32::from(a.abs_diff(b)) / ERA_HALF_YEARS),
+        _ => 0.5,
+    };
+    let pop_w = 0.5 + c.popularity.unwrap_or(0.0).clamp(0.0, 100.0) / 200.0;
+    album_w * era_w * pop_w
+}
+
+/// Folds tracks learned through lookups into a catalog before a fit: each one the catalog
+/// lacks (by id, or as the same song within [`DURATION_TOLERANCE_MS`]) and has tracks by its
+/// artists gets their weighted mean audio features ([`kinship`]; see
+/// [`selecta_model::mean_features`]) and the genres of the closest one. Returns the catalog,
+/// how many were added and how many left out.
+pub fn fold_into(catalog: Catalog, known: &[SpotifyTrack]) -> (Catalog, usize, usize) {
+    let tracks = catalog.tracks();
+    let index = CatalogIndex::build(tracks);
+    let ids: HashSet<String> = tracks.iter().map(|t| t.id.clone()).collect();
+    let (mut added, mut left_out): (Vec<Track>, usize) = (Vec::new(), 0);
+    for t in known {
+        let probe = track_of(t);
+        let same_song = index.song(&song_key(&probe)).iter().any(|&i| {
+            match (tracks[i].duration_ms, t.duration_ms) {
+                (Some(a), Some(b)) => a.abs_diff(b) <= DURATION_TOLERANCE_MS,
+                _ => true,
+            }
+        });
+        if ids.contains(&t.id) || same_song || added.iter().any(|a| a.id == t.id) {
+            left_out += 1;
+            continue;
+        }
+        let album = normalize(&t.album);
+        let mut from: Vec<(usize, f32)> = Vec::new();
+        for (k, name) in t.artists.iter().enumerate() {
+            if let Some(artist) = catalog_artist(&index, t, k, name) {
+                let role = if k == 0 { 1.0 } else { GUEST_WEIGHT };
+                from.extend(
+                    artist
+                        .tracks
+                        .iter()
+                        .map(|&i| (i, role * kinship(t, &album, &tracks[i]))),
+                );
+            }
+        }
+        let Some(&(closest, _)) = from.iter().max_by(|a, b| a.1.total_cmp(&b.1)) else {
+            left_out += 1;
+            continue;
+        };
+        added.push(Track {
+            features: mean_features(tracks, &from),
+            genres: tracks[closest].genres.clone(),
+            subgenres: tracks[closest].subgenres.clone(),
+            ..probe
+        });
+    }
+    let n = added.len();
+    let mut merger = CatalogMerger::new();
+    merger.add_catalog("catalog", catalog);
+    merger.add_tracks("lookups", added);
+    (merger.finish().0, n, left_out)
 }
 
 /// Matches a track known from Spotify: the same recording, else a proxy; `None` when the

@@ -8,9 +8,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{bail, Context};
-use selecta_catalog::{Catalog, ImportReport, LoadOptions};
+use selecta_catalog::{Catalog, CatalogMerger, ImportReport, LoadOptions, MergeReport};
 use selecta_model::{fit_learned, FitProgress, LearnParams, Model, ModelParams};
 use selecta_store::{Location, Origin, S3Config, Store};
+use selecta_types::Track;
 
 use crate::ModelHandle;
 
@@ -113,6 +114,47 @@ pub async fn load_catalog(
                 .map_err(anyhow::Error::new)
         }
     }
+}
+
+/// Loads and merges several catalogs (each as [`load_catalog`] takes it; a local folder of
+/// CSV files stands for each of them), in order: the first source of a track wins, later
+/// ones fill what it lacks ([`selecta_catalog::CatalogMerger`]). `extra` are tracks known
+/// otherwise (learned through lookups), merged last under the name `extra_name`.
+pub async fn load_catalogs(
+    specs: &[String],
+    skip_invalid: bool,
+    store: &Store,
+    extra: Option<(&str, Vec<Track>)>,
+) -> anyhow::Result<(Catalog, MergeReport)> {
+    if specs.is_empty() {
+        bail!("--catalog: give at least one catalog");
+    }
+    let mut merger = CatalogMerger::new();
+    for spec in specs {
+        match location(spec, "catalog")? {
+            Location::Local(path) => {
+                let opts = LoadOptions {
+                    skip_invalid,
+                    ..LoadOptions::default()
+                };
+                merger = tokio::task::spawn_blocking(move || {
+                    for file in selecta_catalog::catalog_files(&path)? {
+                        merger.add_path(&file, &opts)?;
+                    }
+                    Ok::<_, selecta_catalog::LoadError>(merger)
+                })
+                .await??;
+            }
+            Location::S3 { .. } => {
+                let (catalog, _) = load_catalog(spec, skip_invalid, store).await?;
+                merger.add_catalog(spec, catalog);
+            }
+        }
+    }
+    if let Some((name, tracks)) = extra {
+        merger.add_tracks(name, tracks);
+    }
+    Ok(tokio::task::spawn_blocking(move || merger.finish()).await?)
 }
 
 /// Fits a model (on a blocking thread) with default parameters, `variance` overriding the

@@ -69,37 +69,7 @@ impl ProxySeed {
     /// that has them).
     pub fn estimated(&self, model: &Model) -> Track {
         let tracks = model.tracks();
-        let mean = |get: &dyn Fn(&AudioFeatures) -> Option<f32>| {
-            let (mut sum, mut weight) = (0.0f32, 0.0f32);
-            for &(i, w) in &self.from {
-                if let Some(v) = get(&tracks[i].features) {
-                    sum += w * v;
-                    weight += w;
-                }
-            }
-            (weight > 0.0).then(|| sum / weight)
-        };
-        let heaviest = |get: &dyn Fn(&AudioFeatures) -> Option<u8>| {
-            self.from
-                .iter()
-                .filter_map(|&(i, w)| get(&tracks[i].features).map(|v| (w, v)))
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, v)| v)
-        };
-        let features = AudioFeatures {
-            danceability: mean(&|f| f.danceability),
-            energy: mean(&|f| f.energy),
-            key: heaviest(&|f| f.key),
-            loudness: mean(&|f| f.loudness),
-            mode: heaviest(&|f| f.mode),
-            speechiness: mean(&|f| f.speechiness),
-            acousticness: mean(&|f| f.acousticness),
-            instrumentalness: mean(&|f| f.instrumentalness),
-            liveness: mean(&|f| f.liveness),
-            valence: mean(&|f| f.valence),
-            tempo: mean(&|f| f.tempo),
-            time_signature: heaviest(&|f| f.time_signature),
-        };
+        let features = mean_features(tracks, &self.from);
         let mut genres: Vec<String> = Vec::new();
         for &(i, _) in &self.from {
             for g in &tracks[i].genres {
@@ -117,6 +87,42 @@ impl ProxySeed {
             },
             ..self.track.clone()
         }
+    }
+}
+
+/// The weighted mean of the known audio features of `from` (catalog indices into `tracks`,
+/// positive weights); key, mode and time signature, which a mean does not give, from the
+/// heaviest track that has them.
+pub fn mean_features(tracks: &[Track], from: &[(usize, f32)]) -> AudioFeatures {
+    let mean = |get: &dyn Fn(&AudioFeatures) -> Option<f32>| {
+        let (mut sum, mut weight) = (0.0f32, 0.0f32);
+        for &(i, w) in from {
+            if let Some(v) = get(&tracks[i].features) {
+                sum += w * v;
+                weight += w;
+            }
+        }
+        (weight > 0.0).then(|| sum / weight)
+    };
+    let heaviest = |get: &dyn Fn(&AudioFeatures) -> Option<u8>| {
+        from.iter()
+            .filter_map(|&(i, w)| get(&tracks[i].features).map(|v| (w, v)))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, v)| v)
+    };
+    AudioFeatures {
+        danceability: mean(&|f| f.danceability),
+        energy: mean(&|f| f.energy),
+        key: heaviest(&|f| f.key),
+        loudness: mean(&|f| f.loudness),
+        mode: heaviest(&|f| f.mode),
+        speechiness: mean(&|f| f.speechiness),
+        acousticness: mean(&|f| f.acousticness),
+        instrumentalness: mean(&|f| f.instrumentalness),
+        liveness: mean(&|f| f.liveness),
+        valence: mean(&|f| f.valence),
+        tempo: mean(&|f| f.tempo),
+        time_signature: heaviest(&|f| f.time_signature),
     }
 }
 

@@ -10,9 +10,24 @@ pub async fn run(args: FitArgs) -> anyhow::Result<()> {
     let store = model_source::store(&args.s3);
     let out = model_source::location(&args.out, "--out")?;
     let started = Instant::now();
-    let (catalog, report) =
-        model_source::load_catalog(&args.catalog, args.skip_invalid, &store).await?;
-    eprintln!("{report}");
+    let (catalog, report) = if args.catalog.len() == 1 && args.lookups.is_none() {
+        let (catalog, report) =
+            model_source::load_catalog(&args.catalog[0], args.skip_invalid, &store).await?;
+        eprintln!("{report}");
+        (catalog, None)
+    } else {
+        let (catalog, report) =
+            selecta_engine::runtime::load_catalogs(&args.catalog, args.skip_invalid, &store, None)
+                .await?;
+        (catalog, Some(report))
+    };
+    let catalog = match &args.lookups {
+        Some(file) => fold_lookups(catalog, file).await?,
+        None => catalog,
+    };
+    if let Some(report) = report {
+        eprintln!("{report}");
+    }
     let loaded = started.elapsed();
     let tracks = catalog.len();
     let model = model_source::fit(catalog, args.variance, args.learn).await?;
@@ -34,4 +49,29 @@ pub async fn run(args: FitArgs) -> anyhow::Result<()> {
         bytes.len() as f64 / 1e6
     );
     Ok(())
+}
+
+/// Adds the tracks of a lookup cache file that the catalog lacks, their sound estimated from
+/// their artists' catalog tracks; reports how many were added and left out.
+async fn fold_lookups(
+    catalog: selecta_catalog::Catalog,
+    file: &std::path::Path,
+) -> anyhow::Result<selecta_catalog::Catalog> {
+    if !file.is_file() {
+        anyhow::bail!("--lookups: {} is not a file", file.display());
+    }
+    let cache = selecta_spotify::LookupCache::memory(
+        Some(file.to_path_buf()),
+        selecta_spotify::CacheSettings::default(),
+    );
+    let known = cache.tracks().await;
+    let (catalog, added, left_out) =
+        tokio::task::spawn_blocking(move || selecta_engine::known::fold_into(catalog, &known))
+            .await?;
+    eprintln!(
+        "lookups {}: {added} tracks added (sound estimated from their artists' tracks), \
+         {left_out} left out (in the catalog already, or no track by their artists)",
+        file.display()
+    );
+    Ok(catalog)
 }

@@ -284,3 +284,40 @@ async fn artists_by_spotify_id_and_the_missing_setting_named() {
     assert!(text.contains("SPOTIFY_CLIENT_ID"), "{text}");
     assert!(text.starts_with("seeds[0]: "), "{text}");
 }
+
+#[test]
+fn tracks_learned_through_lookups_fold_into_the_next_catalog() {
+    let base = catalog(48);
+    let tracks = base.tracks().to_vec();
+    let mut new = spotify("Brand New Song", "Artist C", "Album 5");
+    new.id = "1111111111111111111111".into();
+    new.year = Some(2010);
+    let mut again = spotify("Song 7 - Remastered", "Artist B", "Hits");
+    again.id = "2222222222222222222222".into();
+    let mut nobody = spotify("X", "Nobody Known", "Y");
+    nobody.id = "3333333333333333333333".into();
+    let (folded, added, left_out) =
+        selecta_engine::known::fold_into(base, &[new.clone(), again, nobody]);
+    assert_eq!((added, left_out), (1, 2));
+    assert_eq!(folded.len(), 49);
+    let t = folded.get(&new.id).unwrap();
+    assert_eq!(t.name, "Brand New Song");
+    // Its sound lies within that of Artist C's tracks (indices 2, 8, ... 44).
+    let energies: Vec<f32> = tracks
+        .iter()
+        .filter(|t| t.artists[0] == "Artist C")
+        .map(|t| t.features.energy.unwrap())
+        .collect();
+    let e = t.features.energy.unwrap();
+    let (lo, hi) = energies
+        .iter()
+        .fold((1.0f32, 0.0f32), |(l, h), &x| (l.min(x), h.max(x)));
+    assert!(lo < e && e < hi, "{lo} < {e} < {hi}");
+    // Track 20 (Album 5, 2010) weighs the most: the mean leans toward it.
+    let mid = (lo + hi) / 2.0;
+    assert!(
+        (e - tracks[20].features.energy.unwrap()).abs()
+            < (mid - tracks[20].features.energy.unwrap()).abs() + 1e-6
+    );
+    assert_eq!(t.genres, tracks[20].genres);
+}
