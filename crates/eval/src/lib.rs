@@ -11,6 +11,7 @@
 //! - [`figures`] and [`html`]: the charts (drawn by `selecta-charts`) and the self-contained
 //!   HTML report.
 
+pub mod cold;
 mod config;
 pub mod figures;
 pub mod html;

@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cold::{ColdStats, COLD};
+
 use crate::config::EvalConfig;
 use crate::metrics::Summary;
 use crate::protocol::Protocol;
@@ -64,6 +66,9 @@ pub struct ProtocolReport {
     pub rows: Vec<ContinuationRow>,
     /// The weights each scoring model learned (one per fold or split), when learning.
     pub learned: Vec<Learned>,
+    /// What the cold-seed run met (its scores are the row [`crate::cold::COLD`]).
+    #[serde(default)]
+    pub cold: Option<ColdStats>,
     /// Seconds spent fitting models and scoring.
     pub seconds: f64,
 }
@@ -165,6 +170,32 @@ impl fmt::Display for Report {
                     cell(&r.clicks, 2),
                 )?;
             }
+            if let Some(c) = &p.cold {
+                let warm = p.row("Selecta").and_then(|r| r.r_precision.as_ref());
+                let cold = p.row(COLD).and_then(|r| r.r_precision.as_ref());
+                if let (Some(w), Some(c)) = (warm, cold) {
+                    if w.mean > 0.0 {
+                        writeln!(f, "cold / warm R-precision: {:.3}", c.mean / w.mean)?;
+                    }
+                }
+                writeln!(
+                    f,
+                    "cold seeds: {} given, {} matched to another release, {} estimated from their \
+                     artists' tracks, {} left out; {} of {} playlists lost all their seeds{}; \
+                     {} hidden tracks were other playlists' seeds (counted as misses)",
+                    c.seeds,
+                    c.same_recording,
+                    c.proxy,
+                    c.skipped,
+                    c.lost_all_seeds,
+                    c.playlists,
+                    c.lost_all_message
+                        .as_deref()
+                        .map(|m| format!(" (the answer then: \"{m}\")"))
+                        .unwrap_or_default(),
+                    c.hidden_removed,
+                )?;
+            }
             for (i, l) in p.learned.iter().enumerate() {
                 let which = format!("model {}/{}", i + 1, p.learned.len());
                 writeln!(f, "{}", learned_line(&which, l))?;
@@ -222,6 +253,7 @@ mod tests {
                     clicks: s,
                 }],
                 learned: vec![],
+                cold: None,
                 seconds: 1.25,
             }],
             learned: None,

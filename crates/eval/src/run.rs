@@ -10,6 +10,7 @@ use selecta_model::{fit_learned, LearnParams, Learned, Model, ModelParams};
 use selecta_types::PlaylistRequest;
 use serde::{Deserialize, Serialize};
 
+use crate::cold::{self, ColdRecommender, ColdStats};
 use crate::config::{EvalConfig, EvalError};
 use crate::metrics::{self, Summary};
 use crate::protocol::{self, rng_for, Protocol, Task};
@@ -232,11 +233,18 @@ fn run_protocol(
             vec![(scored, known)]
         }
     };
-    let names = ["Selecta", "random", "same-genre random", SEED_MODEL];
+    let names = [
+        "Selecta",
+        "random",
+        "same-genre random",
+        SEED_MODEL,
+        cold::COLD,
+    ];
     let mut scores: Vec<Vec<[f64; 3]>> = vec![Vec::new(); names.len()];
     let mut training = 0;
     let mut learned = Vec::new();
     let mut scored = 0;
+    let mut cold_stats = ColdStats::default();
     for (g, (which, known)) in groups.iter().enumerate() {
         let tasks = protocol::tasks(catalog, which, config.seed);
         if tasks.is_empty() {
@@ -252,16 +260,23 @@ fn run_protocol(
         let seed_model = Model::fit(seen.clone(), &seed_model_params(), &mut |_| {})?;
         let seed_knn = NeighbourRecommender::new(&seed_model, SEED_MODEL);
         let relabel = protocol == Protocol::Strict;
+        let (cold_seen, hidden_removed) = cold::cold_catalog(&seen, &tasks);
         let model = fit(seen, params, config, relabel, &stage, progress)?;
         learned.extend(model.learned().cloned());
+        let cold_stage = format!("{stage}, cold seeds");
+        let cold_model = fit(cold_seen, params, config, relabel, &cold_stage, progress)?;
         let model_rec = ModelRecommender::new(&model, eval_options(config));
+        let cold_rec = ColdRecommender::new(&cold_model, catalog, eval_options(config));
         let random = RandomBaseline::new(catalog.len());
-        let recs: [&dyn Recommender; 4] = [&model_rec, &random, &same_genre, &seed_knn];
+        let recs: [&dyn Recommender; 5] = [&model_rec, &random, &same_genre, &seed_knn, &cold_rec];
         for (r, rec) in recs.iter().enumerate() {
             debug_assert_eq!(rec.name(), names[r]);
             let stream = STREAM_BASELINE + (r as u64) * 1000 + g as u64;
             score_tasks(*rec, &tasks, config.seed, stream, &mut scores[r]);
         }
+        let mut group_cold = cold_rec.stats();
+        group_cold.hidden_removed = hidden_removed;
+        cold_stats.add(&group_cold);
         scored += tasks.len();
         progress(EvalProgress {
             stage: format!("scoring ({stage})"),
@@ -294,6 +309,7 @@ fn run_protocol(
         training,
         rows,
         learned,
+        cold: Some(cold_stats),
         seconds: started.elapsed().as_secs_f64(),
     })
 }

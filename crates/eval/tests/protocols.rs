@@ -177,6 +177,21 @@ fn strict_scores_are_sane_and_beat_random() {
         rp("Selecta") > rp("the seed's model (rebuilt)"),
         "{strict:?}"
     );
+    // Cold seeds: the scored playlists' seeds were out of the model's catalog, given as
+    // looked-up metadata; every seed is counted once, by how it matched.
+    let cold = strict.cold.as_ref().expect("the cold-seed run");
+    assert_eq!(cold.playlists, strict.scored);
+    assert_eq!(cold.seeds, cold.same_recording + cold.proxy + cold.skipped);
+    assert!(cold.proxy > cold.skipped, "{cold:?}");
+    assert!(
+        rp(selecta_eval::cold::COLD) > 10.0 * rp("random"),
+        "{strict:?}"
+    );
+    assert!(rp(selecta_eval::cold::COLD) < rp("Selecta"), "{strict:?}");
+    if cold.lost_all_seeds > 0 {
+        let m = cold.lost_all_message.as_deref().unwrap();
+        assert!(m.contains("neither is anything by its artists"), "{m}");
+    }
     // The strict model learned from the training playlists only (90-odd are held out).
     assert_eq!(strict.learned.len(), 1);
     assert!(

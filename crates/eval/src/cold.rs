@@ -1,0 +1,217 @@
+//! The cold-seed protocol: the seeds of the scored playlists are taken out of the catalog the
+//! model is fitted on and given to the engine only as what Spotify's `GET /v1/tracks/{id}`
+//! returns (name, artists, album, release date, duration, explicit). The engine then matches
+//! them as it does a listener's track the catalog lacks ([`selecta_engine::known`]): another
+//! release of the same song, else a proxy from the same artists' catalog tracks, else the seed
+//! is left out. Scored on the same playlists and hidden tracks as the warm run beside it.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use rand_chacha::ChaCha8Rng;
+use selecta_catalog::{Catalog, PlaylistInfo};
+use selecta_engine::known::match_track;
+use selecta_engine::Unmatched;
+use selecta_engine::{CatalogIndex, Engine, MatchKind, Resolved, ResolvedSeed, SkippedSeed};
+use selecta_model::Model;
+use selecta_types::{PlaylistRequest, SeedRef, SpotifyTrack, Track, MAX_LENGTH, MAX_SEEDS};
+use serde::{Deserialize, Serialize};
+
+use crate::protocol::Task;
+use crate::recommender::Recommender;
+
+/// What the cold run met, over every scored playlist.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ColdStats {
+    /// Playlists scored cold.
+    pub playlists: usize,
+    /// Seeds given (at most the engine's 50 per playlist).
+    pub seeds: usize,
+    /// Seeds matched to another release of the same song still in the catalog.
+    pub same_recording: usize,
+    /// Seeds estimated from their artists' catalog tracks.
+    pub proxy: usize,
+    /// Seeds left out: no catalog track by their artists.
+    pub skipped: usize,
+    /// Playlists whose every seed was left out (they score 0).
+    pub lost_all_seeds: usize,
+    /// What the engine says to such a playlist (the first one met).
+    pub lost_all_message: Option<String>,
+    /// Hidden tracks that were another scored playlist's seed, so not in the cold catalog
+    /// (they count as misses).
+    pub hidden_removed: usize,
+}
+
+impl ColdStats {
+    /// Adds another group's counts.
+    pub fn add(&mut self, other: &ColdStats) {
+        self.playlists += other.playlists;
+        self.seeds += other.seeds;
+        self.same_recording += other.same_recording;
+        self.proxy += other.proxy;
+        self.skipped += other.skipped;
+        self.lost_all_seeds += other.lost_all_seeds;
+        self.hidden_removed += other.hidden_removed;
+        if self.lost_all_message.is_none() {
+            self.lost_all_message.clone_from(&other.lost_all_message);
+        }
+    }
+}
+
+/// `seen` without the seeds of `tasks` (their ids also leave the playlists), and how many
+/// hidden tracks of the tasks went with them.
+pub fn cold_catalog(seen: &Catalog, tasks: &[Task]) -> (Catalog, usize) {
+    let seeds: HashSet<usize> = tasks.iter().flat_map(|t| t.seeds.iter().copied()).collect();
+    let hidden_removed = tasks
+        .iter()
+        .flat_map(|t| &t.hidden)
+        .filter(|i| seeds.contains(i))
+        .count();
+    let tracks: Vec<Track> = seen
+        .tracks()
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !seeds.contains(i))
+        .map(|(_, t)| t.clone())
+        .collect();
+    let kept: HashSet<&str> = tracks.iter().map(|t| t.id.as_str()).collect();
+    let playlists: Vec<PlaylistInfo> = seen
+        .playlists()
+        .iter()
+        .map(|p| PlaylistInfo {
+            track_ids: p
+                .track_ids
+                .iter()
+                .filter(|id| kept.contains(id.as_str()))
+                .cloned()
+                .collect(),
+            ..p.clone()
+        })
+        .collect();
+    (Catalog::from_tracks(tracks, playlists), hidden_removed)
+}
+
+/// What Spotify's `GET /v1/tracks/{id}` tells of a catalog track: no audio features, no
+/// popularity, no genres.
+pub fn as_looked_up(t: &Track) -> SpotifyTrack {
+    SpotifyTrack {
+        id: t.id.clone(),
+        name: t.name.clone(),
+        artists: t.artists.clone(),
+        album: t.album.clone(),
+        release_date: t.release_date.clone(),
+        year: t.year,
+        duration_ms: t.duration_ms,
+        explicit: t.explicit,
+        url: t.spotify_url(),
+        ..SpotifyTrack::default()
+    }
+}
+
+/// Selecta on a cold model: seeds given as looked-up metadata, matched by the engine.
+pub struct ColdRecommender<'m> {
+    model: &'m Model,
+    index: CatalogIndex,
+    /// The catalog the tasks' indices refer to.
+    full: &'m Catalog,
+    request: PlaylistRequest,
+    stats: Mutex<ColdStats>,
+}
+
+impl<'m> ColdRecommender<'m> {
+    /// Measures `model` (fitted without the seeds) on tasks of `full`.
+    pub fn new(model: &'m Model, full: &'m Catalog, request: PlaylistRequest) -> Self {
+        ColdRecommender {
+            model,
+            index: CatalogIndex::build(model.tracks()),
+            full,
+            request,
+            stats: Mutex::new(ColdStats::default()),
+        }
+    }
+
+    /// The counts so far.
+    pub fn stats(&self) -> ColdStats {
+        self.stats.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+impl Recommender for ColdRecommender<'_> {
+    fn name(&self) -> &str {
+        COLD
+    }
+
+    fn recommend(&self, seeds: &[usize], n: usize, _rng: &mut ChaCha8Rng) -> Vec<usize> {
+        let given = &seeds[..seeds.len().min(MAX_SEEDS)];
+        let mut request = self.request.clone();
+        request.seeds = given
+            .iter()
+            .map(|&i| SeedRef::Track(self.full.tracks()[i].id.clone()))
+            .collect();
+        request.length = n.clamp(1, MAX_LENGTH);
+        let mut resolved = Resolved {
+            seeds: Vec::new(),
+            skipped: Vec::new(),
+            negatives: Vec::new(),
+        };
+        let mut stats = ColdStats {
+            playlists: 1,
+            seeds: given.len(),
+            ..ColdStats::default()
+        };
+        for (index, (&i, seed)) in given.iter().zip(&request.seeds).enumerate() {
+            let t = as_looked_up(&self.full.tracks()[i]);
+            match match_track(self.model, &self.index, &t) {
+                Some(matched) => {
+                    match matched.how {
+                        MatchKind::SameRecording => stats.same_recording += 1,
+                        _ => stats.proxy += 1,
+                    }
+                    resolved.seeds.push(ResolvedSeed {
+                        seed: seed.clone(),
+                        matched,
+                    });
+                }
+                None => {
+                    stats.skipped += 1;
+                    resolved.skipped.push(SkippedSeed {
+                        index,
+                        seed: seed.clone(),
+                        reason: Unmatched::NothingByArtists(t.label()),
+                    });
+                }
+            }
+        }
+        let ranked = if resolved.seeds.is_empty() {
+            stats.lost_all_seeds = 1;
+            // What the engine answers a listener whose every seed is unusable.
+            stats.lost_all_message = resolved
+                .skipped
+                .first()
+                .map(|s| format!("{}[{}]: {}", "seeds", s.index, s.reason));
+            Vec::new()
+        } else {
+            let engine = Engine::new(self.model, &self.index);
+            match engine.generate_resolved(&request, resolved) {
+                Ok(g) => g
+                    .playlist
+                    .entries
+                    .iter()
+                    .filter_map(|e| self.full.index_of(&e.track.id))
+                    .collect(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cold generate failed during evaluation");
+                    Vec::new()
+                }
+            }
+        };
+        self.stats
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .add(&stats);
+        ranked
+    }
+}
+
+/// The cold row's name in reports.
+pub const COLD: &str = "Selecta, cold seeds";
