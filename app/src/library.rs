@@ -125,11 +125,10 @@ pub use matching::{match_track, Match};
 
 #[cfg(feature = "ssr")]
 mod matching {
-    use selecta_catalog::song_key;
     use selecta_engine::CatalogView;
 
     use super::{LibraryItem, MatchKind};
-    use crate::{SpotifyTrack, Track};
+    use crate::SpotifyTrack;
 
     /// A catalog track found for a Spotify track.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,18 +148,12 @@ mod matching {
                 kind: MatchKind::Id,
             });
         }
-        if t.name.trim().is_empty() || t.artists.is_empty() {
-            return None;
-        }
-        let probe = Track {
-            name: t.name.clone(),
-            artists: t.artists.clone(),
-            ..Track::default()
-        };
-        view.song(&song_key(&probe)).first().map(|&index| Match {
-            index,
-            kind: MatchKind::Name,
-        })
+        selecta_engine::known::song_tracks(view, t)
+            .first()
+            .map(|&index| Match {
+                index,
+                kind: MatchKind::Name,
+            })
     }
 
     /// Matches a list, keeping every track: an unmatched one says whether its sound can be

@@ -188,6 +188,16 @@ pub async fn lookups(
     SpotifyLookup::new(spotify.map(|s| s.config()), cache).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+/// The lookups of a command-line entry point (`recommend`, `bot`): Spotify and Redis from
+/// `web`, the cache file beside `model_cache`.
+pub async fn cli_lookups(
+    web: &WebArgs,
+    model_cache: &Path,
+) -> anyhow::Result<selecta_spotify::SpotifyLookup> {
+    let spotify = spotify_config(web)?;
+    lookups(spotify.as_ref(), web.redis_url.as_deref(), model_cache).await
+}
+
 /// The file the in-memory lookup cache is kept in: `lookups.json` beside the model cache.
 pub fn lookup_cache_file(model_cache: &Path) -> std::path::PathBuf {
     model_cache.with_file_name("lookups.json")

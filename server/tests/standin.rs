@@ -30,34 +30,10 @@ fn standin() -> Command {
 
 #[test]
 fn serves_the_consent_page_and_controls_from_flags() {
-    let port = free_port();
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("stderr.log");
-    let child = standin()
-        .arg("--catalog")
-        .arg(catalog())
-        .args([
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--client-id",
-            "cli-test",
-        ])
-        .args(["--redirect-uri", "http://127.0.0.1:3000/auth/callback"])
-        .env("SPOTIFY_CLIENT_SECRET", SECRET)
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut server = Server { child, port };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    // Loading the catalog takes a moment; `get` needs a listening port.
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
-        || server.get("/_standin/users").0 != 200
-    {
-        assert!(server.child.try_wait().unwrap().is_none(), "exited early");
-        assert!(Instant::now() < deadline, "the stand-in did not answer");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let mut server = start_standin(std::fs::File::create(&log).unwrap().into());
+    let port = server.port;
     let (_, users) = server.get("/_standin/users");
     assert!(
         users.contains("\"alice\"") && users.contains("Alice Archer"),
@@ -85,8 +61,9 @@ fn serves_the_consent_page_and_controls_from_flags() {
     assert!(!stderr.contains(SECRET), "the client secret is in the log");
 }
 
-/// Starts the stand-in on the bundled catalog and waits until it answers.
-fn start_standin() -> Server {
+/// Starts the stand-in on the bundled catalog, its stderr to `stderr`, and waits until it
+/// answers.
+fn start_standin(stderr: Stdio) -> Server {
     let port = free_port();
     let child = standin()
         .arg("--catalog")
@@ -100,7 +77,7 @@ fn start_standin() -> Server {
         .args(["--redirect-uri", "http://127.0.0.1:3000/auth/callback"])
         .env("SPOTIFY_CLIENT_SECRET", SECRET)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let mut server = Server { child, port };
@@ -117,7 +94,7 @@ fn start_standin() -> Server {
 
 #[test]
 fn recommend_looks_up_tracks_and_artists_the_catalog_lacks() {
-    let mut server = start_standin();
+    let mut server = start_standin(Stdio::null());
     let (dir, fresh) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let recommend = |with_spotify: bool| {
         // The lookup cache is kept beside the model cache: a fresh one without Spotify.

@@ -58,16 +58,20 @@ pub struct ImageObject {
 /// (the catalog has none); they work as `seed_artists`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SimplifiedArtistObject {
-    /// Always empty: Selecta does not know the artist's Spotify page.
+    /// The artist's Spotify page, when its Spotify id is known.
     pub external_urls: ExternalUrls,
-    /// Selecta's artist id (22 base62 characters derived from the name).
+    /// The artist's Spotify id when the catalog (or a lookup) has it. Otherwise Selecta's own
+    /// (22 base62 characters derived from the name): Spotify's contract requires an id and
+    /// clients such as rspotify parse it, so `uri` tells them apart (`selecta:artist:ID`) and
+    /// no Spotify link is given.
     pub id: String,
     /// Name.
     pub name: String,
     /// `artist`
     #[serde(rename = "type")]
     pub kind: String,
-    /// `selecta:artist:ID`
+    /// `spotify:artist:ID`, or Selecta's `selecta:artist:ID` (derived from the name, stable,
+    /// accepted back as `seed_artists`) when the Spotify id is unknown.
     pub uri: String,
 }
 
@@ -265,9 +269,10 @@ fn spotify_url(kind: &str, id: &str) -> ExternalUrls {
     }
 }
 
-/// A `SimplifiedArtistObject` for an artist: with its Spotify id when the catalog (or a
-/// lookup) has it; otherwise `id` and `uri` are Selecta's own `selecta:artist:ID`, never
-/// shown as a Spotify id, and still accepted back as `seed_artists`.
+/// A `SimplifiedArtistObject` for an artist: with its Spotify id, URI and link when the
+/// catalog (or a lookup) has the id; otherwise with Selecta's derived id (the contract
+/// requires one), the URI `selecta:artist:ID` and no Spotify link. Both are accepted back as
+/// `seed_artists`.
 pub fn artist_object(name: &str, spotify_id: Option<&str>) -> SimplifiedArtistObject {
     match spotify_id.filter(|id| looks_like_spotify_id(id)) {
         Some(id) => SimplifiedArtistObject {
@@ -278,11 +283,11 @@ pub fn artist_object(name: &str, spotify_id: Option<&str>) -> SimplifiedArtistOb
             kind: "artist".into(),
         },
         None => {
-            let uri = format!("selecta:artist:{}", artist_id(name));
+            let id = artist_id(name);
             SimplifiedArtistObject {
                 external_urls: ExternalUrls::default(),
-                id: uri.clone(),
-                uri,
+                uri: format!("selecta:artist:{id}"),
+                id,
                 name: name.to_string(),
                 kind: "artist".into(),
             }
@@ -308,15 +313,17 @@ pub fn track_object(t: &Track, album_tracks: u32, links: &Links) -> TrackObject 
         .enumerate()
         .map(|(k, a)| artist_object(a, t.artist_ids.get(k).map(String::as_str)))
         .collect();
-    // An album id Selecta derived is its own (`selecta:album:ID`), not a Spotify id.
+    // The contract requires an album id, so a derived one stays in `id`; its URI is
+    // Selecta's (`selecta:album:ID`) and it links to no Spotify page.
     let real_album = t.album_id.as_deref().filter(|id| looks_like_spotify_id(id));
-    let album_id = match real_album {
-        Some(id) => id.to_string(),
-        None => format!("selecta:album:{}", album_id(t)),
-    };
+    let album_id = album_id(t);
     let album_uri = match real_album {
         Some(id) => format!("spotify:album:{id}"),
-        None => album_id.clone(),
+        None => format!("selecta:album:{album_id}"),
+    };
+    let album_urls = match real_album {
+        Some(id) => spotify_url("album", id),
+        None => ExternalUrls::default(),
     };
     let release_date = t
         .release_date
@@ -327,7 +334,7 @@ pub fn track_object(t: &Track, album_tracks: u32, links: &Links) -> TrackObject 
         album_type: "album".into(),
         total_tracks: album_tracks.max(1),
         available_markets: Vec::new(),
-        external_urls: spotify_url("album", &album_id),
+        external_urls: album_urls,
         href: links.v1(&format!("albums/{album_id}")),
         uri: album_uri,
         id: album_id,
@@ -478,9 +485,9 @@ mod tests {
         assert_eq!(v["album"]["release_date_precision"], "day");
         assert_eq!(v["album"]["uri"], "spotify:album:1GbtB4zTqAsyfZEsm1RZfx");
         assert_eq!(v["artists"][0]["name"], "Queen");
-        // The data set has no artist ids: Selecta's own, never shaped as a Spotify id.
+        // The data set has no artist ids: Selecta's own, marked by its URI, with no link.
         let own = format!("selecta:artist:{}", artist_id("Queen"));
-        assert_eq!(v["artists"][0]["id"], own.as_str());
+        assert_eq!(v["artists"][0]["id"], artist_id("Queen").as_str());
         assert_eq!(v["artists"][0]["uri"], own.as_str());
         assert_eq!(v["artists"][0]["external_urls"], json!({}));
         // With the real id (a layout that has them, or a lookup), Spotify's.

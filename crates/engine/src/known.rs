@@ -31,21 +31,28 @@ pub fn same_recording(model: &Model, index: &CatalogIndex, t: &SpotifyTrack) -> 
     if let Some(i) = t.isrc.as_deref().and_then(|code| index.isrc(code)) {
         return Some(i);
     }
+    let tracks = model.tracks();
+    song_tracks(index, t)
+        .iter()
+        .copied()
+        .find(|&i| match (tracks[i].duration_ms, t.duration_ms) {
+            (Some(a), Some(b)) => a.abs_diff(b) <= DURATION_TOLERANCE_MS,
+            _ => true,
+        })
+}
+
+/// The catalog's versions of `t`'s song (normalised main artist and title without version
+/// tags, [`song_key`]), most popular first; none for a track without title or artist.
+pub fn song_tracks<'i>(index: &'i CatalogIndex, t: &SpotifyTrack) -> &'i [usize] {
     if t.name.trim().is_empty() || t.artists.is_empty() {
-        return None;
+        return &[];
     }
     let probe = Track {
         name: t.name.clone(),
         artists: t.artists.clone(),
         ..Track::default()
     };
-    let tracks = model.tracks();
-    index.song(&song_key(&probe)).iter().copied().find(|&i| {
-        match (tracks[i].duration_ms, t.duration_ms) {
-            (Some(a), Some(b)) => a.abs_diff(b) <= DURATION_TOLERANCE_MS,
-            _ => true,
-        }
-    })
+    index.song(&song_key(&probe))
 }
 
 /// A proxy for `t` from the catalog's tracks by its artists (by Spotify id where the catalog
@@ -107,12 +114,13 @@ pub fn fold_into(catalog: Catalog, known: &[SpotifyTrack]) -> (Catalog, usize, u
     let (mut added, mut left_out): (Vec<Track>, usize) = (Vec::new(), 0);
     for t in known {
         let probe = track_of(t);
-        let same_song = index.song(&song_key(&probe)).iter().any(|&i| {
-            match (tracks[i].duration_ms, t.duration_ms) {
-                (Some(a), Some(b)) => a.abs_diff(b) <= DURATION_TOLERANCE_MS,
-                _ => true,
-            }
-        });
+        let same_song =
+            song_tracks(&index, t)
+                .iter()
+                .any(|&i| match (tracks[i].duration_ms, t.duration_ms) {
+                    (Some(a), Some(b)) => a.abs_diff(b) <= DURATION_TOLERANCE_MS,
+                    _ => true,
+                });
         if ids.contains(&t.id) || same_song || added.iter().any(|a| a.id == t.id) {
             left_out += 1;
             continue;

@@ -29,13 +29,7 @@ pub async fn run(args: BotArgs) -> anyhow::Result<()> {
     // meanwhile. SIGHUP reloads the model, as for `selecta serve`.
     let runtime = Runtime::start(model_source::source(&args.model)).await?;
     runtime.reload_on_sighup();
-    let spotify = crate::serve::spotify_config(&args.web)?;
-    let lookup = crate::serve::lookups(
-        spotify.as_ref(),
-        args.web.redis_url.as_deref(),
-        &args.model.model_cache,
-    )
-    .await?;
+    let lookup = crate::serve::cli_lookups(&args.web, &args.model.model_cache).await?;
     let responder = Arc::new(Responder::serving(runtime.handle().clone()).with_lookup(lookup));
     selecta_bot::run(responder, config).await?;
     Ok(())

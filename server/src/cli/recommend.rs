@@ -13,13 +13,7 @@ pub async fn run(args: RecommendArgs) -> anyhow::Result<()> {
     let request = request(&args)?;
     let model = model_source::load_model(&args.model).await?;
     let view = CatalogView::build(std::sync::Arc::new(model));
-    let spotify = crate::serve::spotify_config(&args.web)?;
-    let lookup = crate::serve::lookups(
-        spotify.as_ref(),
-        args.web.redis_url.as_deref(),
-        &args.model.model_cache,
-    )
-    .await?;
+    let lookup = crate::serve::cli_lookups(&args.web, &args.model.model_cache).await?;
     let found = view
         .engine()
         .playlist_looking_up(
