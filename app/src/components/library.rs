@@ -197,11 +197,13 @@ fn LibraryRow(item: LibraryItem) -> impl IntoView {
         (None, _) => match estimate {
             Some(note) => {
                 let label = t.label();
+                // The mark stands where the features of a catalog track are, so the columns
+                // line up with the other rows.
                 view! {
+                    <span class="match estimated" data-testid="estimated" title=note>
+                        "estimated"
+                    </span>
                     <span class="actions">
-                        <span class="match estimated" data-testid="estimated" title=note>
-                            "estimated"
-                        </span>
                         <AddSeedButton track_id=t.id.clone() label />
                     </span>
                 }
