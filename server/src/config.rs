@@ -453,6 +453,45 @@ pub struct BenchArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+
+    /// Write the synthetic catalog to this CSV file (gzip'd when it ends in `.gz`) in
+    /// `--layout`, instead of fitting and timing: a file to measure `selecta fit` (merging
+    /// several) and `selecta serve` on.
+    #[arg(long, value_name = "FILE")]
+    pub write_catalog: Option<PathBuf>,
+
+    /// The public data set whose columns `--write-catalog` writes.
+    #[arg(long, value_enum, default_value_t = CatalogLayout::Songs1_2m, requires = "write_catalog")]
+    pub layout: CatalogLayout,
+}
+
+/// A public data set's CSV layout (docs/catalogs.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CatalogLayout {
+    /// TidyTuesday `spotify_songs.csv`, the bundled catalog's.
+    Tidytuesday,
+    /// "Spotify Tracks Dataset" (114 genres), `dataset.csv`.
+    Tracks114,
+    /// "Spotify 1.2M+ Songs", `tracks_features.csv` (artist ids, album ids).
+    #[value(name = "songs-1.2m")]
+    Songs1_2m,
+    /// "Spotify Dataset 1921-2020, 600k+ Tracks", `tracks.csv` (artist ids).
+    Tracks600k,
+    /// "Spotify Dataset 1921-2020, 160k+ Tracks", `data.csv`.
+    Data160k,
+}
+
+impl From<CatalogLayout> for selecta_catalog::Layout {
+    fn from(l: CatalogLayout) -> Self {
+        use selecta_catalog::Layout;
+        match l {
+            CatalogLayout::Tidytuesday => Layout::TidyTuesday,
+            CatalogLayout::Tracks114 => Layout::SpotifyTracks114,
+            CatalogLayout::Songs1_2m => Layout::Songs1_2M,
+            CatalogLayout::Tracks600k => Layout::Tracks600k,
+            CatalogLayout::Data160k => Layout::Data160k,
+        }
+    }
 }
 
 /// `selecta bot`

@@ -36,6 +36,7 @@ mod resolve;
 mod search;
 pub mod spotify;
 mod values;
+mod write;
 
 pub use catalog::{Catalog, PlaylistInfo};
 pub use error::{Format, ImportReport, LoadError, MissingColumn, Problem, ProblemKind, SkipReason};
@@ -46,3 +47,4 @@ pub use meta::{TrackDetails, TrackMeta};
 pub use normalize::{normalize, song_key};
 pub use resolve::{Candidate, ResolveError};
 pub use spotify::{parse_spotify_ref, SpotifyRef};
+pub use write::{layout_header, write_csv};

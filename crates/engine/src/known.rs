@@ -6,7 +6,15 @@ use std::collections::HashSet;
 
 use selecta_catalog::normalize::normalize;
 use selecta_catalog::{song_key, Catalog, CatalogMerger};
-use selecta_model::{mean_features, Model, ProxySeed, MAX_PROXY_TRACKS};
+use selecta_model::{mean_features, on_album, Model, ProxySeed, MAX_PROXY_TRACKS};
+
+/// Catalog tracks a proxy is estimated from: the closest kin only (same album, same era),
+/// since a mean over an artist's whole catalogue blurs its sound.
+const PROXY_TRACKS: usize = if MAX_PROXY_TRACKS < 12 {
+    MAX_PROXY_TRACKS
+} else {
+    12
+};
 use selecta_types::{SpotifyArtist, SpotifyTrack, Track};
 
 use crate::resolve::TRACKS_PER_GROUP_SEED;
@@ -79,7 +87,7 @@ pub fn proxy(model: &Model, index: &CatalogIndex, t: &SpotifyTrack) -> Option<Pr
         return None;
     }
     from.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    from.truncate(MAX_PROXY_TRACKS);
+    from.truncate(PROXY_TRACKS);
     Some(ProxySeed {
         track: track_of(t),
         from,
@@ -89,11 +97,11 @@ pub fn proxy(model: &Model, index: &CatalogIndex, t: &SpotifyTrack) -> Option<Pr
 /// How much a catalog track by the same artist says about `t`'s sound: more on its album
 /// (`album` is `t`'s, normalised), nearer its year, and when popular.
 fn kinship(t: &SpotifyTrack, album: &str, c: &Track) -> f32 {
-    let same_album = match (&t.album_id, &c.album_id) {
-        (Some(a), Some(b)) => a == b,
-        _ => !album.is_empty() && normalize(&c.album) == album,
+    let album_w = if on_album(t.album_id.as_deref(), album, c) {
+        SAME_ALBUM_WEIGHT
+    } else {
+        1.0
     };
-    let album_w = if same_album { SAME_ALBUM_WEIGHT } else { 1.0 };
     let era_w = match (t.year, c.year) {
         (Some(a), Some(b)) => 1.0 / (1.0 + f32::from(a.abs_diff(b)) / ERA_HALF_YEARS),
         _ => 0.5,

@@ -1,9 +1,10 @@
 //! The cold-seed protocol: the seeds of the scored playlists are taken out of the catalog the
 //! model is fitted on and given to the engine only as what Spotify's `GET /v1/tracks/{id}`
-//! returns (name, artists, album, release date, duration, explicit). The engine then matches
-//! them as it does a listener's track the catalog lacks ([`selecta_engine::known`]): another
-//! release of the same song, else a proxy from the same artists' catalog tracks, else the seed
-//! is left out. Scored on the same playlists and hidden tracks as the warm run beside it.
+//! returns (name, artists, album and its id, release date, duration, explicit, popularity).
+//! The engine then matches them as it does a listener's track the catalog lacks
+//! ([`selecta_engine::known`]): another release of the same song, else a proxy from the same
+//! artists' catalog tracks, else the seed is left out. Scored on the same playlists and hidden
+//! tracks as the warm run beside it.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -91,14 +92,17 @@ pub fn cold_catalog(seen: &Catalog, tasks: &[Task]) -> (Catalog, usize) {
     (Catalog::from_tracks(tracks, playlists), hidden_removed)
 }
 
-/// What Spotify's `GET /v1/tracks/{id}` tells of a catalog track: no audio features, no
-/// popularity, no genres.
+/// What Spotify's `GET /v1/tracks/{id}` tells of a catalog track: its metadata, album id and
+/// popularity; no audio features, no genres. (The catalog's artist ids are its own, so
+/// Spotify's would not match them: the artists are given by name.)
 pub fn as_looked_up(t: &Track) -> SpotifyTrack {
     SpotifyTrack {
         id: t.id.clone(),
         name: t.name.clone(),
         artists: t.artists.clone(),
         album: t.album.clone(),
+        album_id: t.album_id.clone(),
+        popularity: t.popularity.map(|p| p.clamp(0.0, 100.0).round() as u8),
         release_date: t.release_date.clone(),
         year: t.year,
         duration_ms: t.duration_ms,

@@ -64,4 +64,4 @@ pub use params::{
     FeatureParams, LearnParams, ModelParams, ScoringParams, SignalWeights, SimilarParams,
 };
 pub use progress::{FitProgress, FitStage};
-pub use seed::{mean_features, ProxySeed, Seed, MAX_PROXY_TRACKS};
+pub use seed::{mean_features, on_album, ProxySeed, Seed, MAX_PROXY_TRACKS};

@@ -90,6 +90,15 @@ impl ProxySeed {
     }
 }
 
+/// Whether catalog track `c` is on the album with id `album_id` and normalised name `album`:
+/// by id when both have one (an album's name is not unique: "Greatest Hits"), else by name.
+pub fn on_album(album_id: Option<&str>, album: &str, c: &Track) -> bool {
+    match (album_id, c.album_id.as_deref()) {
+        (Some(a), Some(b)) => a == b,
+        _ => !album.is_empty() && normalize(&c.album) == album,
+    }
+}
+
 /// The weighted mean of the known audio features of `from` (catalog indices into `tracks`,
 /// positive weights); key, mode and time signature, which a mean does not give, from the
 /// heaviest track that has them.
@@ -205,7 +214,7 @@ impl<'a> SeedPoint<'a> {
             }
             // Only the seed's own album counts as its album: the artist's others are not.
             if let Some(a) = aff.album(i) {
-                if !album_name.is_empty() && normalize(&tracks[i].album) == album_name {
+                if on_album(proxy.track.album_id.as_deref(), &album_name, &tracks[i]) {
                     add(&mut albums, a, s);
                 }
             }

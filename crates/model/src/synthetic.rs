@@ -89,6 +89,35 @@ fn word(mut n: u64, syllables: usize) -> String {
     }
 }
 
+/// Keeps album ids apart from artist ids drawn from the same numbers.
+const ALBUM_ID_SALT: u64 = 0xa1b5_0000_0000_0000;
+
+/// A Spotify-shaped id (22 base62 characters) from a number: the same number, the same id, so
+/// an invented artist or album keeps one id across its tracks.
+fn spotify_id(n: u64) -> String {
+    // splitmix64: spreads consecutive numbers over the whole id space.
+    let mut state = n;
+    let mut next = || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let (mut bits, mut left) = (next(), 10);
+    (0..22)
+        .map(|_| {
+            if left == 0 {
+                (bits, left) = (next(), 10);
+            }
+            let c = BASE62[(bits % 62) as usize] as char;
+            bits /= 62;
+            left -= 1;
+            c
+        })
+        .collect()
+}
+
 /// Draws a synthetic catalog from the real tracks `base` (which must not be empty).
 pub fn generate(base: &[Track], params: &SyntheticParams) -> Vec<Track> {
     assert!(
@@ -167,18 +196,20 @@ pub fn generate(base: &[Track], params: &SyntheticParams) -> Vec<Track> {
             .map(|i| word(title_no >> (8 + 12 * i), 2))
             .collect::<Vec<_>>()
             .join(" ");
+        let album_no = artist_no * 31 + rng.random_range(0..3);
+        let track_year = t
+            .year
+            .map(|y| year.jitter(f32::from(y), noise, &mut rng).round() as u16);
         out.push(Track {
             id,
             name,
             artists: vec![word((artist_no * 7919) % names, syllables)],
-            artist_ids: Vec::new(),
+            artist_ids: vec![spotify_id(artist_no)],
             isrc: None,
-            album: word(artist_no * 31 + rng.random_range(0..3), 2),
-            album_id: None,
-            release_date: None,
-            year: t
-                .year
-                .map(|y| year.jitter(f32::from(y), noise, &mut rng).round() as u16),
+            album: word(album_no, 2),
+            album_id: Some(spotify_id(album_no ^ ALBUM_ID_SALT)),
+            release_date: track_year.map(|y| y.to_string()),
+            year: track_year,
             popularity: t
                 .popularity
                 .map(|p| popularity.jitter(p, noise, &mut rng).round()),

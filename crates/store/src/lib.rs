@@ -25,6 +25,7 @@ mod s3;
 pub use cache::{LoadError, Origin, SourceFailure};
 pub use config::{S3Config, DEFAULT_REGION};
 pub use error::StoreError;
+pub use local::write_atomic;
 pub use location::Location;
 
 use tokio::sync::OnceCell;

@@ -34,7 +34,7 @@ pub(crate) async fn put(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
 
 /// Write to a temporary file in the target's directory, flush it to disk, then rename it over
 /// the target: readers see the old file or the new one, never a half-written one.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let loc = Location::Local(path.to_path_buf());
     let file_name = path
         .file_name()

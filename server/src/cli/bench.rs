@@ -8,6 +8,9 @@ use crate::model_source;
 /// Draws the synthetic catalog from the real one's distributions, fits, times playlists.
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let base = selecta_catalog::Catalog::load(&args.catalog)?;
+    if let Some(path) = args.write_catalog.clone() {
+        return write_catalog(base, &args, path).await;
+    }
     let mut config = BenchConfig::default();
     config.synthetic.tracks = args.tracks;
     config.synthetic.seed = args.seed;
@@ -35,5 +38,43 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     } else {
         print!("{report}");
     }
+    Ok(())
+}
+
+/// Draws the synthetic catalog and writes it as CSV in `args.layout`, whole or not at all
+/// ([`selecta_store::write_atomic`]).
+async fn write_catalog(
+    base: selecta_catalog::Catalog,
+    args: &BenchArgs,
+    path: std::path::PathBuf,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use std::io::Write;
+
+    let params = selecta_model::synthetic::SyntheticParams {
+        tracks: args.tracks,
+        seed: args.seed,
+        ..Default::default()
+    };
+    let layout = selecta_catalog::Layout::from(args.layout);
+    let shown = path.display().to_string();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let tracks = selecta_model::synthetic::generate(base.tracks(), &params);
+        let mut bytes = Vec::new();
+        if path.extension().is_some_and(|e| e == "gz") {
+            let mut gz = flate2::write::GzEncoder::new(&mut bytes, flate2::Compression::fast());
+            selecta_catalog::write_csv(&tracks, layout, &mut gz)?;
+            gz.finish()?.flush()?;
+        } else {
+            selecta_catalog::write_csv(&tracks, layout, &mut bytes)?;
+        }
+        selecta_store::write_atomic(&path, &bytes)
+            .with_context(|| format!("--write-catalog: cannot write {}", path.display()))
+    })
+    .await??;
+    eprintln!(
+        "wrote {} synthetic tracks to {shown} ({layout})",
+        args.tracks
+    );
     Ok(())
 }

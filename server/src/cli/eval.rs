@@ -1,8 +1,7 @@
 //! `selecta eval`: the seed's metrics and playlist continuation on the catalog's real
 //! playlists (issue 5), as tables, JSON or a self-contained HTML report with charts.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
@@ -90,28 +89,6 @@ fn progress() -> impl FnMut(EvalProgress) {
     }
 }
 
-/// Writes `text` to `path` through a temporary file in the same directory, renamed when
-/// complete: a reader never sees half a report.
-fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
-    let name = path
-        .file_name()
-        .with_context(|| format!("--html {}: the path names no file", path.display()))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".tmp{}", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.with_context(|| format!("--html: cannot write {}", path.display()))
-}
-
 /// Loads the catalog, evaluates, prints and writes what was asked.
 pub async fn run(args: EvalArgs) -> anyhow::Result<()> {
     if !(args.test_share > 0.0 && args.test_share < 1.0) {
@@ -153,7 +130,11 @@ pub async fn run(args: EvalArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.html {
         let mut figures = report_figures(&report);
         figures.extend(catalog_figures(&catalog));
-        write_atomically(path, &selecta_eval::html::render(&report, &figures))?;
+        selecta_store::write_atomic(
+            path,
+            selecta_eval::html::render(&report, &figures).as_bytes(),
+        )
+        .with_context(|| format!("--html: cannot write {}", path.display()))?;
         eprintln!("wrote {}", path.display());
     }
     Ok(())
