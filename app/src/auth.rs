@@ -137,6 +137,83 @@ pub async fn look_up_track(
     }
 }
 
+/// The tracks of a pasted link (for a track link, the one track), at most
+/// [`crate::options::MAX_SEEDS`]: an album or a track with the listener's token when signed
+/// in, else the app's; a playlist with the listener's only (Spotify shows a playlist's items
+/// to its owner and collaborators alone).
+pub async fn read_link(
+    state: &AppState,
+    session: &Session,
+    link: &crate::links::Link,
+) -> Result<selecta_spotify::TrackList, AppError> {
+    use crate::api::LinkKind;
+    use crate::options::MAX_SEEDS;
+    use selecta_spotify::{Acting, ListKind, TrackList};
+
+    let signed_in = status(state, session).await?.signed_in();
+    if link.kind == LinkKind::Playlist && !signed_in {
+        return Err(AppError::SignInNeeded(
+            "link: sign in with Spotify to add a playlist's tracks (Spotify shows them to the              playlist's owner only)"
+                .into(),
+        ));
+    }
+    if !signed_in && !state.lookup.has_app_credentials() {
+        return Err(AppError::invalid(
+            "link",
+            "Spotify is not configured on this server, so links can't be looked up; search              the catalog instead",
+        ));
+    }
+    let listener = match signed_in {
+        true => Some(client(state, session).await?),
+        false => None,
+    };
+    let acting = match &listener {
+        Some(c) => Acting::Listener(c),
+        None => Acting::App,
+    };
+    let result = match link.kind {
+        LinkKind::Track => state
+            .lookup
+            .track(acting, &link.id)
+            .await
+            // One track, as a list of one on its album.
+            .map(|t| TrackList {
+                kind: ListKind::Album,
+                id: t.album_id.clone().unwrap_or_default(),
+                name: Some(t.album.clone()).filter(|a| !a.is_empty()),
+                tracks: vec![t],
+                total: Some(1),
+                skipped: 0,
+                more: false,
+            }),
+        LinkKind::Album => state.lookup.album_tracks(acting, &link.id, MAX_SEEDS).await,
+        LinkKind::Playlist => match &listener {
+            Some(c) => state.lookup.playlist_tracks(c, &link.id, MAX_SEEDS).await,
+            // Checked above; a session that lost its tokens since signs in again.
+            None => Err(SpotifyError::SignInAgain),
+        },
+    };
+    if let Some(c) = &listener {
+        if let Err(e) = &result {
+            forget_if_expired(session, e).await;
+        }
+        keep_refreshed(session, c).await?;
+    }
+    result.map_err(|e| link_error(link, e))
+}
+
+/// A failed link lookup in the listener's words: what they can fix is a 4xx naming `link`.
+fn link_error(link: &crate::links::Link, e: SpotifyError) -> AppError {
+    let kind = link.kind.as_str();
+    match e {
+        SpotifyError::NotFound { .. } => {
+            AppError::invalid("link", format!("Spotify has no {kind} with id {}", link.id))
+        }
+        e @ SpotifyError::PlaylistNotReadable => AppError::invalid("link", e.to_string()),
+        e => spotify_error(e),
+    }
+}
+
 /// The catalog ids of the listener's saved tracks (by Spotify id, else by artist and title),
 /// up to [`MAX_SAVED_FOR_EXCLUSION`] of the newest.
 pub async fn saved_track_ids(state: &AppState, session: &Session) -> Result<Vec<String>, AppError> {

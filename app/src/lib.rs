@@ -18,6 +18,8 @@ pub mod export;
 #[cfg(feature = "ssr")]
 pub mod generate;
 pub mod library;
+#[cfg(feature = "ssr")]
+pub mod links;
 pub mod options;
 mod pages;
 #[cfg(feature = "ssr")]

@@ -5,13 +5,14 @@
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use tower_sessions::Session;
 
-use crate::api::SaveProgress;
+use crate::api::{LinkAdded, SaveProgress};
 use crate::error::AppError;
 use crate::options::{PlaylistOptions, MAX_SEEDS};
 use crate::Playlist;
 
 const PICKER: &str = "picker";
 const GENERATED: &str = "generated";
+const LINK_ADDED: &str = "link_added";
 
 /// The seeds picked so far and the options last used.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -100,6 +101,18 @@ pub async fn picker(s: &Session) -> Result<Picker, AppError> {
 /// Stores the picker.
 pub async fn set_picker(s: &Session, p: &Picker) -> Result<(), AppError> {
     put(s, PICKER, p).await
+}
+
+/// Keeps what a link added for the next page to show once (see [`take_link_added`]).
+pub async fn set_link_added(s: &Session, done: &LinkAdded) -> Result<(), AppError> {
+    put(s, LINK_ADDED, done).await
+}
+
+/// What [`set_link_added`] kept, removed as it is read: a page shows it once.
+pub async fn take_link_added(s: &Session) -> Result<Option<LinkAdded>, AppError> {
+    s.remove::<LinkAdded>(LINK_ADDED)
+        .await
+        .map_err(storage_error)
 }
 
 /// The last generated playlist.

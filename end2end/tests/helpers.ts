@@ -117,3 +117,10 @@ export async function standinPlaylistsOf(request: APIRequestContext, user: strin
   const users = (await res.json()).users as { id: string; playlists: string[] }[];
   return users.find((u) => u.id === user)!.playlists;
 }
+
+/** Ids of the stand-in world's tracks, artists and albums of each kind (`/_standin/examples`). */
+export async function standinExamples(request: APIRequestContext) {
+  const res = await request.get(`${standinURL}/_standin/examples`);
+  expect(res.status()).toBe(200);
+  return (await res.json()) as { mixed_albums: string[]; unknown_albums: string[]; same_artist: string[] };
+}

@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import {
-  addFromLibrary, expectCleanLogs, expectM3u8, expectNoSecrets, expectPlaylist, seedIds, signIn,
-  standinPlaylist, watchResponses,
+  addFromLibrary, expectCleanLogs, expectM3u8, expectNoSecrets, expectPlaylist, seedCount, seedIds, signIn,
+  standinExamples, standinPlaylist, standinPlaylistsOf, watchResponses,
 } from './helpers';
 
 test('the whole flow in the hydrated app: sign in, pick 3 saved + 1 top + 1 search, generate 20, re-generate, export, save', async ({ page, request, baseURL }) => {
@@ -102,4 +102,65 @@ test('a library track the catalog lacks becomes an estimated seed, and the playl
   await expect(link).toBeVisible();
   const saved = await standinPlaylist(request, (await link.getAttribute('href'))!.split('/').pop()!);
   expect(saved.uris).toEqual(ids.map((t) => `spotify:track:${t}`));
+});
+
+test('a pasted album link adds its tracks as seeds, some estimated; a playlist link needs sign-in, then fills the seeds to 50', async ({ page, request }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const { mixed_albums: [album] } = await standinExamples(request);
+  await page.goto('/');
+  await expect(page.locator('[data-hydrated="true"]')).toHaveCount(1);
+  await page.evaluate(() => { (window as any).__noReload = true; });
+
+  // Signed out, an album is looked up with the app's token.
+  await page.locator('#q').fill(`https://open.spotify.com/album/${album}?si=e2e`);
+  const action = page.getByTestId('add-link');
+  await expect(action).toHaveText("Add this album's tracks as seeds");
+  await action.click();
+  const said = page.getByTestId('link-added');
+  await expect(said).toContainText(/^Added \d+ of \d+ tracks? from “.+” \(\d+ estimated from their artists' catalog tracks\)/);
+  const [, added, read] = (await said.textContent())!.match(/^Added (\d+) of (\d+)/)!.map(Number);
+  expect(added).toBeGreaterThan(1);
+  expect(added).toBeLessThanOrEqual(read);
+  await expect(page.getByTestId('seed-chip')).toHaveCount(added);
+  expect(await seedCount(page)).toBe(added);
+  const estimated = await page.getByTestId('seed-estimated').count();
+  expect(estimated).toBeGreaterThan(0);
+  expect(estimated).toBeLessThan(added);
+  expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
+
+  // Again: nothing new, and it says so.
+  await action.click();
+  await expect(said).toContainText(/were seeds already|was a seed already/);
+  await expect(page.getByTestId('seed-chip')).toHaveCount(added);
+
+  // The seeds generate a playlist.
+  const seeds = await seedIds(page);
+  await page.getByTestId('length').fill('12');
+  await page.getByTestId('generate').click();
+  await expect(page).toHaveURL(/\/playlist$/);
+  await expectPlaylist(page, 12, seeds);
+
+  // A playlist link: Spotify shows its tracks to its owner only, so sign in first.
+  const [playlist] = await standinPlaylistsOf(request, 'alice');
+  await page.goto(`/?q=${encodeURIComponent(`spotify:playlist:${playlist}`)}`);
+  await expect(page.getByTestId('link-sign-in')).toContainText('Sign in with Spotify');
+  await expect(page.getByTestId('add-link')).toHaveCount(0);
+
+  // Signed in, the listener's own playlist (75 tracks) fills the seeds up to 50.
+  const user = await signIn(page);
+  await expect(page.getByTestId('seed-chip')).toHaveCount(added);
+  const [own] = await standinPlaylistsOf(request, user);
+  await page.goto(`/?q=${encodeURIComponent(`https://open.spotify.com/playlist/${own}`)}`);
+  await expect(page.locator('[data-hydrated="true"]')).toHaveCount(1);
+  await page.getByTestId('add-link').click();
+  await expect(said).toContainText(/^Added \d+ of the first 50 tracks from the playlist.*did not fit \(at most 50 seeds\)/);
+  await expect(page.getByTestId('seed-chip')).toHaveCount(50);
+  // Someone else's playlist: Spotify lets apps read only your own and collaborative ones.
+  const [bobs] = await standinPlaylistsOf(request, 'bob');
+  await page.locator('#q').fill(`spotify:playlist:${bobs}`);
+  await page.getByTestId('add-link').click();
+  await expect(page.getByTestId('action-error').first()).toContainText('only your own and collaborative playlists');
+  await expect(page.getByTestId('seed-chip')).toHaveCount(50);
+  expect(errors).toEqual([]);
 });

@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import {
   addFromLibrary, expectCleanLogs, expectM3u8, expectNoSecrets, expectPlaylist, playlistIds, seedIds,
-  signIn, standinPlaylist, standinPlaylistsOf, standinURL,
+  signIn, standinExamples, standinPlaylist, standinPlaylistsOf, standinURL,
 } from './helpers';
 
 test('signed in without JavaScript: pick from the library and the catalog, generate, save after a failure', async ({ page, request }) => {
@@ -73,4 +73,20 @@ test('a forged or replayed callback is refused with a message', async ({ page })
   await expect(page.getByTestId('auth-error')).toContainText('state mismatch');
   await page.goto('/auth/callback?error=access_denied&state=x');
   await expect(page.getByTestId('auth-error')).toBeVisible();
+});
+
+test('without JavaScript, a pasted album link is a plain form post that adds its tracks and says so', async ({ page, request }) => {
+  const { mixed_albums: [album], unknown_albums: [unknown] } = await standinExamples(request);
+  await page.goto(`/?q=${encodeURIComponent(`spotify:album:${album}`)}`);
+  await page.getByTestId('add-link').click();
+  await expect(page.getByTestId('link-added')).toContainText(/^Added \d+ of \d+ tracks? from “.+”/);
+  expect(await page.getByTestId('seed-chip').count()).toBeGreaterThan(1);
+  await expect(page.getByTestId('seed-estimated').first()).toBeVisible();
+  // Shown once: the next page load no longer repeats it.
+  await page.reload();
+  await expect(page.getByTestId('link-added')).toHaveCount(0);
+  // An album by artists the catalog lacks adds nothing, and the error says why.
+  await page.goto(`/?q=${encodeURIComponent(`https://open.spotify.com/album/${unknown}`)}`);
+  await page.getByTestId('add-link').click();
+  await expect(page.getByTestId('action-error').first()).toContainText(/link: Added none of \d+ tracks? from “.+”; \d+ (have|has) nothing by (their|its) artists in the catalog/);
 });

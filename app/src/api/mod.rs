@@ -34,6 +34,70 @@ pub struct SearchPage {
     pub page: usize,
     /// Whether a next page exists.
     pub has_next: bool,
+    /// The query is a Spotify track, album or playlist link: what the page offers to add.
+    #[serde(default)]
+    pub link: Option<LinkOffer>,
+}
+
+/// What a pasted Spotify link points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkKind {
+    /// One track.
+    Track,
+    /// An album's tracks.
+    Album,
+    /// A playlist's tracks.
+    Playlist,
+}
+
+impl LinkKind {
+    /// `track`, `album` or `playlist`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkKind::Track => "track",
+            LinkKind::Album => "album",
+            LinkKind::Playlist => "playlist",
+        }
+    }
+
+    /// The words of the button that adds it.
+    pub fn action(self) -> &'static str {
+        match self {
+            LinkKind::Track => "Add this track as a seed",
+            LinkKind::Album => "Add this album's tracks as seeds",
+            LinkKind::Playlist => "Add this playlist's tracks as seeds",
+        }
+    }
+}
+
+/// A Spotify link in the search box, and whether its tracks can be added now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkOffer {
+    /// What it points to.
+    pub kind: LinkKind,
+    /// The link as typed (trimmed), posted back to [`add_link`].
+    pub link: String,
+    /// Why it cannot be added yet (sign in first, Spotify not configured); `None` when the
+    /// button works.
+    pub blocked: Option<LinkBlocked>,
+}
+
+/// What [`add_link`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkAdded {
+    /// The link as posted (the page shows the message beside that link only).
+    pub link: String,
+    /// What was added and what was not, in words.
+    pub message: String,
+}
+
+/// What stands between a link and its tracks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkBlocked {
+    /// Spotify shows a playlist's tracks to its signed-in owner only.
+    SignIn,
+    /// The server has no Spotify credentials, so nothing can be looked up.
+    NoSpotify,
 }
 
 /// Whether Spotify can be used, and by whom.
@@ -97,6 +161,10 @@ pub struct PageState {
     pub options: PlaylistOptions,
     /// The last generated playlist.
     pub generated: Option<GeneratedView>,
+    /// What the last [`add_link`] did, shown once: a plain form post cannot carry its
+    /// answer back to the page otherwise.
+    #[serde(default)]
+    pub link_added: Option<LinkAdded>,
 }
 
 /// The text of a server function error as the page shows it: the listener's words, without
@@ -132,6 +200,13 @@ pub async fn search_tracks(query: String, page: usize) -> Result<SearchPage, App
         });
     }
     let state = crate::state::current()?;
+    let link = match crate::links::parse(query, "q")? {
+        Some(link) => {
+            let session = crate::session::current().await?;
+            Some(link_offer(&state, &session, link, query).await?)
+        }
+        None => None,
+    };
     // One more than the page needs tells whether a next page exists.
     let mut hits = state.search(query, page * SEARCH_PAGE_SIZE + 1);
     let has_next = hits.len() > page * SEARCH_PAGE_SIZE && page < MAX_SEARCH_PAGES;
@@ -141,6 +216,32 @@ pub async fn search_tracks(query: String, page: usize) -> Result<SearchPage, App
         tracks,
         page,
         has_next,
+        link,
+    })
+}
+
+/// What the page offers for a pasted link: a playlist needs the listener, anything the
+/// catalog does not hold by id needs Spotify.
+#[cfg(feature = "ssr")]
+async fn link_offer(
+    state: &crate::state::AppState,
+    session: &tower_sessions::Session,
+    link: crate::links::Link,
+    query: &str,
+) -> Result<LinkOffer, AppError> {
+    let signed_in = crate::auth::status(state, session).await?.signed_in();
+    let in_catalog = link.kind == LinkKind::Track && state.has_track(&link.id);
+    let blocked = if link.kind == LinkKind::Playlist && !signed_in {
+        Some(LinkBlocked::SignIn)
+    } else if !in_catalog && !signed_in && !state.lookup.has_app_credentials() {
+        Some(LinkBlocked::NoSpotify)
+    } else {
+        None
+    };
+    Ok(LinkOffer {
+        kind: link.kind,
+        link: query.to_string(),
+        blocked,
     })
 }
 
@@ -162,6 +263,7 @@ pub async fn get_page_state() -> Result<PageState, AppError> {
             playlist: g.playlist,
             saved: g.saved,
         }),
+        link_added: crate::session::take_link_added(&session).await?,
     })
 }
 
@@ -197,6 +299,48 @@ pub async fn add_seed(id: String) -> Result<(), AppError> {
     }
     picker.add(id)?;
     crate::session::set_picker(&session, &picker).await
+}
+
+/// Adds the tracks of a pasted Spotify link (a track, an album, or one of the listener's
+/// playlists) as seeds, as many as fit: catalog tracks as they are, the others estimated from
+/// their artists' catalog tracks when it holds any. Answers (and keeps for the next page, for
+/// a plain form post) a sentence saying what was added and what was not.
+#[server]
+pub async fn add_link(link: String) -> Result<LinkAdded, AppError> {
+    use crate::links;
+    use crate::options::MAX_SEEDS;
+
+    let Some(parsed) = links::parse(&link, "link")? else {
+        return Err(AppError::invalid(
+            "link",
+            "paste a Spotify track, album or playlist link (open.spotify.com/... or spotify:...)",
+        ));
+    };
+    let state = crate::state::current()?;
+    let session = crate::session::current().await?;
+    let (origin, read, picks) = links::gather(&state, &session, &parsed).await?;
+    let mut picker = crate::session::picker(&session).await?;
+    let plan = links::plan(&picker.seeds, picks, MAX_SEEDS);
+    let text = links::summary(&origin, read, &plan, MAX_SEEDS);
+    let nothing_happened = plan.add.is_empty() && plan.already + plan.repeats == 0;
+    if nothing_happened {
+        return Err(AppError::invalid("link", text));
+    }
+    let added = plan.add.len();
+    links::apply(&mut picker, plan)?;
+    crate::session::set_picker(&session, &picker).await?;
+
+    tracing::info!(
+        kind = parsed.kind.as_str(),
+        added,
+        "seeds added from a link"
+    );
+    let done = LinkAdded {
+        link: link.trim().to_string(),
+        message: text,
+    };
+    crate::session::set_link_added(&session, &done).await?;
+    Ok(done)
 }
 
 /// Removes a seed.

@@ -16,8 +16,8 @@ pub use tracks::{Features, TrackMeta};
 use leptos::prelude::*;
 
 use crate::api::{
-    error_text, get_page_state, AddSeed, ClearSeeds, GeneratePlaylist, PageState, RemoveSeed,
-    SavePlaylist, SpotifyStatus,
+    error_text, get_page_state, AddLink, AddSeed, ClearSeeds, GeneratePlaylist, PageState,
+    RemoveSeed, SavePlaylist, SpotifyStatus,
 };
 use crate::error::AppError;
 
@@ -26,6 +26,8 @@ use crate::error::AppError;
 pub struct Ctx {
     /// Adds a seed.
     pub add: ServerAction<AddSeed>,
+    /// Adds the tracks of a pasted Spotify link.
+    pub add_link: ServerAction<AddLink>,
     /// Removes a seed.
     pub remove: ServerAction<RemoveSeed>,
     /// Removes every seed.
@@ -62,6 +64,7 @@ pub fn Session(children: Children) -> impl IntoView {
         provide_context(leptos::server::ServerActionError::new(&path, &err));
     }
     let add = ServerAction::<AddSeed>::new();
+    let add_link = ServerAction::<AddLink>::new();
     let remove = ServerAction::<RemoveSeed>::new();
     let clear = ServerAction::<ClearSeeds>::new();
     let generate = ServerAction::<GeneratePlaylist>::new();
@@ -70,6 +73,7 @@ pub fn Session(children: Children) -> impl IntoView {
         move || {
             (
                 add.version().get(),
+                add_link.version().get(),
                 remove.version().get(),
                 clear.version().get(),
                 generate.version().get(),
@@ -80,6 +84,7 @@ pub fn Session(children: Children) -> impl IntoView {
     );
     provide_context(Ctx {
         add,
+        add_link,
         remove,
         clear,
         generate,

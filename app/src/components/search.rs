@@ -1,12 +1,14 @@
 //! Search of the catalog: a GET form without JavaScript (the server renders the hits for
-//! `?q=`), live as the listener types once hydrated; paged with `&page=`.
+//! `?q=`), live as the listener types once hydrated; paged with `&page=`. A pasted Spotify
+//! track, album or playlist link offers to add its tracks as seeds ([`LinkAction`]).
 
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
-use super::{AddSeedButton, Features, TrackMeta};
-use crate::api::{error_text, search_tracks, SearchPage};
+use super::{action_error, ctx, AddSeedButton, Features, TrackMeta};
+use crate::api::{error_text, search_tracks, LinkBlocked, LinkOffer, SearchPage};
 
 /// The search box and one page of hits, each with an "Add" button.
 #[component]
@@ -48,7 +50,7 @@ pub fn CatalogSearch() -> impl IntoView {
                 name="q"
                 type="search"
                 autocomplete="off"
-                placeholder="Artist, title or album"
+                placeholder="Artist, title or album, or paste a Spotify link"
                 prop:value=q
                 on:input=on_input
             />
@@ -60,7 +62,23 @@ pub fn CatalogSearch() -> impl IntoView {
                     hits.get()
                         .map(|r| match r {
                             Ok(p) if p.tracks.is_empty() && q().trim().is_empty() => {
-                                view! { <p class="muted">"Type an artist or a title."</p> }
+                                view! {
+                                    <p class="muted">
+                                        "Type an artist or a title, or paste a Spotify track, album or playlist link."
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                            Ok(mut p) if p.link.is_some() => {
+                                // A pasted link: its action first, then any catalog hits (a
+                                // bare id may also be found by the search).
+                                let offer = p.link.take().map(|offer| view! { <LinkAction offer /> });
+                                let hits = (!p.tracks.is_empty())
+                                    .then(|| view! { <Hits page=p q=q() /> });
+                                view! {
+                                    {offer}
+                                    {hits}
+                                }
                                     .into_any()
                             }
                             Ok(p) if p.tracks.is_empty() => {
@@ -105,6 +123,72 @@ fn Hits(page: SearchPage, q: String) -> impl IntoView {
                 .collect_view()}
         </ol>
         <Pager page=page.page prev next />
+    }
+}
+
+/// The action a pasted Spotify link offers: a form posting it to `add_link` (a plain post
+/// without JavaScript, in place once hydrated), then what it did; or what must happen first.
+#[component]
+pub fn LinkAction(offer: LinkOffer) -> impl IntoView {
+    let ctx = ctx();
+    let kind = offer.kind;
+    let link = offer.link.clone();
+    // The action's answer for this link once run here; after a plain form post, what the
+    // session kept for the page.
+    let done = move || {
+        ctx.add_link
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .or_else(|| ctx.loaded().and_then(|s| s.link_added))
+            .filter(|a| a.link == link)
+            .map(|a| a.message)
+    };
+    let form = match offer.blocked {
+        Some(LinkBlocked::SignIn) => view! {
+            <p class="muted" data-testid="link-sign-in">
+                <a href="/auth/login" rel="external">"Sign in with Spotify"</a>
+                " to add this playlist's tracks: Spotify shows a playlist's tracks to its owner only."
+            </p>
+        }
+        .into_any(),
+        Some(LinkBlocked::NoSpotify) => view! {
+            <p class="muted" data-testid="link-unavailable">
+                "Spotify is not configured on this server, so this link can't be looked up; search the catalog instead."
+            </p>
+        }
+        .into_any(),
+        None => view! {
+            <ActionForm action=ctx.add_link>
+                <input type="hidden" name="link" value=offer.link />
+                <button
+                    type="submit"
+                    data-testid="add-link"
+                    data-kind=kind.as_str()
+                    disabled=move || ctx.add_link.pending().get()
+                >
+                    {kind.action()}
+                </button>
+            </ActionForm>
+        }
+        .into_any(),
+    };
+    view! {
+        <div class="card link-offer" data-testid="link-offer">
+            <p>{format!("That is a Spotify {} link.", kind.as_str())}</p>
+            {form}
+            {move || {
+                done()
+                    .map(|text| {
+                        view! {
+                            <p class="notice" role="status" data-testid="link-added">
+                                {text}
+                            </p>
+                        }
+                    })
+            }}
+            {action_error(move || ctx.add_link.value().get())}
+        </div>
     }
 }
 

@@ -166,7 +166,8 @@ fn page_of<T: Clone>(all: &[T], offset: usize, limit: usize) -> Vec<T> {
 }
 
 fn track(world: &World, o: &Objects, i: usize) -> Value {
-    o.track(&world.tracks[i])
+    let (number, of) = world.album_place(i);
+    o.track(&world.tracks[i], number, of)
 }
 
 fn timestamp(t: DateTime<Utc>) -> String {
@@ -639,6 +640,37 @@ pub async fn one_track(
         .track_index(&id)
         .ok_or_else(ApiError::not_found)?;
     Ok(Json(track(&shared.world, &objects(&headers), i)))
+}
+
+/// `GET /v1/albums/{id}`: the album with the first page of its tracks.
+pub async fn one_album(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    bearer(&shared, &headers, &[])?;
+    check_base62(&id)?;
+    let a = shared.world.album(&id).ok_or_else(ApiError::not_found)?;
+    Ok(Json(objects(&headers).album(a, &shared.world.tracks)))
+}
+
+/// `GET /v1/albums/{id}/tracks` (`limit` 1 to 50, default 20; `offset`).
+pub async fn album_tracks(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Q,
+) -> Result<Json<Value>, ApiError> {
+    bearer(&shared, &headers, &[])?;
+    check_base62(&id)?;
+    let (limit, offset) = paging(&q, 20, 50, 100_000)?;
+    let a = shared.world.album(&id).ok_or_else(ApiError::not_found)?;
+    Ok(Json(objects(&headers).album_tracks(
+        a,
+        &shared.world.tracks,
+        offset,
+        limit,
+    )))
 }
 
 /// `GET /v1/artists/{id}`.

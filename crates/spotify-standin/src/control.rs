@@ -151,6 +151,12 @@ pub async fn users(State(shared): State<Shared>) -> Json<Value> {
     Json(json!({"users": users}))
 }
 
+/// `GET /_standin/examples`: ids of tracks, artists and albums of each kind (what
+/// [`crate::world::World::examples`] gives Rust tests), for tests that run the binary.
+pub async fn examples(State(shared): State<Shared>) -> Json<Value> {
+    Json(json!(shared.world.examples()))
+}
+
 /// `GET /_standin/requests`: every API request so far (`METHOD /v1/path?query`).
 pub async fn requests(State(shared): State<Shared>) -> Json<Value> {
     Json(json!({"requests": shared.state().log}))

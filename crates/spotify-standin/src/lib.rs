@@ -5,13 +5,15 @@
 //!
 //! The accounts service grants listener tokens (authorization code with PKCE, refresh) and
 //! app tokens (`client_credentials`); app tokens read the catalog (`/v1/tracks/{id}`,
-//! `/v1/artists/{id}`, `/v1/search`) and get 401 from the listener's endpoints, as at Spotify.
+//! `/v1/albums/{id}` and its `/tracks`, `/v1/artists/{id}`, `/v1/search`) and get 401 from the
+//! listener's endpoints, as at Spotify. Albums are the world's tracks sharing an album id.
 //! The world's tracks outside the catalog are listed by [`world::World::examples`].
 //!
 //! Controls under `/_standin/` (not Spotify's): `POST rate-limit` `{"requests": n,
 //! "retry_after": s, "after": k}`, `POST fail` `{"requests": n, "status": 503, "after": k}`
 //! (`after`: requests let through first), `POST expire-tokens`,
-//! `POST revoke`, `GET playlists/{id}`, `GET users`, `GET requests`.
+//! `POST revoke`, `GET playlists/{id}`, `GET users`, `GET examples` (tracks, artists and
+//! albums of each kind, [`world::Examples`]), `GET requests`.
 
 mod api;
 mod consent;
@@ -186,6 +188,8 @@ impl Standin {
             )
             .route("/search", get(api::search))
             .route("/tracks/{id}", get(api::one_track))
+            .route("/albums/{id}", get(api::one_album))
+            .route("/albums/{id}/tracks", get(api::album_tracks))
             .route("/artists/{id}", get(api::one_artist))
             .fallback(api::unknown)
             .layer(axum::middleware::from_fn_with_state(
@@ -199,6 +203,7 @@ impl Standin {
             .route("/revoke", post(control::revoke))
             .route("/playlists/{id}", get(control::playlist))
             .route("/users", get(control::users))
+            .route("/examples", get(control::examples))
             .route("/requests", get(control::requests))
             .fallback(control::not_found);
         Router::new()

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::world::{StandinArtist, StandinTrack};
+use crate::world::{StandinAlbum, StandinArtist, StandinTrack};
 
 /// Builds objects with links under one base URL (`http://127.0.0.1:PORT`).
 #[derive(Debug, Clone)]
@@ -14,6 +14,14 @@ pub struct Objects {
 /// A fixed image, so that `images` lists are not empty (Spotify's URLs point to its CDN).
 fn image(kind: &str, id: &str) -> Value {
     json!({"url": format!("https://i.scdn.co/image/standin-{kind}-{id}"), "height": 300, "width": 300})
+}
+
+/// A 12-digit UPC derived from an album id.
+fn upc(id: &str) -> String {
+    let n = id
+        .bytes()
+        .fold(0u64, |acc, b| (acc * 31 + u64::from(b)) % 1_000_000_000_000);
+    format!("{n:012}")
 }
 
 fn precision(date: &str) -> &'static str {
@@ -40,13 +48,13 @@ impl Objects {
         })
     }
 
-    /// A `TrackObject`.
-    pub fn track(&self, t: &StandinTrack) -> Value {
+    /// A `TrackObject`, number `track_number` of the `album_tracks` on its album.
+    pub fn track(&self, t: &StandinTrack, track_number: usize, album_tracks: usize) -> Value {
         let artists: Vec<Value> = t.artists.iter().map(|a| self.artist(a)).collect();
         json!({
             "album": {
                 "album_type": t.album_type,
-                "total_tracks": if t.album_type == "single" { 2 } else { 12 },
+                "total_tracks": album_tracks,
                 "available_markets": [],
                 "external_urls": {"spotify": format!("https://open.spotify.com/album/{}", t.album_id)},
                 "href": self.api(&format!("albums/{}", t.album_id)),
@@ -75,10 +83,101 @@ impl Objects {
             "name": t.name,
             "popularity": t.popularity,
             "preview_url": null,
-            "track_number": 1,
+            "track_number": track_number,
             "type": "track",
             "uri": format!("spotify:track:{}", t.id),
             "is_local": false,
+        })
+    }
+
+    /// A `SimplifiedTrackObject` (an album's track list): no album, ISRC or popularity.
+    pub fn simplified_track(&self, t: &StandinTrack, track_number: usize) -> Value {
+        let artists: Vec<Value> = t.artists.iter().map(|a| self.artist(a)).collect();
+        json!({
+            "artists": artists,
+            "available_markets": [],
+            "disc_number": 1,
+            "duration_ms": t.duration_ms,
+            "explicit": t.explicit,
+            "external_urls": {"spotify": format!("https://open.spotify.com/track/{}", t.id)},
+            "href": self.api(&format!("tracks/{}", t.id)),
+            "id": t.id,
+            "is_playable": true,
+            "name": t.name,
+            "preview_url": null,
+            "track_number": track_number,
+            "type": "track",
+            "uri": format!("spotify:track:{}", t.id),
+            "is_local": false,
+        })
+    }
+
+    /// A page of an album's tracks (`PagingSimplifiedTrackObject`).
+    pub fn album_tracks(
+        &self,
+        a: &StandinAlbum,
+        tracks: &[StandinTrack],
+        offset: usize,
+        limit: usize,
+    ) -> Value {
+        let items = a
+            .tracks
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(limit)
+            .map(|(k, &i)| self.simplified_track(&tracks[i], k + 1))
+            .collect();
+        self.paging(
+            &format!("albums/{}/tracks", a.id),
+            "",
+            items,
+            offset,
+            limit,
+            a.tracks.len(),
+        )
+    }
+
+    /// An `AlbumObject`, with the first page (up to 50) of its tracks as Spotify sends it.
+    pub fn album(&self, a: &StandinAlbum, tracks: &[StandinTrack]) -> Value {
+        let artists: Vec<Value> = a.artists.iter().map(|x| self.artist(x)).collect();
+        let popularity = a
+            .tracks
+            .iter()
+            .map(|&i| tracks[i].popularity)
+            .max()
+            .unwrap_or(0);
+        let year = a.release_date.get(..4).unwrap_or("2000");
+        let label = a
+            .artists
+            .first()
+            .map_or("Stand-in Records".to_string(), |x| {
+                format!("{} Records", x.1)
+            });
+        json!({
+            "album_type": a.album_type,
+            "total_tracks": a.tracks.len(),
+            "available_markets": [],
+            "external_urls": {"spotify": format!("https://open.spotify.com/album/{}", a.id)},
+            "href": self.api(&format!("albums/{}", a.id)),
+            "id": a.id,
+            "images": [image("album", &a.id)],
+            "name": a.name,
+            "release_date": a.release_date,
+            "release_date_precision": precision(&a.release_date),
+            "type": "album",
+            "uri": format!("spotify:album:{}", a.id),
+            "artists": artists,
+            "tracks": self.album_tracks(a, tracks, 0, 50),
+            "copyrights": [
+                {"text": format!("{year} {label}"), "type": "C"},
+                {"text": format!("{year} {label}"), "type": "P"},
+            ],
+            "external_ids": {"upc": upc(&a.id)},
+            // Spotify marks these deprecated and still sends them (genres always empty).
+            "genres": [],
+            "label": label,
+            "popularity": popularity,
         })
     }
 

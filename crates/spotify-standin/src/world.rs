@@ -84,6 +84,24 @@ pub struct StandinArtist {
     pub in_catalog: bool,
 }
 
+/// An album as the stand-in serves it (`GET /v1/albums/{id}`): the world's tracks that share
+/// an album id, in the world's order (catalog tracks first, then the ones it lacks).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StandinAlbum {
+    /// Album id (22 base62 characters).
+    pub id: String,
+    /// Title.
+    pub name: String,
+    /// `album`, `single` or `compilation` (its first track's).
+    pub album_type: &'static str,
+    /// Its first track's release date.
+    pub release_date: String,
+    /// `(artist id, name)`: its first track's main artist.
+    pub artists: Vec<(String, String)>,
+    /// Track indices, in track-number order.
+    pub tracks: Vec<usize>,
+}
+
 /// One of the stand-in's listeners.
 #[derive(Debug, Clone)]
 pub struct User {
@@ -120,7 +138,7 @@ pub struct SeedPlaylist {
 
 /// Ids of tracks and artists of each kind, for tests elsewhere to find examples without
 /// knowing how the world is drawn. Every list is non-empty for the bundled catalog.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Examples {
     /// `(stand-in id, catalog id)`: the same recording under a new id (the first is Spotify's
     /// own *After Hours* copy of "Blinding Lights", `0VjIjW4GlUZAMYd2vXMi3b`, whose single
@@ -134,6 +152,11 @@ pub struct Examples {
     pub catalog_artists: Vec<(String, String)>,
     /// `(artist id, name)` of artists the catalog lacks.
     pub unknown_artists: Vec<(String, String)>,
+    /// Albums holding catalog tracks and tracks the catalog lacks by the same artists, the
+    /// most tracks first.
+    pub mixed_albums: Vec<String>,
+    /// Albums of artists the catalog lacks (none of their tracks can be matched).
+    pub unknown_albums: Vec<String>,
 }
 
 /// Tracks, artists, users and their starting playlists.
@@ -144,6 +167,8 @@ pub struct World {
     by_id: HashMap<String, usize>,
     /// Every artist of a track, sorted by id.
     pub artists: Vec<StandinArtist>,
+    /// Every album of a track, sorted by id.
+    pub albums: Vec<StandinAlbum>,
     /// Listeners, in consent-page order.
     pub users: Vec<User>,
     /// Playlists at start.
@@ -270,10 +295,12 @@ impl World {
             .map(|(i, t)| (t.id.clone(), i))
             .collect();
         let artists = artists_of(&tracks, &catalog);
+        let albums = albums_of(&tracks);
         let mut world = World {
             tracks,
             by_id,
             artists,
+            albums,
             users: vec![],
             playlists: vec![],
             catalog,
@@ -402,6 +429,24 @@ impl World {
             .map(|i| &self.artists[i])
     }
 
+    /// An album by id.
+    pub fn album(&self, id: &str) -> Option<&StandinAlbum> {
+        self.albums
+            .binary_search_by(|a| a.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.albums[i])
+    }
+
+    /// A track's `(track number from 1, tracks on its album)`.
+    pub fn album_place(&self, track: usize) -> (usize, usize) {
+        self.album(&self.tracks[track].album_id)
+            .and_then(|a| {
+                let k = a.tracks.iter().position(|&i| i == track)?;
+                Some((k + 1, a.tracks.len()))
+            })
+            .unwrap_or((1, 1))
+    }
+
     /// A user by id.
     pub fn user(&self, id: &str) -> Option<&User> {
         self.users.iter().find(|u| u.id == id)
@@ -431,6 +476,28 @@ impl World {
             .iter()
             .filter(|a| !a.in_catalog)
             .map(|a| (a.id.clone(), a.name.clone()))
+            .collect();
+        let has = |a: &StandinAlbum, kind: fn(TrackKind) -> bool| {
+            a.tracks.iter().any(|&i| kind(self.tracks[i].kind))
+        };
+        let mut mixed: Vec<&StandinAlbum> = self
+            .albums
+            .iter()
+            .filter(|a| {
+                has(a, |k| k == TrackKind::Catalog) && has(a, |k| k == TrackKind::SameArtist)
+            })
+            .collect();
+        mixed.sort_by_key(|a| (std::cmp::Reverse(a.tracks.len()), a.id.clone()));
+        e.mixed_albums = mixed.iter().map(|a| a.id.clone()).collect();
+        e.unknown_albums = self
+            .albums
+            .iter()
+            .filter(|a| {
+                a.tracks
+                    .iter()
+                    .all(|&i| self.tracks[i].kind == TrackKind::UnknownArtist)
+            })
+            .map(|a| a.id.clone())
             .collect();
         e
     }
@@ -499,6 +566,28 @@ fn artists_of(tracks: &[StandinTrack], catalog: &Catalog) -> Vec<StandinArtist> 
     let mut artists: Vec<StandinArtist> = by_id.into_values().collect();
     artists.sort_by(|a, b| a.id.cmp(&b.id));
     artists
+}
+
+/// Every album of the tracks: those sharing an album id, in the world's order.
+fn albums_of(tracks: &[StandinTrack]) -> Vec<StandinAlbum> {
+    let mut by_id: HashMap<&str, StandinAlbum> = HashMap::new();
+    for (i, t) in tracks.iter().enumerate() {
+        by_id
+            .entry(t.album_id.as_str())
+            .or_insert_with(|| StandinAlbum {
+                id: t.album_id.clone(),
+                name: t.album.clone(),
+                album_type: t.album_type,
+                release_date: t.release_date.clone(),
+                artists: t.artists[..1].to_vec(),
+                tracks: Vec::new(),
+            })
+            .tracks
+            .push(i);
+    }
+    let mut albums: Vec<StandinAlbum> = by_id.into_values().collect();
+    albums.sort_by(|a, b| a.id.cmp(&b.id));
+    albums
 }
 
 fn is_base62_22(id: &str) -> bool {

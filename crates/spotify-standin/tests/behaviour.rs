@@ -645,3 +645,155 @@ async fn app_tokens_need_the_secret_and_read_only_the_catalog() {
         "{ids:?}"
     );
 }
+
+#[tokio::test]
+async fn albums_list_their_tracks_in_pages_with_either_token() {
+    let env = start().await;
+    let (status, body) = env.token(&[("grant_type", "client_credentials")]).await;
+    assert_eq!(status, 200);
+    let app = body["access_token"].as_str().unwrap().to_string();
+    let (listener, _) = env.sign_in("bob", "user-read-private").await;
+    let e = env.examples();
+    let id = &e.mixed_albums[0];
+
+    let album: Value = env
+        .get(&app, &format!("albums/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(album["id"], id.as_str());
+    let total = album["total_tracks"].as_u64().unwrap() as usize;
+    assert!(total >= 2, "{album:#}");
+    assert_eq!(album["tracks"]["total"], total);
+    let first: Vec<&str> = album["tracks"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(first.len(), total.min(50));
+
+    // Pages of one track, with a listener's token: the same tracks, numbered in order.
+    let mut paged = Vec::new();
+    for offset in 0..total {
+        let page: Value = env
+            .get(
+                &listener,
+                &format!("albums/{id}/tracks?limit=1&offset={offset}"),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page["total"], total);
+        assert_eq!(page["next"].is_null(), offset + 1 == total);
+        let t = &page["items"][0];
+        assert_eq!(t["track_number"], offset + 1);
+        assert!(t.get("album").is_none(), "simplified tracks carry no album");
+        paged.push(t["id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(paged, first);
+    // A full track says where it sits on the album.
+    let full: Value = env
+        .get(&app, &format!("tracks/{}", paged[1]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(full["album"]["id"], id.as_str());
+    assert_eq!(full["album"]["total_tracks"], total);
+    assert_eq!(full["track_number"], 2);
+    // Past the end: an empty page.
+    let past: Value = env
+        .get(&app, &format!("albums/{id}/tracks?offset={}", total + 5))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(past["items"].as_array().unwrap().is_empty());
+
+    // The album holds catalog tracks and tracks the catalog lacks by the same artists.
+    let cat = catalog();
+    assert!(paged.iter().any(|t| cat.get(t).is_some()));
+    assert!(paged
+        .iter()
+        .any(|t| cat.get(t).is_none() && e.same_artist.contains(t)));
+
+    for (path, status) in [
+        ("albums/0000000000000000000000".to_string(), 404),
+        ("albums/0000000000000000000000/tracks".to_string(), 404),
+        ("albums/not-an-id".to_string(), 400),
+        (format!("albums/{id}/tracks?limit=51"), 400),
+        (format!("albums/{id}/tracks?limit=0"), 400),
+    ] {
+        let (got, message) = error_message(env.get(&app, &path).await).await;
+        assert_eq!(got, status, "{path}: {message}");
+    }
+    assert_eq!(env.get("nope", &format!("albums/{id}")).await.status(), 401);
+}
+
+#[tokio::test]
+async fn playlist_items_are_for_owners_only() {
+    let env = start().await;
+    let (alice, _) = env.sign_in("alice", ALL_SCOPES).await;
+    let users: Value = env
+        .http
+        .get(format!("{}/_standin/users", env.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let playlists_of = |user: &str| -> Vec<String> {
+        users["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["id"] == user)
+            .unwrap()["playlists"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect()
+    };
+    let own = &playlists_of("alice")[0];
+    let r = env
+        .get(&alice, &format!("playlists/{own}/items?limit=50"))
+        .await;
+    assert_eq!(r.status(), 200);
+    // Bob's mix, which Alice follows: Spotify answers 403 to anyone but its owner.
+    let bobs = &playlists_of("bob")[0];
+    let (status, message) =
+        error_message(env.get(&alice, &format!("playlists/{bobs}/items")).await).await;
+    assert_eq!((status, message.as_str()), (403, "Forbidden"));
+    // An app token has no listener.
+    let (_, body) = env.token(&[("grant_type", "client_credentials")]).await;
+    let app = body["access_token"].as_str().unwrap();
+    assert_eq!(
+        env.get(app, &format!("playlists/{own}/items"))
+            .await
+            .status(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn examples_are_served_for_tests_of_the_binary() {
+    let env = start().await;
+    let e: Value = env
+        .http
+        .get(format!("{}/_standin/examples", env.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let want = env.examples();
+    assert_eq!(e["mixed_albums"][0], want.mixed_albums[0].as_str());
+    assert_eq!(e["other_release"][0][0], "0VjIjW4GlUZAMYd2vXMi3b");
+    assert!(!want.unknown_albums.is_empty());
+}

@@ -7,8 +7,10 @@ use common::*;
 use serde_json::{json, Value};
 
 /// Objects whose every property the stand-in must send (Spotify sends them all), except these.
-const STRICT: [(&str, &[&str]); 9] = [
+const STRICT: [(&str, &[&str]); 11] = [
     ("TrackObject", &["linked_from", "restrictions"]),
+    ("SimplifiedTrackObject", &["linked_from", "restrictions"]),
+    ("CopyrightObject", &[]),
     ("ArtistObject", &[]),
     // Spotify sends `isrc`; `ean` and `upc` belong to albums.
     ("ExternalIdObject", &["ean", "upc"]),
@@ -85,6 +87,15 @@ impl Checker {
             components: components(),
             checked: 0,
         }
+    }
+
+    /// A checker for albums: their `external_ids` carry a UPC (and EAN), not the ISRC that
+    /// [`STRICT`] requires of tracks.
+    fn for_albums() -> Self {
+        let mut c = Checker::new();
+        let ids = &mut c.components["schemas"]["ExternalIdObject"];
+        ids["required"] = json!(["upc"]);
+        c
     }
 
     /// Validates `body` against the named response of the document.
@@ -311,4 +322,45 @@ async fn catalog_lookups_with_an_app_token_fit_the_spec() {
         &expect(env.get(&app, "me").await, 401).await,
     );
     assert_eq!(check.checked, 10);
+}
+
+/// Albums and their track pages (the link paste reads them), with either kind of token.
+#[tokio::test]
+async fn albums_fit_the_spec() {
+    let env = start().await;
+    let mut check = Checker::for_albums();
+    let (_, body) = env.token(&[("grant_type", "client_credentials")]).await;
+    let app = body["access_token"].as_str().unwrap().to_string();
+    let (listener, _) = env.sign_in("alice", ALL_SCOPES).await;
+    let e = env.examples();
+    let mut albums = vec![e.mixed_albums[0].clone(), e.unknown_albums[0].clone()];
+    // The album of the example (After Hours, a copy of a catalog song on it).
+    let after_hours = expect(env.get(&app, "tracks/0VjIjW4GlUZAMYd2vXMi3b").await, 200).await;
+    albums.push(after_hours["album"]["id"].as_str().unwrap().to_string());
+    for (k, id) in albums.iter().enumerate() {
+        let token = if k % 2 == 0 { &app } else { &listener };
+        let album = expect(env.get(token, &format!("albums/{id}")).await, 200).await;
+        check.response("OneAlbum", &album);
+        let page = expect(
+            env.get(token, &format!("albums/{id}/tracks?limit=1&offset=1"))
+                .await,
+            200,
+        )
+        .await;
+        check.response("PagingSimplifiedTrackObject", &page);
+    }
+    check.response(
+        "NotFound",
+        &expect(env.get(&app, "albums/0000000000000000000000").await, 404).await,
+    );
+    check.response(
+        "BadRequest",
+        &expect(
+            env.get(&app, &format!("albums/{}/tracks?limit=51", albums[0]))
+                .await,
+            400,
+        )
+        .await,
+    );
+    assert_eq!(check.checked, 8);
 }

@@ -21,6 +21,8 @@ pub enum Cached {
     Artist(SpotifyArtist),
     /// A search's tracks.
     Tracks(Vec<SpotifyTrack>),
+    /// The tracks read from an album.
+    List(crate::TrackList),
     /// Spotify answered 404.
     NotFound,
 }
@@ -286,6 +288,7 @@ impl LookupCache {
             let tracks = match v {
                 Cached::Track(t) => vec![t],
                 Cached::Tracks(ts) => ts,
+                Cached::List(l) => l.tracks,
                 _ => continue,
             };
             out.extend(tracks.into_iter().filter(|t| seen.insert(t.id.clone())));

@@ -57,6 +57,10 @@ pub enum SpotifyError {
         /// Spotify's message.
         message: String,
     },
+    /// Spotify refused to list a playlist's items (403): it lets apps read only the
+    /// listener's own and collaborative playlists.
+    #[error("Spotify lets Selecta read only your own and collaborative playlists, and this one is neither; copy its tracks into a playlist of yours, or paste an album or track link")]
+    PlaylistNotReadable,
     /// The playlist or track does not exist (404).
     #[error("not found at Spotify: {message}")]
     NotFound {

@@ -14,7 +14,9 @@
 //!
 //! - [`SpotifyLookup`]: tracks, artists and searches looked up from the server, as the app
 //!   (client credentials) or as a listener ([`Acting`]), cached in a [`LookupCache`] (Redis,
-//!   or a bounded memory LRU kept in a file). The same retry rules apply.
+//!   or a bounded memory LRU kept in a file). The same retry rules apply. Also the tracks of
+//!   an album ([`SpotifyLookup::album_tracks`], cached) or of one of the listener's
+//!   playlists ([`SpotifyLookup::playlist_tracks`]), at most `MAX_SEEDS` of them.
 //!
 //! Logging: rspotify's HTTP layer logs each request, bearer token included, through the `log`
 //! crate at `info` level. Whoever installs a logger must keep those targets quiet: add
@@ -27,6 +29,7 @@ mod client;
 mod config;
 mod convert;
 mod error;
+mod lists;
 mod lookup;
 mod read;
 mod retry;
@@ -43,6 +46,7 @@ pub use config::{
     RetryPolicy, SpotifyConfig, DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL, DEFAULT_REDIRECT_URI, SCOPES,
 };
 pub use error::{AddItemsError, SpotifyError};
+pub use lists::{ListKind, TrackList, MAX_LIST_PAGES};
 pub use lookup::{Acting, SpotifyLookup, TrackSearch, LOOKUP_CONCURRENCY};
 pub use selecta_types::{SpotifyArtist, SpotifyPage, SpotifyPlaylist, SpotifyTrack, SpotifyUser};
 pub use tokens::Tokens;

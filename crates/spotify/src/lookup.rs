@@ -1,7 +1,8 @@
 //! Looking up tracks and artists at Spotify from the server, for seeds the catalog lacks:
 //! `GET /tracks/{id}`, `GET /artists/{id}` and `GET /search` (`track:`, `artist:`, `isrc:`),
 //! as the app (client credentials, the server's own id and secret) or as a signed-in
-//! listener, through a [`LookupCache`]. Every call follows the client's retry rules.
+//! listener, through a [`LookupCache`]. Every call follows the client's retry rules. The
+//! tracks of albums and playlists are read in [`crate::lists`].
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -299,7 +300,7 @@ impl SpotifyLookup {
     }
 
     /// Caches a found value or a 404, and passes the answer on.
-    async fn remember<T: Clone>(
+    pub(crate) async fn remember<T: Clone>(
         &self,
         key: &str,
         answer: Result<T, SpotifyError>,
@@ -320,7 +321,7 @@ impl SpotifyLookup {
     }
 
     /// One GET of the Web API with the retry rules, as `acting`.
-    async fn get(
+    pub(crate) async fn get(
         &self,
         acting: Acting<'_>,
         what: &'static str,

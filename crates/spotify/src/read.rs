@@ -15,6 +15,13 @@ fn text(v: &Value, key: &str) -> Option<String> {
 
 /// A `TrackObject`; `None` when it has no id or name, or is a local file.
 pub(crate) fn track(v: &Value) -> Option<SpotifyTrack> {
+    track_on(v, v.get("album").unwrap_or(&Value::Null))
+}
+
+/// A track whose album fields (name, id, release date) come from `album`: its own `album`
+/// for a `TrackObject`, the album it was listed in for a `SimplifiedTrackObject` (which has
+/// none). `None` as for [`track`].
+pub(crate) fn track_on(v: &Value, album: &Value) -> Option<SpotifyTrack> {
     let id = text(v, "id")?;
     let name = text(v, "name")?;
     if v.get("is_local").and_then(Value::as_bool) == Some(true) {
@@ -33,7 +40,6 @@ pub(crate) fn track(v: &Value) -> Option<SpotifyTrack> {
     } else {
         Vec::new()
     };
-    let album = v.get("album").unwrap_or(&Value::Null);
     let release_date = text(album, "release_date");
     let year = release_date
         .as_deref()
@@ -94,6 +100,50 @@ pub(crate) fn artist(v: &Value) -> Option<SpotifyArtist> {
 pub(crate) fn search_tracks(v: &Value) -> Option<Vec<SpotifyTrack>> {
     let items = v.get("tracks")?.get("items")?.as_array()?;
     Some(items.iter().filter_map(track).collect())
+}
+
+/// One page of a `PagingObject`, read tolerantly.
+pub(crate) struct Page<'a> {
+    /// The items as sent (`null`s included: the caller counts them).
+    pub items: &'a [Value],
+    /// Spotify's `total`, when it is a number.
+    pub total: Option<u32>,
+    /// Whether a further page exists: `next` is a link, or (without a `next` field at all)
+    /// `total` says more items follow.
+    pub more: bool,
+}
+
+/// A `PagingObject`; `None` without an `items` array.
+pub(crate) fn page(v: &Value) -> Option<Page<'_>> {
+    let items = v.get("items")?.as_array()?;
+    let total = v
+        .get("total")
+        .and_then(Value::as_u64)
+        .and_then(|t| u32::try_from(t).ok());
+    let offset = v.get("offset").and_then(Value::as_u64).unwrap_or(0);
+    let more = match v.get("next") {
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(_) => false,
+        None => total.is_some_and(|t| offset + (items.len() as u64) < u64::from(t)),
+    };
+    Some(Page { items, total, more })
+}
+
+/// A `PlaylistTrackObject`'s track: `item` (or the deprecated `track` of older answers) when
+/// it is a track; `None` for an episode, a local file, a removed (`null`) track, or a `type`
+/// Spotify adds later.
+pub(crate) fn playlist_item(v: &Value) -> Option<SpotifyTrack> {
+    if v.get("is_local").and_then(Value::as_bool) == Some(true) {
+        return None;
+    }
+    let item = match v.get("item") {
+        Some(i) if !i.is_null() => i,
+        _ => v.get("track").filter(|t| !t.is_null())?,
+    };
+    match item.get("type").and_then(Value::as_str) {
+        Some("track") | None => track(item),
+        Some(_) => None,
+    }
 }
 
 #[cfg(test)]

@@ -342,3 +342,93 @@ async fn redis_shares_lookups_between_replicas() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn an_albums_tracks_are_read_in_pages_capped_and_cached() {
+    let env = start().await;
+    let l = lookup(&env, memory());
+    let id = env.examples.mixed_albums[0].clone();
+    let album = l.album_tracks(Acting::App, &id, 50).await.unwrap();
+    assert_eq!(album.kind, selecta_spotify::ListKind::Album);
+    let name = album.name.clone().unwrap();
+    let total = album.total.unwrap() as usize;
+    assert_eq!(album.tracks.len(), total.min(50));
+    assert!(!album.more && album.skipped == 0);
+    for t in &album.tracks {
+        assert_eq!(t.album, name);
+        assert_eq!(t.album_id.as_deref(), Some(id.as_str()));
+        assert!(t.year.is_some() && !t.artists.is_empty() && base62(&t.id));
+    }
+    // The album's one call; a second read is the cache's.
+    assert_eq!(count(&env, "GET /v1/albums/").await, 1);
+    assert_eq!(l.album_tracks(Acting::App, &id, 50).await.unwrap(), album);
+    assert_eq!(count(&env, "GET /v1/albums/").await, 1);
+
+    // A smaller cap reads less and says more are left.
+    let two = l.album_tracks(Acting::App, &id, 2).await.unwrap();
+    assert_eq!(two.tracks, album.tracks[..2]);
+    assert!(two.more);
+
+    // An unknown album is a 404, cached too; a bad id never reaches Spotify.
+    let missing = l
+        .album_tracks(Acting::App, "0000000000000000000000", 50)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(missing, SpotifyError::NotFound { .. }),
+        "{missing}"
+    );
+    assert!(matches!(
+        l.album_tracks(Acting::App, "../me", 50).await,
+        Err(SpotifyError::InvalidInput {
+            parameter: "album_id",
+            ..
+        })
+    ));
+    // A rate limit is waited out as for any lookup.
+    env.control("rate-limit", json!({"requests": 1, "retry_after": 1}))
+        .await;
+    let other = l
+        .album_tracks(Acting::App, &env.examples.unknown_albums[0], 50)
+        .await;
+    assert!(other.is_ok(), "{other:?}");
+}
+
+#[tokio::test]
+async fn a_playlists_tracks_need_the_listener_and_their_own_playlist() {
+    let env = start().await;
+    let l = lookup(&env, memory());
+    let client = env.spotify.client(env.sign_in("alice").await);
+    let alice = env.user("alice").await;
+    let own = alice["playlists"][0].as_str().unwrap().to_string();
+    let list = l.playlist_tracks(&client, &own, 50).await.unwrap();
+    let stored = ids(&env.inspect(&format!("playlists/{own}")).await["uris"]);
+    let want: Vec<String> = stored
+        .iter()
+        .map(|u| u.trim_start_matches("spotify:track:").to_string())
+        .take(50)
+        .collect();
+    let got: Vec<String> = list.tracks.iter().map(|t| t.id.clone()).collect();
+    let mut unique = want.clone();
+    unique.dedup();
+    assert_eq!(got, unique[..got.len()]);
+    assert_eq!(list.total, Some(stored.len() as u32));
+    assert_eq!(list.more, stored.len() > 50);
+    assert!(list.tracks.iter().all(|t| t.isrc.is_some()));
+
+    // Bob's playlist, which Alice follows: Spotify refuses its items.
+    let bob = env.user("bob").await;
+    let bobs = bob["playlists"][0].as_str().unwrap();
+    let e = l.playlist_tracks(&client, bobs, 50).await.unwrap_err();
+    assert_eq!(e, SpotifyError::PlaylistNotReadable);
+    assert!(
+        e.to_string()
+            .contains("your own and collaborative playlists"),
+        "{e}"
+    );
+    let e = l
+        .playlist_tracks(&client, "0000000000000000000000", 50)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, SpotifyError::NotFound { .. }), "{e}");
+}
