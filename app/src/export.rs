@@ -67,6 +67,12 @@ pub async fn download(
             }
             res
         }
+        // A catalog of the operator's own may hold ids that are not Spotify's: no link can
+        // be written for them.
+        Err(e @ selecta_export::ExportError::InvalidTrack { .. }) => text(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("cannot export: {e}"),
+        ),
         Err(e) => {
             tracing::error!(error = %e, "export failed");
             text(

@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use selecta_engine::{RequestError, Unmatched};
-use selecta_export::Format;
+use selecta_export::{ExportError, Format};
 use selecta_model::similar;
 use selecta_types::{Attribute, AttributeBounds, Order, Playlist, PlaylistRequest, SeedRef, Track};
 use serde::{Deserialize, Serialize};
@@ -210,10 +210,33 @@ fn format_param(raw: Option<&str>) -> Result<Option<Format>, ApiError> {
         .transpose()
 }
 
+/// 415 unless the body is declared `application/json` (parameters such as `charset` allowed).
+fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let given = headers
+        .get(header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let essence = given
+        .as_deref()
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    if essence.as_deref() == Some("application/json") {
+        return Ok(());
+    }
+    let got = match given {
+        Some(v) => format!("'{}'", v.chars().take(60).collect::<String>()),
+        None => "none".into(),
+    };
+    Err(ApiError::unsupported_media_type(format!(
+        "Content-Type: must be application/json, got {got}"
+    )))
+}
+
 /// A playlist as a downloadable file.
 fn export_response(playlist: &Playlist, format: Format) -> Result<Response, ApiError> {
-    let text = selecta_export::export(playlist, format)
-        .map_err(|e| ApiError::internal(format!("export to {format} failed: {e}")))?;
+    let text = selecta_export::export(playlist, format).map_err(|e| match e {
+        ExportError::InvalidTrack { .. } => ApiError::bad_request(format!("body.{e}")),
+        e => ApiError::internal(format!("export to {format} failed: {e}")),
+    })?;
     let disposition = format!(
         "attachment; filename=\"{}\"",
         selecta_export::file_name(playlist, format)
@@ -411,13 +434,20 @@ pub async fn describe(
         (status = 200, description = "The file, with Content-Disposition: attachment", content(
             (String = "audio/x-mpegurl"), (String = "application/xspf+xml"),
             (String = "application/jspf+json"), (String = "text/csv"))),
-        (status = 400, description = "Missing or unknown format, or a bad playlist document", body = ErrorResponse),
+        (status = 400, description = "Missing or unknown format, a bad playlist document, or a track id that is not a Spotify id", body = ErrorResponse),
         (status = 401, description = "Missing or unknown API key", body = ErrorResponse),
+        (status = 415, description = "The body is not declared application/json", body = ErrorResponse),
         (status = 429, description = "Rate limit; see Retry-After", body = ErrorResponse),
     ),
     security((), ("api_key" = [])),
 )]
-pub async fn export(RawQuery(raw): RawQuery, body: Bytes) -> Result<Response, ApiError> {
+pub async fn export(
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    // A form on another site can post text/plain without a preflight; JSON it cannot.
+    require_json(&headers)?;
     let format = format_param(raw.as_deref())?
         .ok_or_else(|| ApiError::param("format", "required: m3u8, xspf, jspf or csv"))?;
     let playlist: Playlist = parse_body(&body)?;

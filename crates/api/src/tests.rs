@@ -269,11 +269,60 @@ async fn selecta_generate_search_describe_export() {
         .unwrap()
         .starts_with("attachment; filename=\""));
     assert_eq!(a.text().lines().count(), 7, "header and six rows");
-    let a = post(&app, "/api/export", playlist).await;
+    let a = post(&app, "/api/export", playlist.clone()).await;
     assert_eq!(
         a.json()["error"]["message"],
         "format: required: m3u8, xspf, jspf or csv"
     );
+
+    // A cross-site form can post text/plain without a preflight: only JSON is taken.
+    for content_type in [
+        None,
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+    ] {
+        let mut req = Request::post("/api/export?format=m3u8");
+        if let Some(ct) = content_type {
+            req = req.header(header::CONTENT_TYPE, ct);
+        }
+        let a = send(&app, req.body(Body::from(playlist.to_string())).unwrap()).await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{content_type:?}"
+        );
+        assert!(a.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Content-Type: must be application/json, got "));
+    }
+    let req = Request::post("/api/export?format=m3u8")
+        .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+        .body(Body::from(playlist.to_string()))
+        .unwrap();
+    assert_eq!(send(&app, req).await.status, 200);
+
+    // An id holding lines of its own never reaches the file.
+    let mut injected = playlist.clone();
+    injected["entries"][0]["track"]["id"] = json!(format!(
+        "{}\n#EXTINF:1,injected\nfile:///etc/passwd",
+        tid(1)
+    ));
+    for format in ["m3u8", "xspf", "jspf", "csv"] {
+        let a = post(
+            &app,
+            &format!("/api/export?format={format}"),
+            injected.clone(),
+        )
+        .await;
+        assert_eq!(a.status, 400, "{format}");
+        let message = a.json()["error"]["message"].as_str().unwrap().to_string();
+        assert!(
+            message.starts_with("body.entries[0].track.id: must be a Spotify track id"),
+            "{message}"
+        );
+        assert!(!a.text().contains("passwd"), "{}", a.text());
+    }
 
     let v = get(&app, "/api/search?q=song%2012&limit=3").await.json();
     assert_eq!(v["tracks"][0]["id"], tid(12));

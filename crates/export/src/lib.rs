@@ -114,10 +114,44 @@ pub enum ExportError {
     /// Writing the JSON failed.
     #[error("writing JSPF: {0}")]
     Json(#[from] serde_json::Error),
+    /// A track cannot be written: its id is not a Spotify track id, so its link and
+    /// identifier would carry whatever the id holds (a line break, another `#EXTINF`...).
+    #[error("{field}: {message}")]
+    InvalidTrack {
+        /// The field, e.g. `entries[3].track.id`.
+        field: String,
+        /// What is wrong, quoting at most 40 characters of the value.
+        message: String,
+    },
 }
 
-/// The playlist in `format`, as text.
+/// Longest part of a bad value an error quotes.
+const QUOTED_CHARS: usize = 40;
+
+/// Checks that every track id is a Spotify track id (22 ASCII letters and digits), the one
+/// value every format writes unescaped into a link or URI.
+pub fn check(playlist: &Playlist) -> Result<(), ExportError> {
+    for (i, e) in playlist.entries.iter().enumerate() {
+        let id = &e.track.id;
+        if !(id.len() == 22 && id.bytes().all(|b| b.is_ascii_alphanumeric())) {
+            let mut quoted: String = one_line(id).chars().take(QUOTED_CHARS).collect();
+            if id.chars().count() > QUOTED_CHARS {
+                quoted.push('…');
+            }
+            return Err(ExportError::InvalidTrack {
+                field: format!("entries[{i}].track.id"),
+                message: format!(
+                    "must be a Spotify track id (22 letters and digits), got '{quoted}'"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The playlist in `format`, as text; [`check`]ed first.
 pub fn export(playlist: &Playlist, format: Format) -> Result<String, ExportError> {
+    check(playlist)?;
     match format {
         Format::M3u8 => Ok(m3u8(playlist)),
         Format::Xspf => xspf(playlist),
@@ -209,6 +243,32 @@ pub(crate) mod tests {
             ],
             ..Playlist::default()
         }
+    }
+
+    #[test]
+    fn a_track_id_that_is_not_a_spotify_id_is_refused_by_every_format() {
+        let mut p = sample();
+        p.entries[1].track.id =
+            "4u7EnebtmKWzUH433cf5Qv\n#EXTINF:1,injected\nfile:///etc/passwd".into();
+        for f in Format::ALL {
+            let err = export(&p, f).unwrap_err();
+            assert!(matches!(err, ExportError::InvalidTrack { .. }), "{f}");
+            assert_eq!(
+                err.to_string(),
+                "entries[1].track.id: must be a Spotify track id (22 letters and digits), \
+                 got '4u7EnebtmKWzUH433cf5Qv #EXTINF:1,injecte…'"
+            );
+        }
+        for bad in [
+            "",
+            "short",
+            "4u7EnebtmKWzUH433cf5Q-",
+            "4u7EnebtmKWzUH433cf5Qvé",
+        ] {
+            p.entries[1].track.id = bad.into();
+            assert!(check(&p).is_err(), "{bad:?}");
+        }
+        assert!(check(&sample()).is_ok());
     }
 
     #[test]

@@ -12,8 +12,8 @@ use crate::{one_line, ExportError, CREATOR};
 pub const XSPF_NS: &str = "http://xspf.org/ns/0/";
 
 /// The playlist as XSPF. Track children follow the order of the specification (location,
-/// identifier, title, creator, annotation, album, duration); control characters, which XML
-/// cannot hold, become spaces.
+/// identifier, title, creator, annotation, album, duration); characters XML cannot hold are
+/// dropped, and line breaks become spaces.
 pub fn xspf(playlist: &Playlist) -> Result<String, ExportError> {
     let mut w = Writer::new_with_indent(Cursor::new(Vec::new()), b' ', 2);
     write(&mut w, playlist).map_err(|e| ExportError::Xml(e.to_string()))?;
@@ -60,11 +60,27 @@ fn write(w: &mut Writer<Cursor<Vec<u8>>>, p: &Playlist) -> std::io::Result<()> {
 }
 
 fn text_element(w: &mut Writer<Cursor<Vec<u8>>>, name: &str, text: &str) -> std::io::Result<()> {
-    let text = one_line(text);
+    let text = xml_text(text);
     w.write_event(Event::Start(BytesStart::new(name)))?;
     w.write_event(Event::Text(BytesText::new(&text)))?;
     w.write_event(Event::End(BytesEnd::new(name)))?;
     Ok(())
+}
+
+/// One line of text XML 1.0 can hold: tabs and line breaks become spaces, characters outside
+/// its `Char` production (other C0 controls, U+FFFE, U+FFFF) are dropped, and the C1
+/// controls, which it allows but no player shows, become spaces as in every other format.
+fn xml_text(text: &str) -> String {
+    let allowed: String = text
+        .chars()
+        .filter(|&c| {
+            !matches!(
+                c,
+                '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}'
+            )
+        })
+        .collect();
+    one_line(&allowed)
 }
 
 #[cfg(test)]
@@ -74,6 +90,17 @@ mod tests {
     use quick_xml::escape::resolve_predefined_entity;
     use quick_xml::events::Event;
     use quick_xml::Reader;
+
+    #[test]
+    fn characters_xml_cannot_hold_are_dropped() {
+        let mut p = sample();
+        p.entries[0].track.name = "Bo\u{1}hemian\u{fffe} Rhap\u{ffff}sody\nLive\u{85}".into();
+        let xml = xspf(&p).unwrap();
+        assert!(texts(&xml).contains(&(
+            "playlist/trackList/track/title".to_string(),
+            "Bohemian Rhapsody Live".to_string()
+        )));
+    }
 
     /// (element path, text) pairs of a document, read back with an XML parser (text arrives
     /// in pieces: plain runs and entity references such as `&amp;`).
@@ -142,14 +169,11 @@ mod tests {
     }
 
     #[test]
-    fn control_characters_do_not_break_the_xml() {
+    fn characters_xml_cannot_hold_are_dropped_from_the_name() {
         let mut p = sample();
         p.name = "bad\u{1}\u{8}name".into();
         let xml = xspf(&p).unwrap();
         assert!(!xml.contains('\u{1}'));
-        assert_eq!(
-            texts(&xml)[0],
-            ("playlist/title".into(), "bad  name".into())
-        );
+        assert_eq!(texts(&xml)[0], ("playlist/title".into(), "badname".into()));
     }
 }
