@@ -153,7 +153,7 @@ impl fmt::Display for Problem {
             write!(f, "{word} `{column}`: ")?;
         }
         match &self.value {
-            Some(v) => write!(f, "value `{}` {}", shorten(v), self.kind),
+            Some(v) => write!(f, "value `{}` {}", shown(v), self.kind),
             None => match self.kind {
                 ProblemKind::Empty => write!(f, "the value {}", self.kind),
                 _ => write!(f, "{}", self.kind),
@@ -162,8 +162,9 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Keeps a message readable when a value swallowed half a file (an unclosed quote).
-fn shorten(v: &str) -> String {
+/// A value as messages quote it: at most 60 characters, so a long input (a value that
+/// swallowed half a file through an unclosed quote, a pasted essay) never fills an error.
+pub fn shown(v: &str) -> String {
     const MAX: usize = 60;
     if v.chars().count() <= MAX {
         v.to_string()

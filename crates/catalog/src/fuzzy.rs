@@ -98,7 +98,14 @@ struct Reading {
     title: String,
 }
 
-/// Every plausible reading of a query, the whole text as a title first.
+/// Most separator positions (` - `, ` by `) a query is split at, each way.
+const MAX_SPLITS: usize = 8;
+/// Most words of an artist's name cut off the start or end of a query without a separator.
+const MAX_ARTIST_WORDS: usize = 8;
+
+/// Every plausible reading of a query, the whole text as a title first. Bounded: at most
+/// [`MAX_SPLITS`] splits per separator and artist cuts of up to [`MAX_ARTIST_WORDS`] words,
+/// so the work grows linearly with the query, not with its square.
 fn readings(index: &TextIndex, raw: &str) -> Vec<Reading> {
     let mut out = vec![Reading {
         artist: None,
@@ -113,13 +120,13 @@ fn readings(index: &TextIndex, raw: &str) -> Vec<Reading> {
         }
     };
     for sep in [" - ", " – ", " — ", " -- "] {
-        for (at, _) in raw.match_indices(sep) {
+        for (at, _) in raw.match_indices(sep).take(MAX_SPLITS) {
             split(&raw[..at], &raw[at + sep.len()..]);
         }
     }
     // "title by artist": ASCII search, so byte positions are char boundaries.
     let lower = raw.to_ascii_lowercase();
-    for (at, _) in lower.match_indices(" by ") {
+    for (at, _) in lower.match_indices(" by ").take(MAX_SPLITS) {
         out.push(Reading {
             artist: Some(raw[at + 4..].to_string()),
             title: normalize(&raw[..at]),
@@ -128,19 +135,28 @@ fn readings(index: &TextIndex, raw: &str) -> Vec<Reading> {
     // "artist title" / "title artist" without a separator: only where a known artist is cut off.
     let norm = normalize(raw);
     let words: Vec<&str> = norm.split(' ').collect();
-    for k in 1..words.len() {
-        let (head, tail) = (words[..k].join(" "), words[k..].join(" "));
-        if index.artists.contains(&head) {
-            out.push(Reading {
-                artist: Some(head.clone()),
-                title: tail.clone(),
-            });
+    let n = words.len();
+    // An artist is cut off the start (k words) or the end (n - k words), never the middle.
+    let cuts = (1..n).filter(|&k| k <= MAX_ARTIST_WORDS || n - k <= MAX_ARTIST_WORDS);
+    for k in cuts {
+        let (head, tail) = (&words[..k], &words[k..]);
+        if head.len() <= MAX_ARTIST_WORDS {
+            let head = head.join(" ");
+            if index.artists.contains(&head) {
+                out.push(Reading {
+                    artist: Some(head),
+                    title: tail.join(" "),
+                });
+            }
         }
-        if index.artists.contains(&tail) {
-            out.push(Reading {
-                artist: Some(tail),
-                title: head,
-            });
+        if tail.len() <= MAX_ARTIST_WORDS {
+            let tail = tail.join(" ");
+            if index.artists.contains(&tail) {
+                out.push(Reading {
+                    artist: Some(tail),
+                    title: head.join(" "),
+                });
+            }
         }
     }
     out.retain(|r| !r.title.is_empty());
@@ -350,6 +366,27 @@ mod tests {
         let r = readings(&idx, "Stay - Zedd");
         assert!(r.contains(&Reading {
             artist: Some("Zedd".into()),
+            title: "stay".into()
+        }));
+    }
+
+    #[test]
+    fn readings_stay_few_for_a_long_query() {
+        let idx = index();
+        // 4,000 words, with separators and artist names all along it.
+        let long = ["ed sheeran - perfect by zedd"; 800].join(" ");
+        let r = readings(&idx, &long);
+        // The whole text, 8 splits each way per separator, 8 "by" splits, and cuts at
+        // either end only.
+        assert!(
+            r.len() <= 1 + 2 * MAX_SPLITS + MAX_SPLITS + 2 * MAX_ARTIST_WORDS,
+            "{}",
+            r.len()
+        );
+        // A short query still gets every reading.
+        let r = readings(&idx, "zedd stay");
+        assert!(r.contains(&Reading {
+            artist: Some("zedd".into()),
             title: "stay".into()
         }));
     }

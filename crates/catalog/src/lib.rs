@@ -39,7 +39,9 @@ mod values;
 mod write;
 
 pub use catalog::{Catalog, PlaylistInfo};
-pub use error::{Format, ImportReport, LoadError, MissingColumn, Problem, ProblemKind, SkipReason};
+pub use error::{
+    shown, Format, ImportReport, LoadError, MissingColumn, Problem, ProblemKind, SkipReason,
+};
 pub use layout::Layout;
 pub use load::{load_csv_bytes, load_meta_dir, load_meta_objects, load_path, LoadOptions};
 pub use merge::{catalog_files, load_merged, CatalogMerger, MergeReport, MergeSource};

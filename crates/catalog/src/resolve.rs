@@ -6,7 +6,7 @@ use thiserror::Error;
 
 use crate::fuzzy::{self, Mode};
 use crate::spotify::{parse_spotify_ref, SpotifyRef};
-use crate::Catalog;
+use crate::{shown, Catalog};
 
 /// A track offered when a query is ambiguous or unknown.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,7 +32,10 @@ pub enum ResolveError {
         id: String,
     },
     /// A Spotify link or URI to an album, playlist, artist...
-    #[error("`{input}` is a Spotify {kind} link, not a track; give the link of a track")]
+    #[error(
+        "`{}` is a Spotify {kind} link, not a track; give the link of a track",
+        shown(input)
+    )]
     NotATrack {
         /// What was given.
         input: String,
@@ -40,7 +43,7 @@ pub enum ResolveError {
         kind: String,
     },
     /// A Spotify link or URI that cannot be used.
-    #[error("`{input}` is not a usable Spotify track link: {reason}")]
+    #[error("`{}` is not a usable Spotify track link: {reason}", shown(input))]
     BadLink {
         /// What was given.
         input: String,
@@ -48,7 +51,7 @@ pub enum ResolveError {
         reason: String,
     },
     /// No track fits; the closest ones are suggested.
-    #[error("no track matches `{query}`{}", did_you_mean(suggestions))]
+    #[error("no track matches `{}`{}", shown(query), did_you_mean(suggestions))]
     NotFound {
         /// What was given.
         query: String,
@@ -56,7 +59,11 @@ pub enum ResolveError {
         suggestions: Vec<Candidate>,
     },
     /// Several different songs fit equally well.
-    #[error("`{query}` matches several songs:{}\nadd the artist (`artist - title`) or give the Spotify link", list(candidates))]
+    #[error(
+        "`{}` matches several songs:{}\nadd the artist (`artist - title`) or give the Spotify link",
+        shown(query),
+        list(candidates)
+    )]
     Ambiguous {
         /// What was given.
         query: String,
@@ -253,6 +260,21 @@ mod tests {
             ],
             Vec::new(),
         )
+    }
+
+    #[test]
+    fn errors_quote_at_most_60_characters_of_the_query() {
+        let c = catalog();
+        let long = format!("{} - {}", "zq".repeat(100), "xv".repeat(100));
+        let text = c.resolve(&long).unwrap_err().to_string();
+        assert!(
+            text.starts_with(&format!("no track matches `{}…`", &long[..60])),
+            "{text}"
+        );
+        assert!(text.chars().count() < 200, "{text}");
+        let link = format!("https://open.spotify.com/album/{}", "a".repeat(300));
+        let text = c.resolve(&link).unwrap_err().to_string();
+        assert!(text.chars().count() < 200, "{text}");
     }
 
     #[test]

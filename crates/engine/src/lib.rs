@@ -28,10 +28,4 @@ pub use view::{CatalogIndex, CatalogView, Views};
 
 /// A value as echoed in messages: at most 60 characters, so a long input never fills an
 /// error.
-pub fn shown(value: &str) -> String {
-    let mut s: String = value.chars().take(60).collect();
-    if value.chars().count() > 60 {
-        s.push('…');
-    }
-    s
-}
+pub use selecta_catalog::shown;

@@ -2,7 +2,7 @@
 //! how each seed was matched.
 
 use selecta_model::{generate_from, GenerateError, GenerateOptions, Model, Seed};
-use selecta_types::{Playlist, PlaylistRequest, SeedMatch, SeedRef, MAX_SEEDS};
+use selecta_types::{Playlist, PlaylistRequest, SeedMatch, SeedRef, MAX_SEEDS, MAX_SEED_CHARS};
 
 use crate::resolve::{resolve, Matched, Unmatched, TRACKS_PER_GROUP_SEED};
 use crate::view::CatalogIndex;
@@ -172,6 +172,19 @@ impl<'a> Engine<'a> {
                     field: field.into(),
                     message,
                 });
+            }
+            // Before any matching: a long text costs fuzzy matching time.
+            for (index, seed) in refs.iter().enumerate() {
+                let chars = seed.given().chars().count();
+                if chars > MAX_SEED_CHARS {
+                    let field = format!("{}[{index}]", list.field());
+                    return Err(RequestError::Invalid {
+                        message: format!(
+                            "{field} must be at most {MAX_SEED_CHARS} characters, got {chars}"
+                        ),
+                        field,
+                    });
+                }
             }
         }
         let per_group = per_group(req);

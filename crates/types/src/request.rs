@@ -13,6 +13,9 @@ use crate::Attribute;
 pub const MAX_LENGTH: usize = 100;
 /// Most seed tracks one playlist may start from (and most negative seeds).
 pub const MAX_SEEDS: usize = 50;
+/// Longest seed reference: no title, artist name or link comes near it, and it keeps the
+/// fuzzy matching of a typed seed cheap.
+pub const MAX_SEED_CHARS: usize = 300;
 /// Default playlist length.
 pub const DEFAULT_LENGTH: usize = 30;
 /// Default cap of tracks per artist.

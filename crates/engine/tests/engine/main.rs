@@ -10,7 +10,7 @@ use selecta_engine::{
     CatalogView, MatchKind, ModelSource, RequestError, Runtime, SeedList, Unmatched,
 };
 use selecta_model::{Model, ModelParams};
-use selecta_types::{AudioFeatures, PlaylistRequest, SeedRef, Track, MAX_SEEDS};
+use selecta_types::{AudioFeatures, PlaylistRequest, SeedRef, Track, MAX_SEEDS, MAX_SEED_CHARS};
 
 /// `n` tracks by 6 artists over 3 genres; energy and popularity rise with the index.
 fn tracks(n: usize) -> Vec<Track> {
@@ -213,6 +213,29 @@ fn too_many_seeds_are_refused_before_any_matching() {
     };
     let err = view.engine().playlist(&req).unwrap_err();
     assert!(matches!(err, RequestError::Invalid { ref field, .. } if field == "negative_seeds"));
+
+    // One long text is refused by its length, naming the seed, before it is matched.
+    for list in ["seeds", "negative_seeds"] {
+        let long = SeedRef::Query("word ".repeat(200_000));
+        let mut req = PlaylistRequest {
+            seeds: vec![SeedRef::Query(id(0)), SeedRef::Query(id(1))],
+            ..PlaylistRequest::default()
+        };
+        match list {
+            "seeds" => req.seeds[1] = long,
+            _ => req.negative_seeds = vec![long],
+        }
+        let err = view.engine().playlist(&req).unwrap_err();
+        let want = match list {
+            "seeds" => "seeds[1]",
+            _ => "negative_seeds[0]",
+        };
+        assert_eq!(
+            err.to_string(),
+            format!("{want} must be at most {MAX_SEED_CHARS} characters, got 1000000")
+        );
+        assert!(matches!(err, RequestError::Invalid { ref field, .. } if field == want));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
