@@ -416,7 +416,19 @@ async fn health_readiness_metrics_and_docs() {
         json!({"status": "ready", "tracks": 60})
     );
     get(&app, &format!("/v1/audio-features/{}", tid(1))).await;
+    // An invented method is counted, under one label for every such method.
+    let brew = Request::builder()
+        .method("BREW")
+        .uri("/healthz")
+        .body(Body::empty())
+        .unwrap();
+    send(&app, brew).await;
     let text = get(&app, "/metrics").await.text();
+    assert!(
+        text.contains("route=\"/healthz\",method=\"other\""),
+        "{text}"
+    );
+    assert!(!text.contains("BREW"), "{text}");
     assert!(text.contains("selecta_model_tracks 60"), "{text}");
     assert!(
         text.contains("selecta_http_requests_total{route=\"/v1/audio-features/{id}\",method=\"GET\",status=\"200\"}"),

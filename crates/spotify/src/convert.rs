@@ -22,11 +22,11 @@ pub(crate) fn track(t: &FullTrack) -> Option<SpotifyTrack> {
         .as_deref()
         .and_then(|d| d.get(..4))
         .and_then(|y| y.parse::<u16>().ok());
-    let url = t
-        .external_urls
-        .get("spotify")
-        .cloned()
-        .unwrap_or_else(|| format!("https://open.spotify.com/track/{id}"));
+    let url = link(
+        t.external_urls.get("spotify").map(String::as_str),
+        "track",
+        &id,
+    );
     let artist_ids: Vec<String> = t
         .artists
         .iter()
@@ -90,9 +90,19 @@ fn owner_name(owner: &PublicUser) -> String {
 }
 
 fn playlist_url(urls: &std::collections::HashMap<String, String>, id: &str) -> String {
-    urls.get("spotify")
-        .cloned()
-        .unwrap_or_else(|| format!("https://open.spotify.com/playlist/{id}"))
+    link(urls.get("spotify").map(String::as_str), "playlist", id)
+}
+
+/// The page of a Spotify item as the app links it: the answer's `external_urls.spotify` when
+/// it is an https URL, else the canonical open.spotify.com page of `kind` and `id`. Pages
+/// put the link in an `href`, where a `javascript:` or `data:` URL from an answer would run.
+pub(crate) fn link(given: Option<&str>, kind: &str, id: &str) -> String {
+    match given.map(str::trim) {
+        Some(url) if url.starts_with("https://") && !url.contains(char::is_whitespace) => {
+            url.to_string()
+        }
+        _ => format!("https://open.spotify.com/{kind}/{id}"),
+    }
 }
 
 pub(crate) fn simplified_playlist(p: &SimplifiedPlaylist) -> Option<SpotifyPlaylist> {
@@ -145,6 +155,31 @@ mod tests {
             t["popularity"] = json!(p);
         }
         serde_json::from_value(t).unwrap()
+    }
+
+    #[test]
+    fn links_are_https_or_the_canonical_page() {
+        assert_eq!(
+            link(
+                Some("https://open.spotify.com/playlist/p1"),
+                "playlist",
+                "p1"
+            ),
+            "https://open.spotify.com/playlist/p1"
+        );
+        for bad in [
+            Some("javascript:alert(1)"),
+            Some("http://open.spotify.com/playlist/p1"),
+            Some("data:text/html,x"),
+            Some("https://a b"),
+            None,
+        ] {
+            assert_eq!(
+                link(bad, "playlist", "p1"),
+                "https://open.spotify.com/playlist/p1",
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

@@ -45,10 +45,8 @@ pub(crate) fn track_on(v: &Value, album: &Value) -> Option<SpotifyTrack> {
         .as_deref()
         .and_then(|d| d.get(..4))
         .and_then(|y| y.parse::<u16>().ok());
-    let url = v
-        .get("external_urls")
-        .and_then(|u| text(u, "spotify"))
-        .unwrap_or_else(|| format!("https://open.spotify.com/track/{id}"));
+    let given = v.get("external_urls").and_then(|u| text(u, "spotify"));
+    let url = crate::convert::link(given.as_deref(), "track", &id);
     Some(SpotifyTrack {
         name,
         artists: artist_names,
