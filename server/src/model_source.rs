@@ -40,9 +40,10 @@ pub fn source(args: &ModelArgs) -> ModelSource {
     }
 }
 
-/// The model the flags name (see [`runtime::load_model`]).
-pub async fn load_model(args: &ModelArgs) -> anyhow::Result<Model> {
-    runtime::load_model(&source(args)).await
+/// The model the flags name, for a command that only reads it: never copied to
+/// `--model-cache` (see [`runtime::read_model`]).
+pub async fn read_model(args: &ModelArgs) -> anyhow::Result<Model> {
+    runtime::read_model(&source(args)).await
 }
 
 /// Fits a model with a progress bar on a terminal (see [`runtime::fit`]).

@@ -50,6 +50,29 @@ fn recommend_json_from_text_and_id_seeds() {
 }
 
 #[test]
+fn reading_another_model_leaves_the_served_one_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("model.selecta");
+    std::fs::write(&cache, b"the model serve starts from").unwrap();
+    for command in ["recommend", "describe"] {
+        let mut cmd = selecta();
+        cmd.arg(command).arg("--model").arg(fitted_model());
+        cmd.arg("--model-cache").arg(&cache);
+        match command {
+            "recommend" => cmd.args(["--seed", "ed sheeran - i dont care", "-n", "3"]),
+            _ => cmd.arg("ed sheeran - i dont care"),
+        };
+        let o = run(&mut cmd);
+        assert!(o.status.success(), "{command}: {}", stderr(&o));
+        assert_eq!(
+            std::fs::read(&cache).unwrap(),
+            b"the model serve starts from",
+            "{command} rewrote --model-cache"
+        );
+    }
+}
+
+#[test]
 fn recommend_table_honours_filters() {
     let o = run(selecta()
         .args(["recommend", "--model"])

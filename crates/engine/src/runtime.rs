@@ -254,6 +254,27 @@ pub async fn load_model(source: &ModelSource) -> anyhow::Result<Model> {
     Ok(model)
 }
 
+/// The model for a command that only reads it (`selecta recommend`, `selecta describe`):
+/// with a `model_url`, fetched and validated but never copied to `cache`, so that querying
+/// another model leaves the one `selecta serve` would start from untouched; without, as
+/// [`load_model`] (the copy at `cache`, or a fit of `catalog` saved there).
+pub async fn read_model(source: &ModelSource) -> anyhow::Result<Model> {
+    let Some(spec) = &source.model_url else {
+        return load_model(source).await;
+    };
+    let loc = location(spec, "--model / MODEL_URL")?;
+    let bytes = source
+        .store()
+        .get(&loc)
+        .await
+        .with_context(|| format!("cannot read the model at {loc}"))?;
+    let model = tokio::task::spawn_blocking(move || Model::from_bytes(&bytes))
+        .await?
+        .with_context(|| format!("{loc} is not a usable Selecta model"))?;
+    tracing::info!(model = %loc, tracks = model.len(), "model loaded");
+    Ok(model)
+}
+
 /// True when `model` exists and is at least as new as `catalog`.
 fn is_fresh(model: &Path, catalog: &Path) -> bool {
     let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();

@@ -22,7 +22,7 @@ struct NeighbourOut<'a> {
 
 /// Resolves the track and prints its card.
 pub async fn run(args: DescribeArgs) -> anyhow::Result<()> {
-    let model = model_source::load_model(&args.model).await?;
+    let model = model_source::read_model(&args.model).await?;
     let catalog = model.catalog();
     let index = selecta_engine::resolve::resolve(
         &model,

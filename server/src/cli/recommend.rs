@@ -11,7 +11,7 @@ use crate::model_source;
 /// Resolves the seeds, generates, prints.
 pub async fn run(args: RecommendArgs) -> anyhow::Result<()> {
     let request = request(&args)?;
-    let model = model_source::load_model(&args.model).await?;
+    let model = model_source::read_model(&args.model).await?;
     let view = CatalogView::build(std::sync::Arc::new(model));
     let lookup = crate::serve::cli_lookups(&args.web, &args.model.model_cache).await?;
     let found = view
