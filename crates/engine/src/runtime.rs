@@ -254,15 +254,19 @@ pub async fn load_model(source: &ModelSource) -> anyhow::Result<Model> {
     Ok(model)
 }
 
-/// The model for a command that only reads it (`selecta recommend`, `selecta describe`):
-/// with a `model_url`, fetched and validated but never copied to `cache`, so that querying
-/// another model leaves the one `selecta serve` would start from untouched; without, as
-/// [`load_model`] (the copy at `cache`, or a fit of `catalog` saved there).
+/// The model for a command that only reads it (`selecta recommend`, `selecta describe`): a
+/// local `model_url` is read and validated but never copied to `cache`, so that querying
+/// another model file leaves the one `selecta serve` would start from untouched. An S3
+/// model, or none, is loaded as [`load_model`] does (an S3 model keeps its last good copy at
+/// `cache`, to answer when S3 is down).
 pub async fn read_model(source: &ModelSource) -> anyhow::Result<Model> {
     let Some(spec) = &source.model_url else {
         return load_model(source).await;
     };
     let loc = location(spec, "--model / MODEL_URL")?;
+    if !matches!(loc, Location::Local(_)) {
+        return load_model(source).await;
+    }
     let bytes = source
         .store()
         .get(&loc)
