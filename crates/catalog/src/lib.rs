@@ -49,4 +49,4 @@ pub use meta::{TrackDetails, TrackMeta};
 pub use normalize::{normalize, song_key};
 pub use resolve::{Candidate, ResolveError};
 pub use spotify::{parse_spotify_ref, SpotifyRef};
-pub use write::{layout_header, write_csv};
+pub use write::write_csv;

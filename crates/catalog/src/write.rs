@@ -8,62 +8,47 @@
 
 use std::io::Write;
 
-use selecta_types::{AudioFeatures, Track};
+use selecta_types::{AudioFeatures, Track, AUDIO_FEATURE_NAMES};
 
 use crate::layout::Layout;
 
-/// The header of `layout`, as the data set writes it.
-pub fn layout_header(layout: Layout) -> &'static [&'static str] {
+/// The header of `layout`, as the data set writes it: its own columns around the audio
+/// features, which every layout but the 160k set lists in [`AUDIO_FEATURE_NAMES`] order.
+fn layout_header(layout: Layout) -> Vec<&'static str> {
+    // danceability .. tempo; time_signature is placed by each layout.
+    let features = &AUDIO_FEATURE_NAMES[..11];
+    let around =
+        |before: &[&'static str], after: &[&'static str]| [before, features, after].concat();
     match layout {
-        Layout::Songs1_2M => &[
-            "id",
-            "name",
-            "album",
-            "album_id",
-            "artists",
-            "artist_ids",
-            "track_number",
-            "disc_number",
-            "explicit",
-            "danceability",
-            "energy",
-            "key",
-            "loudness",
-            "mode",
-            "speechiness",
-            "acousticness",
-            "instrumentalness",
-            "liveness",
-            "valence",
-            "tempo",
-            "duration_ms",
-            "time_signature",
-            "year",
-            "release_date",
-        ],
-        Layout::Tracks600k => &[
-            "id",
-            "name",
-            "popularity",
-            "duration_ms",
-            "explicit",
-            "artists",
-            "id_artists",
-            "release_date",
-            "danceability",
-            "energy",
-            "key",
-            "loudness",
-            "mode",
-            "speechiness",
-            "acousticness",
-            "instrumentalness",
-            "liveness",
-            "valence",
-            "tempo",
-            "time_signature",
-        ],
-        Layout::Data160k => &[
+        Layout::Songs1_2M => around(
+            &[
+                "id",
+                "name",
+                "album",
+                "album_id",
+                "artists",
+                "artist_ids",
+                "track_number",
+                "disc_number",
+                "explicit",
+            ],
+            &["duration_ms", "time_signature", "year", "release_date"],
+        ),
+        Layout::Tracks600k => around(
+            &[
+                "id",
+                "name",
+                "popularity",
+                "duration_ms",
+                "explicit",
+                "artists",
+                "id_artists",
+                "release_date",
+            ],
+            &["time_signature"],
+        ),
+        // Alphabetical, as that data set's columns are.
+        Layout::Data160k => vec![
             "valence",
             "year",
             "acousticness",
@@ -84,54 +69,35 @@ pub fn layout_header(layout: Layout) -> &'static [&'static str] {
             "speechiness",
             "tempo",
         ],
-        Layout::SpotifyTracks114 => &[
-            "",
-            "track_id",
-            "artists",
-            "album_name",
-            "track_name",
-            "popularity",
-            "duration_ms",
-            "explicit",
-            "danceability",
-            "energy",
-            "key",
-            "loudness",
-            "mode",
-            "speechiness",
-            "acousticness",
-            "instrumentalness",
-            "liveness",
-            "valence",
-            "tempo",
-            "time_signature",
-            "track_genre",
-        ],
-        Layout::TidyTuesday | Layout::ByColumnName => &[
-            "track_id",
-            "track_name",
-            "track_artist",
-            "track_popularity",
-            "track_album_id",
-            "track_album_name",
-            "track_album_release_date",
-            "playlist_name",
-            "playlist_id",
-            "playlist_genre",
-            "playlist_subgenre",
-            "danceability",
-            "energy",
-            "key",
-            "loudness",
-            "mode",
-            "speechiness",
-            "acousticness",
-            "instrumentalness",
-            "liveness",
-            "valence",
-            "tempo",
-            "duration_ms",
-        ],
+        Layout::SpotifyTracks114 => around(
+            &[
+                "",
+                "track_id",
+                "artists",
+                "album_name",
+                "track_name",
+                "popularity",
+                "duration_ms",
+                "explicit",
+            ],
+            &["time_signature", "track_genre"],
+        ),
+        Layout::TidyTuesday | Layout::ByColumnName => around(
+            &[
+                "track_id",
+                "track_name",
+                "track_artist",
+                "track_popularity",
+                "track_album_id",
+                "track_album_name",
+                "track_album_release_date",
+                "playlist_name",
+                "playlist_id",
+                "playlist_genre",
+                "playlist_subgenre",
+            ],
+            &["duration_ms"],
+        ),
     }
 }
 
