@@ -3,7 +3,7 @@
 //! [`PlaylistRequest`](selecta_types::PlaylistRequest) ([`PlaylistOptions::request`]); the
 //! engine resolves and generates.
 
-use selecta_engine::{Engine, Lookup, RequestError, SeedList, Unmatched};
+use selecta_engine::{CatalogView, Engine, Lookup, RequestError, SeedList, Unmatched};
 use selecta_types::PlaylistRequest;
 
 use crate::options::PlaylistOptions;
@@ -26,20 +26,29 @@ pub fn playlist(
 
 /// As [`playlist`], with the seeds the catalog lacks (Spotify ids of the listener's library)
 /// looked up and matched: the same recording under another id, else estimated from their
-/// artists' catalog tracks. The playlist's `matches` say how.
+/// artists' catalog tracks. The playlist's `matches` say how. The lookups wait on Spotify
+/// here; the generation itself (CPU work) runs on a blocking thread, off the async workers.
 pub async fn playlist_looking_up(
-    engine: Engine<'_>,
+    view: std::sync::Arc<CatalogView>,
     lookup: Lookup<'_>,
     seeds: &[String],
     options: &PlaylistOptions,
     exclude_ids: Vec<String>,
 ) -> Result<Playlist, AppError> {
     let request = request(seeds, options, exclude_ids)?;
-    engine
-        .playlist_looking_up(&request, lookup)
+    let resolved = view
+        .engine()
+        .resolve_looking_up(&request, lookup)
         .await
-        .map(|g| g.playlist)
-        .map_err(request_error)
+        .map_err(request_error)?;
+    tokio::task::spawn_blocking(move || {
+        view.engine()
+            .generate_resolved(&request, resolved)
+            .map(|g| g.playlist)
+            .map_err(request_error)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("the playlist could not be made: {e}")))?
 }
 
 fn request(

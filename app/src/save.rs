@@ -28,13 +28,21 @@ pub fn uris(playlist: &Playlist) -> Vec<String> {
 }
 
 /// Saves `playlist`, continuing from `progress` when an earlier attempt created the Spotify
-/// playlist already (then `request` is not used to create another one).
-pub async fn save(
+/// playlist already (then `request` is not used to create another one). A playlist created
+/// here is handed to `record` before any track is added (the web app writes it to the session
+/// store at once), so that whatever happens next, a retry finds it instead of creating a
+/// second one; when recording fails, nothing is added.
+pub async fn save<F, Fut>(
     api: &dyn SpotifyApi,
     playlist: &Playlist,
     request: &NewPlaylist,
     progress: Option<SaveProgress>,
-) -> SaveOutcome {
+    record: F,
+) -> SaveOutcome
+where
+    F: FnOnce(SaveProgress) -> Fut,
+    Fut: std::future::Future<Output = Result<(), AppError>>,
+{
     let uris = uris(playlist);
     let mut progress = match progress {
         Some(p) => p,
@@ -50,12 +58,21 @@ pub async fn save(
                 };
             }
             match api.create_playlist(&request).await {
-                Ok(created) => SaveProgress {
-                    playlist_id: created.id,
-                    url: created.url,
-                    name: created.name,
-                    added: 0,
-                },
+                Ok(created) => {
+                    let progress = SaveProgress {
+                        playlist_id: created.id,
+                        url: created.url,
+                        name: created.name,
+                        added: 0,
+                    };
+                    if let Err(e) = record(progress.clone()).await {
+                        return SaveOutcome {
+                            progress: Some(progress),
+                            error: Some(e),
+                        };
+                    }
+                    progress
+                }
                 Err(e) => {
                     return SaveOutcome {
                         progress: None,
@@ -222,6 +239,46 @@ mod tests {
         }
     }
 
+    async fn ignore(_: SaveProgress) -> Result<(), AppError> {
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn the_created_playlist_is_recorded_before_any_track_is_added() {
+        let api = FakeSpotify::default();
+        *api.fail_add_call.lock().unwrap() = Some((1, SpotifyError::Unavailable { status: 503 }));
+        let p = playlist(30);
+        let recorded = Mutex::new(None);
+        let out = save(&api, &p, &request("Mix"), None, |progress| {
+            // Nothing was added when it is recorded.
+            assert!(api.playlists.lock().unwrap()[0].1.is_empty());
+            *recorded.lock().unwrap() = Some(progress);
+            async { Ok(()) }
+        })
+        .await;
+        assert!(out.error.is_some());
+        // Save again from what was recorded (as after a lost connection): the same playlist.
+        let recorded = recorded.lock().unwrap().take().unwrap();
+        assert_eq!(recorded.added, 0);
+        let again = save(&api, &p, &request("Mix"), Some(recorded), ignore).await;
+        assert_eq!(again.error, None);
+        {
+            let all = api.playlists.lock().unwrap();
+            assert_eq!(all.len(), 1);
+            assert_eq!(all[0].1, uris(&p));
+        }
+
+        // When the record cannot be written, no track is added.
+        let fresh = FakeSpotify::default();
+        let out = save(&fresh, &p, &request("Mix"), None, |_| async {
+            Err(AppError::StorageUnavailable)
+        })
+        .await;
+        assert_eq!(out.error, Some(AppError::StorageUnavailable));
+        assert_eq!(*fresh.add_calls.lock().unwrap(), 0);
+        assert_eq!(out.progress.map(|p| p.added), Some(0));
+    }
+
     fn request(name: &str) -> NewPlaylist {
         NewPlaylist {
             name: name.into(),
@@ -234,7 +291,7 @@ mod tests {
     async fn saves_everything_in_chunks_in_order() {
         let api = FakeSpotify::default();
         let p = playlist(250);
-        let out = save(&api, &p, &request(" My mix "), None).await;
+        let out = save(&api, &p, &request(" My mix "), None, ignore).await;
         assert_eq!(out.error, None);
         let progress = out.progress.unwrap();
         assert_eq!(progress.added, 250);
@@ -252,7 +309,7 @@ mod tests {
         let api = FakeSpotify::default();
         *api.fail_add_call.lock().unwrap() = Some((2, SpotifyError::Unavailable { status: 502 }));
         let p = playlist(250);
-        let first = save(&api, &p, &request("Mix"), None).await;
+        let first = save(&api, &p, &request("Mix"), None, ignore).await;
         let progress = first.progress.clone().unwrap();
         assert_eq!(progress.added, 100);
         let message = first.error.unwrap().to_string();
@@ -262,7 +319,7 @@ mod tests {
         );
         assert!(message.contains("HTTP 502"), "{message}");
 
-        let second = save(&api, &p, &request("Another name"), Some(progress)).await;
+        let second = save(&api, &p, &request("Another name"), Some(progress), ignore).await;
         assert_eq!(second.error, None);
         let progress = second.progress.unwrap();
         assert_eq!(progress.added, 250);
@@ -275,7 +332,7 @@ mod tests {
         }
 
         // Saving once more adds nothing and creates nothing.
-        let third = save(&api, &p, &request("Mix"), Some(progress.clone())).await;
+        let third = save(&api, &p, &request("Mix"), Some(progress.clone()), ignore).await;
         assert_eq!(third.progress, Some(progress));
         assert_eq!(api.playlists.lock().unwrap()[0].1.len(), 250);
         assert_eq!(api.playlists.lock().unwrap().len(), 1);
@@ -284,7 +341,7 @@ mod tests {
     #[tokio::test]
     async fn failures_before_anything_was_saved_say_so() {
         let api = FakeSpotify::default();
-        let out = save(&api, &playlist(3), &request("  "), None).await;
+        let out = save(&api, &playlist(3), &request("  "), None, ignore).await;
         assert_eq!(out.progress, None);
         // A bad name is the listener's to fix (400); Spotify failing is a 502.
         assert_eq!(out.error.as_ref().map(AppError::status), Some(400));
@@ -296,7 +353,7 @@ mod tests {
         *api.fail_create.lock().unwrap() = Some(SpotifyError::RateLimited {
             retry_after: std::time::Duration::from_secs(30),
         });
-        let out = save(&api, &playlist(3), &request("Mix"), None).await;
+        let out = save(&api, &playlist(3), &request("Mix"), None, ignore).await;
         assert_eq!(out.progress, None);
         assert_eq!(out.error.as_ref().map(AppError::status), Some(502));
         let message = out.error.unwrap().to_string();

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use secrecy::SecretString;
 
 /// Selecta: turns a few tracks you pick into a playlist of tracks that belong with them.
 #[derive(Debug, Parser)]
@@ -69,8 +70,19 @@ pub struct ServeArgs {
     pub site_root: PathBuf,
 
     /// Bearer token for `POST /admin/reload`; the endpoint is off when unset.
-    #[arg(long, env = "SELECTA_ADMIN_TOKEN", hide_env_values = true)]
-    pub admin_token: Option<String>,
+    #[arg(long, env = "SELECTA_ADMIN_TOKEN", hide_env_values = true, value_parser = secret)]
+    pub admin_token: Option<SecretString>,
+
+    /// Seconds a web or API request may take before it is answered 503.
+    #[arg(long, env = "SELECTA_REQUEST_TIMEOUT", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout: u64,
+
+    /// Most requests one route serves at once; more are answered 503 with Retry-After
+    /// (`/healthz`, `/readyz` and `/metrics` are not limited).
+    #[arg(long, env = "SELECTA_MAX_CONCURRENT", default_value_t = 64,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_concurrent: u32,
 
     #[command(flatten)]
     pub model: ModelArgs,
@@ -80,6 +92,16 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub web: WebArgs,
+}
+
+impl ServeArgs {
+    /// The timeout and concurrency limit of each route.
+    pub fn limits(&self) -> selecta_api::limits::Limits {
+        selecta_api::limits::Limits {
+            timeout: std::time::Duration::from_secs(self.request_timeout),
+            max_concurrent: self.max_concurrent as usize,
+        }
+    }
 }
 
 /// The web app's sessions and Spotify sign-in.
@@ -97,8 +119,8 @@ pub struct WebArgs {
 
     /// The Spotify app's client secret. Prefer the environment variable: a flag shows in the
     /// process list.
-    #[arg(long, env = "SPOTIFY_CLIENT_SECRET", hide_env_values = true)]
-    pub spotify_client_secret: Option<String>,
+    #[arg(long, env = "SPOTIFY_CLIENT_SECRET", hide_env_values = true, value_parser = secret)]
+    pub spotify_client_secret: Option<SecretString>,
 
     /// Where Spotify sends the listener back after sign-in; must be registered with the
     /// Spotify app exactly (Spotify refuses `localhost` and non-loopback http).
@@ -221,8 +243,15 @@ impl From<&ApiArgs> for selecta_api::ApiConfig {
             cors_origins: args.cors_origins.clone(),
             max_seeds: usize::from(args.max_seeds),
             public_url: args.public_url.clone(),
+            // `serve` sets its own (`ServeArgs::limits`).
+            limits: selecta_api::limits::Limits::default(),
         }
     }
+}
+
+/// A secret flag's value: kept in a [`SecretString`], whose `Debug` never shows it.
+fn secret(s: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(s))
 }
 
 /// `http(s)://host[:port][/prefix]`, without a trailing slash.
@@ -611,14 +640,19 @@ mod tests {
             "s3cr3t-value",
             "--redis-url",
             "redis://:pw-value@127.0.0.1:6379",
+            "--admin-token",
+            "adm1n-value",
+            "--api-keys",
+            "k3y-value",
         ])
         .into_command() else {
             panic!("serve is the default");
         };
         let shown = format!("{args:?}");
         assert!(shown.contains("abc"), "{shown}");
-        assert!(!shown.contains("s3cr3t-value"), "{shown}");
-        assert!(!shown.contains("pw-value"), "{shown}");
+        for secret in ["s3cr3t-value", "pw-value", "adm1n-value", "k3y-value"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
     }
 
     #[test]

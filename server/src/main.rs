@@ -3,7 +3,9 @@
 mod cli;
 mod config;
 mod model_source;
+mod origin;
 mod serve;
+mod session_lock;
 mod session_store;
 
 use clap::Parser;

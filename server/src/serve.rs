@@ -12,6 +12,8 @@ use tokio::net::TcpListener;
 
 use crate::config::{ServeArgs, WebArgs};
 use crate::session_store::{self, RedisStore};
+use crate::{origin, session_lock};
+use secrecy::{ExposeSecret, SecretString};
 use selecta_engine::{Runtime, Views};
 use std::sync::Arc;
 use tower_sessions::MemoryStore;
@@ -77,13 +79,19 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             router(state.clone()).layer(session_store::layer(MemoryStore::default(), secure))
         }
     };
-    let api = selecta_api::ApiConfig::from(&args.api);
+    let web = guarded(web, &args);
+    let mut api = selecta_api::ApiConfig::from(&args.api);
+    api.limits = args.limits();
     let mut app = web.merge(selecta_api::router(
         state.views.clone(),
         state.lookup.clone(),
         &api,
     ));
-    if let Some(token) = args.admin_token.clone().filter(|t| !t.is_empty()) {
+    if let Some(token) = args
+        .admin_token
+        .clone()
+        .filter(|t| !t.expose_secret().is_empty())
+    {
         app = app.merge(admin_router(runtime.clone(), token));
     }
 
@@ -124,6 +132,24 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The web routes (with their session layer) behind their guards, innermost first: one
+/// request at a time per session, run to its end ([`session_lock`]); cross-site POSTs refused
+/// ([`origin`]); the timeout and concurrency limit of each route.
+fn guarded(web: Router, args: &ServeArgs) -> Router {
+    let locks = Arc::new(session_lock::SessionLocks::default());
+    let same_origin = Arc::new(origin::SameOrigin::new(args.api.public_url.as_deref()));
+    let web = web
+        .layer(axum::middleware::from_fn_with_state(
+            locks,
+            session_lock::serialize,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            same_origin,
+            origin::check,
+        ));
+    args.limits().apply(web)
+}
+
 /// The Spotify client from the flags: `None` (catalog only) without a client id and secret;
 /// an error naming the flag when only one is given or a URL is unusable.
 pub fn spotify_config(web: &WebArgs) -> anyhow::Result<Option<selecta_spotify::Spotify>> {
@@ -134,8 +160,8 @@ pub fn spotify_config(web: &WebArgs) -> anyhow::Result<Option<selecta_spotify::S
         .filter(|s| !s.is_empty());
     let secret = web
         .spotify_client_secret
-        .as_deref()
-        .map(str::trim)
+        .as_ref()
+        .map(|s| s.expose_secret().trim())
         .filter(|s| !s.is_empty());
     let (id, secret) = match (id, secret) {
         (None, None) => {
@@ -203,10 +229,12 @@ pub fn lookup_cache_file(model_cache: &Path) -> std::path::PathBuf {
     model_cache.with_file_name("lookups.json")
 }
 
-/// `POST /admin/reload` with `Authorization: Bearer <SELECTA_ADMIN_TOKEN>`.
-fn admin_router(runtime: Runtime, token: String) -> Router {
+/// `POST /admin/reload` with `Authorization: Bearer <SELECTA_ADMIN_TOKEN>`. The token is
+/// compared in constant time, so response times do not reveal how much of a guess matched.
+fn admin_router(runtime: Runtime, token: SecretString) -> Router {
     use axum::http::{header, StatusCode};
     use axum::routing::post;
+    use subtle::ConstantTimeEq;
     let token = std::sync::Arc::new(token);
     let reload_route = post(move |headers: axum::http::HeaderMap| {
         let (runtime, token) = (runtime.clone(), token.clone());
@@ -215,7 +243,9 @@ fn admin_router(runtime: Runtime, token: String) -> Router {
                 .get(header::AUTHORIZATION)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.strip_prefix("Bearer "));
-            if given != Some(token.as_str()) {
+            let matches = given
+                .is_some_and(|g| bool::from(g.as_bytes().ct_eq(token.expose_secret().as_bytes())));
+            if !matches {
                 return (
                     StatusCode::UNAUTHORIZED,
                     "missing or wrong admin token\n".to_string(),
@@ -295,7 +325,7 @@ mod tests {
         };
         WebArgs {
             spotify_client_id: id.map(String::from),
-            spotify_client_secret: secret.map(String::from),
+            spotify_client_secret: secret.map(SecretString::from),
             ..args.web
         }
     }

@@ -660,3 +660,135 @@ async fn the_leptos_app_and_its_server_functions_live_beside_the_api() {
     );
     assert!(metrics.contains("selecta_model_tracks 28356"), "{metrics}");
 }
+
+/// The inputs that once cost quadratic time or answered 500, at 10x and 100x the sizes that
+/// were measured then, against a real server: each is refused with a 4xx naming the field,
+/// quickly, echoing little of itself, while `/healthz` keeps answering.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_inputs_are_refused_quickly_while_healthz_answers() {
+    use leptos::server_fn::ServerFn;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(dir.path(), &["--api-rate-limit", "0"]);
+    let base = base(&server);
+    let client = reqwest::Client::new();
+
+    // /healthz polled all along; the slowest answer is kept.
+    let done = Arc::new(AtomicBool::new(false));
+    let slowest = Arc::new(AtomicU64::new(0));
+    let poller = {
+        let (done, slowest, client, url) = (
+            done.clone(),
+            slowest.clone(),
+            client.clone(),
+            format!("{base}/healthz"),
+        );
+        tokio::spawn(async move {
+            let mut polls = 0;
+            while !done.load(Ordering::SeqCst) {
+                let started = Instant::now();
+                let res = client.get(&url).send().await.unwrap();
+                assert_eq!(res.status(), 200);
+                slowest.fetch_max(started.elapsed().as_millis() as u64, Ordering::SeqCst);
+                polls += 1;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            polls
+        })
+    };
+
+    let post = |path: String, content_type: &'static str, body: String| {
+        let client = client.clone();
+        async move {
+            let started = Instant::now();
+            let res = client
+                .post(path)
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            let text = res.text().await.unwrap();
+            (status, text, started.elapsed())
+        }
+    };
+    let check = |case: &str, (status, text, took): (u16, String, Duration), field: &str| {
+        assert!((400..500).contains(&status), "{case}: {status} {text}");
+        assert!(text.contains(field), "{case}: {text}");
+        assert!(text.len() < 1_000, "{case}: echoes {} bytes", text.len());
+        assert!(took < Duration::from_secs(1), "{case}: took {took:?}");
+    };
+
+    for scale in [10usize, 100] {
+        // One free-text seed of 8,000 words, scaled (100x is over the 2 MB body limit: 413).
+        let words = "word ".repeat(8_000 * scale);
+        let body = json!({ "seeds": [words] }).to_string();
+        let answer = post(format!("{base}/api/generate"), "application/json", body).await;
+        let field = if scale == 10 { "seeds[0]" } else { "" };
+        check(&format!("seed of {scale}x words"), answer, field);
+
+        // The web form's blocked artists: 20,000, scaled.
+        let artists = (0..20_000 * scale)
+            .map(|i| format!("a{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("options[blocked_artists]", &artists)
+            .finish();
+        let path = <app::api::GeneratePlaylist as ServerFn>::PATH;
+        let answer = post(
+            format!("{base}{path}"),
+            "application/x-www-form-urlencoded",
+            body,
+        )
+        .await;
+        let field = if scale == 10 { "blocked_artists" } else { "" };
+        check(&format!("{scale}x blocked artists"), answer, field);
+
+        // A seed id as long as the body allows, added in the picker.
+        let id = "x".repeat(100_000 * scale / 10);
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("id", &id)
+            .finish();
+        let path = <app::api::AddSeed as ServerFn>::PATH;
+        let answer = post(
+            format!("{base}{path}"),
+            "application/x-www-form-urlencoded",
+            body,
+        )
+        .await;
+        check(&format!("{scale}x seed id"), answer, "id");
+    }
+
+    // An export of a real playlist whose track id holds playlist lines of its own: refused
+    // as a cross-site form would send it (text/plain), and as JSON; never written.
+    let (status, playlist, _) = post(
+        format!("{base}/api/generate"),
+        "application/json",
+        json!({"seeds": ["queen - bohemian rhapsody"], "length": 5}).to_string(),
+    )
+    .await;
+    assert_eq!(status, 200, "{playlist}");
+    let mut injected: Value = serde_json::from_str(&playlist).unwrap();
+    injected["entries"][0]["track"]["id"] = json!("\n#EXTINF:1,injected\nfile:///etc/passwd");
+    for (content_type, want) in [("text/plain", 415), ("application/json", 400)] {
+        let (status, text, _) = post(
+            format!("{base}/api/export?format=m3u8"),
+            content_type,
+            injected.to_string(),
+        )
+        .await;
+        assert_eq!(status, want, "{content_type}: {text}");
+        assert!(!text.contains("passwd"), "{text}");
+    }
+
+    done.store(true, Ordering::SeqCst);
+    let polls = poller.await.unwrap();
+    let slowest = slowest.load(Ordering::SeqCst);
+    assert!(polls > 5, "{polls} polls");
+    assert!(slowest < 500, "/healthz took up to {slowest} ms");
+}

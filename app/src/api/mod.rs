@@ -207,8 +207,14 @@ pub async fn search_tracks(query: String, page: usize) -> Result<SearchPage, App
         }
         None => None,
     };
-    // One more than the page needs tells whether a next page exists.
-    let mut hits = state.search(query, page * SEARCH_PAGE_SIZE + 1);
+    // One more than the page needs tells whether a next page exists. Searching is CPU work:
+    // a blocking thread, so that other requests keep being answered.
+    let mut hits = {
+        let (state, query) = (state.clone(), query.to_string());
+        tokio::task::spawn_blocking(move || state.search(&query, page * SEARCH_PAGE_SIZE + 1))
+            .await
+            .map_err(|e| AppError::Internal(format!("the search failed: {e}")))?
+    };
     let has_next = hits.len() > page * SEARCH_PAGE_SIZE && page < MAX_SEARCH_PAGES;
     hits.truncate(page * SEARCH_PAGE_SIZE);
     let tracks = hits.split_off(((page - 1) * SEARCH_PAGE_SIZE).min(hits.len()));
@@ -274,13 +280,27 @@ pub async fn get_page_state() -> Result<PageState, AppError> {
 pub async fn add_seed(id: String) -> Result<(), AppError> {
     let state = crate::state::current()?;
     let id = id.trim();
+    // Checked before anything else: a long id would cost a catalog probe and an echo.
+    if id.len() > selecta_types::MAX_SEED_CHARS {
+        return Err(AppError::invalid(
+            "id",
+            format!(
+                "at most {} characters, got {}",
+                selecta_types::MAX_SEED_CHARS,
+                id.len()
+            ),
+        ));
+    }
     let session = crate::session::current().await?;
     let mut picker = crate::session::picker(&session).await?;
     if !state.has_track(id) {
         if !selecta_catalog::spotify::looks_like_spotify_id(id) {
             return Err(AppError::invalid(
                 "id",
-                format!("track `{id}` is not in the catalog"),
+                format!(
+                    "track `{}` is not in the catalog",
+                    selecta_catalog::shown(id)
+                ),
             ));
         }
         let t = crate::auth::look_up_track(&state, &session, id).await?;
@@ -392,14 +412,9 @@ pub async fn generate_playlist(#[server(default)] options: OptionsForm) -> Resul
             None => selecta_spotify::Acting::App,
         },
     };
-    let playlist = crate::generate::playlist_looking_up(
-        view.engine(),
-        lookup,
-        &picker.seeds,
-        &options,
-        exclude_ids,
-    )
-    .await;
+    let playlist =
+        crate::generate::playlist_looking_up(view, lookup, &picker.seeds, &options, exclude_ids)
+            .await;
     if let Some(c) = &listener {
         crate::auth::keep_refreshed(&session, c).await?;
     }

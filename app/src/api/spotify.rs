@@ -173,11 +173,23 @@ pub async fn save_playlist(
         public: public.is_some_and(|p| !matches!(p.as_str(), "" | "off" | "false")),
     };
     let client = crate::auth::client(&state, &session).await?;
+    // The new playlist's id reaches the session store before any track is added: a Save
+    // again after a lost connection or a crash then continues it (see `session_lock` in the
+    // server for two Saves at once).
+    let record = |progress: SaveProgress| {
+        let (session, mut generated) = (session.clone(), generated.clone());
+        async move {
+            generated.saved = Some(progress);
+            crate::session::set_generated(&session, &generated).await?;
+            session.save().await.map_err(crate::session::storage_error)
+        }
+    };
     let outcome = crate::save::save(
         &client,
         &generated.playlist,
         &request,
         generated.saved.clone(),
+        record,
     )
     .await;
     // Progress first: even when this attempt failed, a retry must find the playlist created.

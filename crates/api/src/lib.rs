@@ -14,6 +14,7 @@
 
 pub mod auth;
 pub mod errors;
+pub mod limits;
 pub mod objects;
 pub mod openapi;
 pub mod ops;
@@ -58,6 +59,8 @@ pub struct ApiConfig {
     /// Base of `href` links (`https://selecta.example.org`, no trailing slash); unset:
     /// `http://` + the request's Host header.
     pub public_url: Option<String>,
+    /// Timeout and concurrency limit of each data route.
+    pub limits: limits::Limits,
 }
 
 impl Default for ApiConfig {
@@ -70,6 +73,7 @@ impl Default for ApiConfig {
             cors_origins: Vec::new(),
             // Spotify's own limit, which clients of its endpoint expect.
             max_seeds: 5,
+            limits: limits::Limits::default(),
             public_url: None,
         }
     }
@@ -86,6 +90,7 @@ impl std::fmt::Debug for ApiConfig {
             .field("cors_origins", &self.cors_origins)
             .field("max_seeds", &self.max_seeds)
             .field("public_url", &self.public_url)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -173,6 +178,8 @@ pub fn router(views: Arc<Views>, lookup: SpotifyLookup, config: &ApiConfig) -> R
         .route("/api/tracks/{id}", get(selecta::describe))
         .route("/api/export", post(selecta::export))
         .route_layer(middleware::from_fn_with_state(guard, auth::guard));
+    // Health and metrics stay outside the limits: they answer while the data routes are busy.
+    let protected = config.limits.apply(protected);
     let public = Router::new()
         .route("/v1", any(spotify::not_found))
         .route("/v1/{*rest}", any(spotify::not_found))

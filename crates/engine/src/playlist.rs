@@ -2,7 +2,10 @@
 //! how each seed was matched.
 
 use selecta_model::{generate_from, GenerateError, GenerateOptions, Model, Seed};
-use selecta_types::{Playlist, PlaylistRequest, SeedMatch, SeedRef, MAX_SEEDS, MAX_SEED_CHARS};
+use selecta_types::{
+    Playlist, PlaylistRequest, SeedMatch, SeedRef, MAX_ARTIST_CHARS, MAX_BLOCKED_ARTISTS,
+    MAX_EXCLUDE_IDS, MAX_SEEDS, MAX_SEED_CHARS,
+};
 
 use crate::resolve::{resolve, Matched, Unmatched, TRACKS_PER_GROUP_SEED};
 use crate::view::CatalogIndex;
@@ -153,6 +156,7 @@ impl<'a> Engine<'a> {
         &self,
         req: &PlaylistRequest,
     ) -> Result<(Tried, Vec<usize>), RequestError> {
+        check_lists(req)?;
         for (list, refs) in [
             (SeedList::Seeds, &req.seeds),
             (SeedList::NegativeSeeds, &req.negative_seeds),
@@ -324,4 +328,44 @@ pub(crate) type Tried = Vec<Result<Matched, Unmatched>>;
 /// fewer when many seeds are given, so that the seed tracks stay within [`MAX_SEEDS`].
 pub(crate) fn per_group(req: &PlaylistRequest) -> usize {
     (MAX_SEEDS / req.seeds.len().max(1)).clamp(1, TRACKS_PER_GROUP_SEED)
+}
+
+/// The request's other lists, counted and length-checked before any matching: each costs
+/// work per entry later (artist keys, id sets). Errors name the field and the limit.
+fn check_lists(req: &PlaylistRequest) -> Result<(), RequestError> {
+    let invalid = |field: String, message: String| RequestError::Invalid { field, message };
+    if req.block_artists.len() > MAX_BLOCKED_ARTISTS {
+        return Err(invalid(
+            "block_artists".into(),
+            format!(
+                "block_artists must hold at most {MAX_BLOCKED_ARTISTS} artists, got {}",
+                req.block_artists.len()
+            ),
+        ));
+    }
+    for (index, artist) in req.block_artists.iter().enumerate() {
+        if artist.chars().nth(MAX_ARTIST_CHARS).is_some() {
+            let field = format!("block_artists[{index}]");
+            let message = format!("{field} must be at most {MAX_ARTIST_CHARS} characters");
+            return Err(invalid(field, message));
+        }
+    }
+    if req.exclude_ids.len() > MAX_EXCLUDE_IDS {
+        return Err(invalid(
+            "exclude_ids".into(),
+            format!(
+                "exclude_ids must hold at most {MAX_EXCLUDE_IDS} ids, got {}",
+                req.exclude_ids.len()
+            ),
+        ));
+    }
+    // A track id is 22 characters; the seeds' limit is generous for a data set's own ids.
+    for (index, id) in req.exclude_ids.iter().enumerate() {
+        if id.len() > MAX_SEED_CHARS {
+            let field = format!("exclude_ids[{index}]");
+            let message = format!("{field} must be at most {MAX_SEED_CHARS} bytes");
+            return Err(invalid(field, message));
+        }
+    }
+    Ok(())
 }

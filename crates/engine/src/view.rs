@@ -3,7 +3,7 @@
 //! ([`CatalogView`]) and rebuilt after a reload ([`Views`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use selecta_catalog::normalize::normalize;
 use selecta_catalog::{parse_spotify_ref, song_key, SpotifyRef};
@@ -258,13 +258,19 @@ impl CatalogIndex {
 pub struct Views {
     handle: ModelHandle,
     current: RwLock<Arc<CatalogView>>,
+    /// Held by the one caller that rebuilds the view after a reload.
+    building: Mutex<()>,
 }
 
 impl Views {
     /// Builds the view of the current model.
     pub fn new(handle: ModelHandle) -> Self {
         let current = RwLock::new(Arc::new(CatalogView::build(handle.current())));
-        Views { handle, current }
+        Views {
+            handle,
+            current,
+            building: Mutex::new(()),
+        }
     }
 
     /// The handle the views follow.
@@ -272,16 +278,37 @@ impl Views {
         &self.handle
     }
 
-    /// The view of the model in service now.
+    /// The view of the model in service now. After a reload, the first caller builds the new
+    /// view (seconds for a million tracks: on a multi-threaded runtime it tells tokio so, and
+    /// the worker's other tasks move elsewhere); callers meanwhile keep the previous view, a
+    /// consistent model with its own indexes, rather than each building one.
     pub fn get(&self) -> Arc<CatalogView> {
         let model = self.handle.current();
+        let previous = {
+            let view = self.current.read().unwrap_or_else(|e| e.into_inner());
+            if Arc::ptr_eq(&view.model, &model) {
+                return view.clone();
+            }
+            view.clone()
+        };
+        let Ok(_building) = self.building.try_lock() else {
+            return previous;
+        };
+        // Another caller may have built it while this one waited for the read lock.
         {
             let view = self.current.read().unwrap_or_else(|e| e.into_inner());
             if Arc::ptr_eq(&view.model, &model) {
                 return view.clone();
             }
         }
-        let view = Arc::new(CatalogView::build(model));
+        let on_workers = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        let build = || Arc::new(CatalogView::build(model));
+        let view = if on_workers {
+            tokio::task::block_in_place(build)
+        } else {
+            build()
+        };
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = view.clone();
         tracing::info!(
             tracks = view.tracks().len(),

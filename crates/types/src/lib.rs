@@ -16,7 +16,7 @@ mod spotify;
 pub use attribute::{Attribute, UnknownAttribute};
 pub use request::{
     AttributeBounds, Order, PlaylistRequest, SeedRef, DEFAULT_LENGTH, DEFAULT_MAX_PER_ARTIST,
-    MAX_BLOCKED_ARTISTS, MAX_LENGTH, MAX_SEEDS, MAX_SEED_CHARS,
+    MAX_ARTIST_CHARS, MAX_BLOCKED_ARTISTS, MAX_EXCLUDE_IDS, MAX_LENGTH, MAX_SEEDS, MAX_SEED_CHARS,
 };
 pub use spotify::{SpotifyArtist, SpotifyPage, SpotifyPlaylist, SpotifyTrack, SpotifyUser};
 

@@ -22,6 +22,11 @@ pub const DEFAULT_LENGTH: usize = 30;
 pub const DEFAULT_MAX_PER_ARTIST: usize = 2;
 /// Most blocked artists one request may list.
 pub const MAX_BLOCKED_ARTISTS: usize = 100;
+/// Longest blocked artist name: no real artist's name comes near it.
+pub const MAX_ARTIST_CHARS: usize = 200;
+/// Most track ids one request may exclude (the web app excludes up to 1,000 saved tracks and
+/// their catalog matches).
+pub const MAX_EXCLUDE_IDS: usize = 5_000;
 
 /// The order of the returned tracks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

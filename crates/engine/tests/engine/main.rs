@@ -236,6 +236,38 @@ fn too_many_seeds_are_refused_before_any_matching() {
         );
         assert!(matches!(err, RequestError::Invalid { ref field, .. } if field == want));
     }
+
+    // The other lists are counted and length-checked before any seed is matched: 10x and
+    // 100x what the web form once took 0.45 s over.
+    for n in [200_000usize, 2_000_000] {
+        let req = PlaylistRequest {
+            seeds: vec![SeedRef::Query("word ".repeat(50)); 3],
+            block_artists: (0..n).map(|i| format!("artist {i}")).collect(),
+            ..PlaylistRequest::default()
+        };
+        let err = view.engine().playlist(&req).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("block_artists must hold at most 100 artists, got {n}")
+        );
+        let req = PlaylistRequest {
+            seeds: vec![SeedRef::Query(id(0))],
+            exclude_ids: (0..n).map(|i| format!("id{i}")).collect(),
+            ..PlaylistRequest::default()
+        };
+        let err = view.engine().playlist(&req).unwrap_err();
+        assert!(matches!(err, RequestError::Invalid { ref field, .. } if field == "exclude_ids"));
+    }
+    let req = PlaylistRequest {
+        seeds: vec![SeedRef::Query(id(0))],
+        block_artists: vec!["Queen".into(), "x".repeat(201)],
+        ..PlaylistRequest::default()
+    };
+    let err = view.engine().playlist(&req).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "block_artists[1] must be at most 200 characters"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
