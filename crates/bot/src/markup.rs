@@ -249,10 +249,7 @@ impl<'a> Doc<'a> {
         }
         // The open elements leave no room: as much plain text as fits, at least one atom.
         let mut end = start + 1;
-        while end < n
-            && !self.is(end, Kind::Newline)
-            && self.plain_cost(start, end + 1) <= limit
-        {
+        while end < n && !self.is(end, Kind::Newline) && self.plain_cost(start, end + 1) <= limit {
             end += 1;
         }
         let next = self.skip_newlines(end);
@@ -321,7 +318,9 @@ fn atoms(text: &str) -> Vec<Atom> {
     while let Some((start, c)) = rest.next() {
         let (kind, end) = match c {
             '<' => {
-                let end = text[start..].find('>').map_or(text.len(), |i| start + i + 1);
+                let end = text[start..]
+                    .find('>')
+                    .map_or(text.len(), |i| start + i + 1);
                 let kind = if text[start..].starts_with("</") {
                     Kind::Close
                 } else {
@@ -485,14 +484,15 @@ mod tests {
     #[test]
     fn a_long_reply_of_links_is_cut_between_entries() {
         // A playlist as the bot writes it: one paragraph per track.
-        let text: String = (0..400)
-            .map(|i| {
-                format!(
+        let text: String =
+            (0..400)
+                .map(|i| {
+                    format!(
                     "{i}. <b>Ana &amp; Кино</b> — {} (2019)\n<i>close in &lt;energy&gt; 🎧</i>\n\n",
                     link(&format!("https://open.spotify.com/track/{i:022}"), "Title & <co>")
                 )
-            })
-            .collect();
+                })
+                .collect();
         let parts = split(&text, MESSAGE_LIMIT);
         assert!(parts.len() > 5);
         for part in &parts {

@@ -207,7 +207,11 @@ mod tests {
         assert_eq!(common_prefix(keys.into_iter()), "tracks/");
         let keys = ["é", "è"];
         assert_eq!(common_prefix(keys.into_iter()), "the given objects");
-        let keys = ["chanson/éa/meta.json", "chanson/éb/meta.json", "chanson/è/x"];
+        let keys = [
+            "chanson/éa/meta.json",
+            "chanson/éb/meta.json",
+            "chanson/è/x",
+        ];
         assert_eq!(common_prefix(keys.into_iter()), "chanson/");
         let keys = ["ré/x/meta.json", "ré/y/meta.json"];
         assert_eq!(common_prefix(keys.into_iter()), "ré/");

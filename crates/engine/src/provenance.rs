@@ -40,7 +40,11 @@ impl fmt::Display for CacheSource {
         match self {
             CacheSource::Model { url } => write!(f, "the model at {url}"),
             CacheSource::Catalog { path, sha256 } => {
-                write!(f, "the catalog {path} (SHA-256 {})", &sha256[..sha256.len().min(12)])
+                write!(
+                    f,
+                    "the catalog {path} (SHA-256 {})",
+                    &sha256[..sha256.len().min(12)]
+                )
             }
         }
     }
@@ -74,7 +78,10 @@ impl fmt::Display for Mismatch {
         match self {
             Mismatch::NoCache => write!(f, "there is no saved model"),
             Mismatch::NoRecord(why) => {
-                write!(f, "nothing records what the saved model was made from ({why})")
+                write!(
+                    f,
+                    "nothing records what the saved model was made from ({why})"
+                )
             }
             Mismatch::OtherArtifact => write!(
                 f,
@@ -202,13 +209,22 @@ mod tests {
         std::fs::write(&cache, artifact(1)).unwrap();
         let err = check(&cache, &s3).unwrap_err();
         assert!(matches!(err, Mismatch::NoRecord(_)), "{err}");
-        assert!(err.to_string().contains("model.selecta.source.json"), "{err}");
+        assert!(
+            err.to_string().contains("model.selecta.source.json"),
+            "{err}"
+        );
 
         write_cache(&cache, &artifact(2), &s3).unwrap();
         assert_eq!(check(&cache, &s3), Ok(()));
-        assert_eq!(check(&cache, &catalog), Err(Mismatch::OtherSource(s3.clone())));
+        assert_eq!(
+            check(&cache, &catalog),
+            Err(Mismatch::OtherSource(s3.clone()))
+        );
         let said = check(&cache, &catalog).unwrap_err().to_string();
-        assert_eq!(said, "the saved model was made from the model at s3://models/a.selecta");
+        assert_eq!(
+            said,
+            "the saved model was made from the model at s3://models/a.selecta"
+        );
         assert_eq!(recorded_source(&cache), Some(s3.clone()));
 
         // Another artifact put in its place (by hand, or by a crash before the record was
@@ -220,7 +236,10 @@ mod tests {
         write_cache(&cache, &artifact(4), &catalog).unwrap();
         assert_eq!(check(&cache, &catalog), Ok(()));
         std::fs::write(record_path(&cache), b"{ not json").unwrap();
-        assert!(matches!(check(&cache, &catalog), Err(Mismatch::NoRecord(_))));
+        assert!(matches!(
+            check(&cache, &catalog),
+            Err(Mismatch::NoRecord(_))
+        ));
     }
 
     #[test]

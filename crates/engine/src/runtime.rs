@@ -12,8 +12,8 @@ use anyhow::{bail, Context};
 use selecta_catalog::{Catalog, CatalogMerger, ImportReport, LoadOptions, MergeReport};
 use selecta_model::{fit_learned, FitProgress, LearnParams, Model, ModelParams};
 use selecta_store::{Location, S3Config, Store, StoreError};
-use sha2::{Digest, Sha256};
 use selecta_types::Track;
+use sha2::{Digest, Sha256};
 
 use crate::provenance::{self, CacheSource, Mismatch};
 use crate::ModelHandle;
@@ -435,13 +435,14 @@ async fn load_file(path: &Path) -> anyhow::Result<Model> {
 /// fitting or fetching again next time, so it is logged, not returned.
 async fn save_cache(cache: &Path, bytes: &[u8], source: &CacheSource) {
     let (path, bytes, recorded) = (cache.to_path_buf(), bytes.to_vec(), source.clone());
-    let saved =
-        match tokio::task::spawn_blocking(move || provenance::write_cache(&path, &bytes, &recorded))
-            .await
-        {
-            Ok(written) => written.map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
+    let saved = match tokio::task::spawn_blocking(move || {
+        provenance::write_cache(&path, &bytes, &recorded)
+    })
+    .await
+    {
+        Ok(written) => written.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
     match saved {
         Ok(()) => tracing::info!(model = %cache.display(), from = %source, "model saved"),
         Err(error) => tracing::warn!(

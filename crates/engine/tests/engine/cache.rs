@@ -65,8 +65,18 @@ async fn a_plain_start_fits_rather_than_serve_the_copy_of_another_model() {
     let fitted = inode(&cache);
     assert_eq!(load_model(&plain).await.unwrap().len(), 30);
     let dotted = dir.path().join(".").join("songs.csv");
-    assert_eq!(load_model(&source(None, &cache, &dotted)).await.unwrap().len(), 30);
-    assert_eq!(inode(&cache), fitted, "the saved model was used, not refitted");
+    assert_eq!(
+        load_model(&source(None, &cache, &dotted))
+            .await
+            .unwrap()
+            .len(),
+        30
+    );
+    assert_eq!(
+        inode(&cache),
+        fitted,
+        "the saved model was used, not refitted"
+    );
 
     // A changed catalog is fitted again.
     write_catalog(&catalog, 33);
@@ -93,26 +103,41 @@ async fn a_cache_without_a_record_or_of_another_catalog_is_fitted_again() {
     write_catalog(&b, 30);
     // Left by an older version: a model, no record.
     save_model(&model(24), &cache).unwrap();
-    assert_eq!(load_model(&source(None, &cache, &a)).await.unwrap().len(), 30);
+    assert_eq!(
+        load_model(&source(None, &cache, &a)).await.unwrap().len(),
+        30
+    );
 
     // Same bytes, another catalog file: a different source, fitted again.
     let fitted = inode(&cache);
-    assert_eq!(load_model(&source(None, &cache, &b)).await.unwrap().len(), 30);
+    assert_eq!(
+        load_model(&source(None, &cache, &b)).await.unwrap().len(),
+        30
+    );
     assert_ne!(inode(&cache), fitted);
 
     // The catalog gone: the model fitted from it earlier still serves; another catalog's
     // model is not taken for it.
     std::fs::remove_file(&b).unwrap();
-    assert_eq!(load_model(&source(None, &cache, &b)).await.unwrap().len(), 30);
+    assert_eq!(
+        load_model(&source(None, &cache, &b)).await.unwrap().len(),
+        30
+    );
     std::fs::remove_file(&a).unwrap();
-    let err = format!("{:#}", load_model(&source(None, &cache, &a)).await.unwrap_err());
+    let err = format!(
+        "{:#}",
+        load_model(&source(None, &cache, &a)).await.unwrap_err()
+    );
     assert!(err.contains("cannot read the catalog"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reading_a_local_model_writes_no_cache() {
     let dir = tempfile::tempdir().unwrap();
-    let (cache, other) = (dir.path().join("model.selecta"), dir.path().join("o.selecta"));
+    let (cache, other) = (
+        dir.path().join("model.selecta"),
+        dir.path().join("o.selecta"),
+    );
     save_model(&model(36), &other).unwrap();
     let read = source(Some(&other), &cache, &dir.path().join("none.csv"));
     assert_eq!(read_model(&read).await.unwrap().len(), 36);
@@ -165,5 +190,9 @@ fn a_failed_save_leaves_the_previous_model() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["blocked.selecta", "model.selecta"], "no temporary file left");
+    assert_eq!(
+        names,
+        ["blocked.selecta", "model.selecta"],
+        "no temporary file left"
+    );
 }

@@ -7,10 +7,10 @@ mod known;
 use std::sync::Arc;
 
 use selecta_catalog::Catalog;
+use selecta_engine::runtime::save_model;
 use selecta_engine::{
     CatalogView, MatchKind, ModelSource, RequestError, Runtime, SeedList, Unmatched,
 };
-use selecta_engine::runtime::save_model;
 use selecta_model::{Model, ModelParams};
 use selecta_types::{AudioFeatures, PlaylistRequest, SeedRef, Track, MAX_SEEDS, MAX_SEED_CHARS};
 
