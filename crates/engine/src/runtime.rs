@@ -341,18 +341,20 @@ async fn model_of_catalog(source: &ModelSource) -> anyhow::Result<Model> {
             // Without the catalog nothing can be fitted; a model fitted from it earlier is
             // still the best answer, and the operator is told it could not be checked.
             let recorded = provenance::recorded_source(cache);
-            if let Some(CacheSource::Catalog { path: p, .. }) = &recorded {
-                if *p == path {
-                    let loaded = load_file(cache).await;
-                    if let Ok(model) = loaded {
-                        tracing::warn!(
-                            catalog = %path,
-                            model = %cache.display(),
-                            error = %format!("{e:#}"),
-                            "cannot read the catalog to check the saved model; serving the model fitted from it earlier"
-                        );
-                        return Ok(model);
-                    }
+            let same_catalog = matches!(&recorded, Some(CacheSource::Catalog { path: p, .. }) if *p == path)
+                // The record must describe the artifact there now, too.
+                && recorded
+                    .as_ref()
+                    .is_some_and(|r| provenance::check(cache, r).is_ok());
+            if same_catalog {
+                if let Ok(model) = load_file(cache).await {
+                    tracing::warn!(
+                        catalog = %path,
+                        model = %cache.display(),
+                        error = %format!("{e:#}"),
+                        "cannot read the catalog to check the saved model; serving the model fitted from it earlier"
+                    );
+                    return Ok(model);
                 }
             }
             return Err(e.context(format!("cannot read the catalog {spec}")));
