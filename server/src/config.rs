@@ -270,8 +270,8 @@ fn parse_public_url(s: &str) -> Result<String, String> {
 /// Where the catalog and the model come from (shared by serve, recommend, describe).
 #[derive(Debug, Clone, Args)]
 pub struct ModelArgs {
-    /// The model artifact: a path or `s3://bucket/key`. Unset: use the last-good copy at
-    /// --model-cache, fitting it from --catalog when missing or older than the catalog.
+    /// The model artifact: a path or `s3://bucket/key`. Unset: the copy at --model-cache if it
+    /// was fitted from --catalog as it is now (by its `.source.json` record), else a new fit.
     #[arg(long = "model", env = "MODEL_URL")]
     pub model_url: Option<String>,
 

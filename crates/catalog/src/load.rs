@@ -137,11 +137,14 @@ fn common_prefix<'a>(mut keys: impl Iterator<Item = &'a str>) -> String {
     };
     let mut prefix = first;
     for k in keys {
-        let n = prefix
-            .bytes()
-            .zip(k.bytes())
+        // Compared by characters, not bytes: `é` and `è` share their first UTF-8 byte, and a
+        // cut after it would not be a `str` boundary.
+        let n: usize = prefix
+            .chars()
+            .zip(k.chars())
             .take_while(|(a, b)| a == b)
-            .count();
+            .map(|(a, _)| a.len_utf8())
+            .sum();
         prefix = &prefix[..n];
     }
     match prefix.rfind('/') {
@@ -195,6 +198,47 @@ mod tests {
         assert_eq!(common_prefix(keys.into_iter()), "b/tracks/");
         assert_eq!(common_prefix(["meta.json"].into_iter()), "meta.json");
         assert_eq!(common_prefix(std::iter::empty()), "the given objects");
+    }
+
+    #[test]
+    fn the_shared_folder_is_cut_between_characters() {
+        // `é` is C3 A9 and `è` C3 A8: a byte-wise comparison stops inside the character.
+        let keys = ["tracks/é/meta.json", "tracks/è/meta.json"];
+        assert_eq!(common_prefix(keys.into_iter()), "tracks/");
+        let keys = ["é", "è"];
+        assert_eq!(common_prefix(keys.into_iter()), "the given objects");
+        let keys = [
+            "chanson/éa/meta.json",
+            "chanson/éb/meta.json",
+            "chanson/è/x",
+        ];
+        assert_eq!(common_prefix(keys.into_iter()), "chanson/");
+        let keys = ["ré/x/meta.json", "ré/y/meta.json"];
+        assert_eq!(common_prefix(keys.into_iter()), "ré/");
+        // Four-byte characters that share three bytes (U+1F3A7, U+1F3A8).
+        let keys = ["🎧/a/meta.json", "🎨/a/meta.json"];
+        assert_eq!(common_prefix(keys.into_iter()), "the given objects");
+    }
+
+    #[test]
+    fn objects_under_accented_folders_load() {
+        let meta = |id: &str| {
+            format!(r#"{{"track_id": "{id}", "track_name": "T", "artist_name": ["X"]}}"#)
+                .into_bytes()
+        };
+        let objects = vec![
+            ("seed/tracks/é/a/meta.json".to_string(), meta("a")),
+            ("seed/tracks/è/b/meta.json".to_string(), meta("b")),
+        ];
+        let (c, r) = load_meta_objects(objects, &LoadOptions::default()).unwrap();
+        assert_eq!((c.len(), r.rows_read), (2, 2));
+        // Sharing only the first byte of a character: refused with a message, no panic.
+        let objects = vec![
+            ("é/meta.json".to_string(), b"{".to_vec()),
+            ("è/meta.json".to_string(), b"{".to_vec()),
+        ];
+        let err = load_meta_objects(objects, &LoadOptions::default()).unwrap_err();
+        assert!(!err.to_string().is_empty());
     }
 
     #[test]

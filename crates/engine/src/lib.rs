@@ -9,12 +9,14 @@
 //! - [`view`]: the artist, genre and album indexes of a catalog, rebuilt per model.
 //! - [`runtime`]: the model in service and where it comes from: loading (a file, or S3 with
 //!   a last-good copy) or fitting, reloads one at a time, the neighbour table in the background.
+//! - [`provenance`]: what the model cache was made from, so that it is used only for that.
 //! - [`ModelHandle`]: the model in service, swapped atomically on reload.
 
 mod handle;
 pub mod known;
 mod lookup;
 mod playlist;
+pub mod provenance;
 pub mod resolve;
 pub mod runtime;
 pub mod view;

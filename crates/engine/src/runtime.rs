@@ -1,7 +1,8 @@
 //! The model in service and where it comes from: loading an artifact (a file, or S3 with a
 //! last-good local copy) or fitting one from a catalog, hot swaps, and reloads (SIGHUP,
 //! `POST /admin/reload`) that never run two at once. Shared by `serve`, `bot` and the
-//! command line.
+//! command line. The local copy records what it was made from ([`crate::provenance`]) and is
+//! used only for the same source.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,9 +11,11 @@ use std::sync::{Arc, Mutex};
 use anyhow::{bail, Context};
 use selecta_catalog::{Catalog, CatalogMerger, ImportReport, LoadOptions, MergeReport};
 use selecta_model::{fit_learned, FitProgress, LearnParams, Model, ModelParams};
-use selecta_store::{Location, Origin, S3Config, Store};
+use selecta_store::{Location, S3Config, Store, StoreError};
 use selecta_types::Track;
+use sha2::{Digest, Sha256};
 
+use crate::provenance::{self, CacheSource, Mismatch};
 use crate::ModelHandle;
 
 /// A fitting progress reporter.
@@ -21,11 +24,11 @@ pub type Progress = Box<dyn FnMut(FitProgress) + Send>;
 /// Where the model in service comes from.
 #[derive(Debug, Clone)]
 pub struct ModelSource {
-    /// The model artifact: a path or `s3://bucket/key`. `None`: the copy at `cache`, fitted
-    /// from `catalog` when missing or older than the catalog.
+    /// The model artifact: a path or `s3://bucket/key`. `None`: the copy at `cache` when it
+    /// was fitted from `catalog` as it is now, else a model fitted from `catalog`.
     pub model_url: Option<String>,
     /// Local copy of the model in service: the last good download of `model_url`, or the
-    /// model fitted from `catalog`.
+    /// model fitted from `catalog`; `<cache>.source.json` beside it records which.
     pub cache: PathBuf,
     /// The catalog to fit on when there is no `model_url`.
     pub catalog: PathBuf,
@@ -77,26 +80,32 @@ pub async fn load_catalog(
     skip_invalid: bool,
     store: &Store,
 ) -> anyhow::Result<(Catalog, ImportReport)> {
-    let opts = LoadOptions {
-        skip_invalid,
-        ..LoadOptions::default()
-    };
+    fetch_catalog(spec, store).await?.parse(skip_invalid).await
+}
+
+/// A catalog's bytes before parsing: a local path (read when parsed), or what S3 gave.
+enum RawCatalog {
+    Local(PathBuf),
+    /// A CSV object (gzip'd or not) and its name for messages.
+    Csv {
+        name: String,
+        bytes: Vec<u8>,
+    },
+    /// `meta.json` objects under a prefix, by full key.
+    Meta(Vec<(String, Vec<u8>)>),
+}
+
+/// Fetches what [`load_catalog`] parses: S3 objects are downloaded once, for both the
+/// checksum and the parse.
+async fn fetch_catalog(spec: &str, store: &Store) -> anyhow::Result<RawCatalog> {
     let loc = location(spec, "catalog")?;
-    match &loc {
-        Location::Local(path) => {
-            let path = path.clone();
-            tokio::task::spawn_blocking(move || selecta_catalog::load_path(&path, &opts))
-                .await?
-                .map_err(anyhow::Error::new)
-        }
+    Ok(match &loc {
+        Location::Local(path) => RawCatalog::Local(path.clone()),
         Location::S3 { key, .. } if key.ends_with(".csv") || key.ends_with(".gz") => {
-            let bytes = store.get(&loc).await?;
-            let name = loc.to_string();
-            tokio::task::spawn_blocking(move || {
-                selecta_catalog::load_csv_bytes(&name, &bytes, &opts)
-            })
-            .await?
-            .map_err(anyhow::Error::new)
+            RawCatalog::Csv {
+                bytes: store.get(&loc).await?,
+                name: loc.to_string(),
+            }
         }
         Location::S3 { .. } => {
             let objects: Vec<(String, Vec<u8>)> = store
@@ -109,10 +118,73 @@ pub async fn load_catalog(
             if objects.is_empty() {
                 bail!("no meta.json objects under {loc}");
             }
-            tokio::task::spawn_blocking(move || selecta_catalog::load_meta_objects(objects, &opts))
-                .await?
-                .map_err(anyhow::Error::new)
+            RawCatalog::Meta(objects)
         }
+    })
+}
+
+impl RawCatalog {
+    /// Parses the catalog on a blocking thread.
+    async fn parse(self, skip_invalid: bool) -> anyhow::Result<(Catalog, ImportReport)> {
+        let opts = LoadOptions {
+            skip_invalid,
+            ..LoadOptions::default()
+        };
+        tokio::task::spawn_blocking(move || match self {
+            RawCatalog::Local(path) => selecta_catalog::load_path(&path, &opts),
+            RawCatalog::Csv { name, bytes } => {
+                selecta_catalog::load_csv_bytes(&name, &bytes, &opts)
+            }
+            RawCatalog::Meta(objects) => selecta_catalog::load_meta_objects(objects, &opts),
+        })
+        .await?
+        .map_err(anyhow::Error::new)
+    }
+
+    /// SHA-256 (hex) of the bytes the catalog is parsed from: a file's bytes; for a
+    /// `meta.json` tree (local or S3), each `meta.json`'s key and bytes in key order, so that
+    /// an added, removed, renamed or edited track changes it. Local files are read on a
+    /// blocking thread.
+    async fn checksum(&self) -> anyhow::Result<String> {
+        fn add(hash: &mut Sha256, key: &str, bytes: &[u8]) {
+            hash.update((key.len() as u64).to_le_bytes());
+            hash.update(key.as_bytes());
+            hash.update((bytes.len() as u64).to_le_bytes());
+            hash.update(bytes);
+        }
+        let mut hash = Sha256::new();
+        match self {
+            RawCatalog::Local(path) if path.is_dir() => {
+                // The files `load_path` reads in a folder: every `meta.json` below it.
+                let dir = Location::Local(path.clone());
+                let store = Store::default();
+                let mut found = false;
+                for (key, bytes) in store.get_all_under(&dir, "meta.json").await? {
+                    if key.rsplit('/').next() == Some("meta.json") {
+                        add(&mut hash, &key, &bytes);
+                        found = true;
+                    }
+                }
+                if !found {
+                    bail!("no meta.json files under {}", path.display());
+                }
+            }
+            RawCatalog::Local(path) => {
+                let path = path.clone();
+                let bytes = tokio::task::spawn_blocking(move || {
+                    std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))
+                })
+                .await??;
+                hash.update(&bytes);
+            }
+            RawCatalog::Csv { bytes, .. } => hash.update(bytes),
+            RawCatalog::Meta(objects) => {
+                for (key, bytes) in objects {
+                    add(&mut hash, key, bytes);
+                }
+            }
+        }
+        Ok(provenance::hex(&hash.finalize()))
     }
 }
 
@@ -186,79 +258,215 @@ pub async fn fit(
 
 /// The model to serve or query:
 /// - with a `model_url` (path or S3): fetch and validate it (on a blocking thread), keep a
-///   last-good copy at `cache`, and fall back to that copy when the location fails;
-/// - without: the copy at `cache` if it is newer than the catalog and loads, else a model
-///   fitted from `catalog` (seconds), saved to `cache` for the next start.
+///   last-good copy at `cache`, and fall back to that copy when the location fails, but only
+///   if the copy was made from that same location;
+/// - without: the copy at `cache` if it was fitted from `catalog` as it is now (same path,
+///   same SHA-256) and loads, else a model fitted from `catalog` (seconds), saved to `cache`
+///   for the next start.
+///
+/// What the copy at `cache` was made from is recorded beside it ([`crate::provenance`]);
+/// whether it was used, and if not why, is logged.
 pub async fn load_model(source: &ModelSource) -> anyhow::Result<Model> {
-    let store = source.store();
-    if let Some(spec) = &source.model_url {
-        let loc = location(spec, "--model / MODEL_URL")?;
-        let (model, origin) = store
-            .load_with_cache(&loc, &source.cache, Model::from_bytes)
-            .await?;
-        match origin {
-            Origin::Remote => tracing::info!(model = %loc, tracks = model.len(), "model loaded"),
-            Origin::Cache { reason } => tracing::warn!(
-                model = %loc,
-                cache = %source.cache.display(),
-                %reason,
-                "serving the last-good copy of the model"
-            ),
-        }
-        return Ok(model);
+    match &source.model_url {
+        Some(spec) => fetch_model(source, spec).await,
+        None => model_of_catalog(source).await,
     }
+}
 
-    let cache = source.cache.clone();
-    if is_fresh(&cache, &source.catalog) {
-        match tokio::task::spawn_blocking(move || Model::load(&cache)).await? {
+/// The model at `spec`, or the last good copy of it at `source.cache`.
+async fn fetch_model(source: &ModelSource, spec: &str) -> anyhow::Result<Model> {
+    let loc = location(spec, "--model / MODEL_URL")?;
+    let wanted = CacheSource::Model {
+        url: provenance::source_name(&loc),
+    };
+    let cache = &source.cache;
+    let remote = match source.store().get(&loc).await {
+        Ok(bytes) => match validate(bytes).await? {
+            (bytes, Ok(model)) => {
+                tracing::info!(model = %loc, tracks = model.len(), "model loaded");
+                save_cache(cache, &bytes, &wanted).await;
+                return Ok(model);
+            }
+            (_, Err(e)) => anyhow::Error::new(e).context(format!("{loc} is not a usable model")),
+        },
+        Err(e) => anyhow::Error::new(e),
+    };
+    // The copy stands in only for the same model: one left by `describe --model other` or
+    // fitted from a catalog would silently serve something else.
+    if let Err(why) = provenance::check(cache, &wanted) {
+        bail!(
+            "cannot load the model: {remote:#}; and the copy at {} is not a copy of it: {why}",
+            cache.display()
+        );
+    }
+    let bytes = tokio::fs::read(cache).await.map_err(|e| {
+        anyhow::anyhow!(
+            "cannot load the model: {remote:#}; and no usable last-good copy at {}: {e}",
+            cache.display()
+        )
+    })?;
+    match validate(bytes).await? {
+        (_, Ok(model)) => {
+            tracing::warn!(
+                model = %loc,
+                cache = %cache.display(),
+                reason = %format!("{remote:#}"),
+                tracks = model.len(),
+                "serving the last-good copy of the model"
+            );
+            Ok(model)
+        }
+        (_, Err(e)) => bail!(
+            "cannot load the model: {remote:#}; and no usable last-good copy at {}: {e}",
+            cache.display()
+        ),
+    }
+}
+
+/// The model fitted from `source.catalog`: the copy at `source.cache` when it records that
+/// catalog as it is now, else a new fit, saved there.
+async fn model_of_catalog(source: &ModelSource) -> anyhow::Result<Model> {
+    let store = source.store();
+    let cache = &source.cache;
+    let spec = source.catalog.to_string_lossy().into_owned();
+    let catalog_loc = location(&spec, "--catalog")?;
+    let path = provenance::source_name(&catalog_loc);
+    let fetched = match fetch_catalog(&spec, &store).await {
+        Ok(raw) => raw.checksum().await.map(|sum| (raw, sum)),
+        Err(e) => Err(e),
+    };
+    let (raw, sha256) = match fetched {
+        Ok(found) => found,
+        Err(e) => {
+            // Without the catalog nothing can be fitted; a model fitted from it earlier is
+            // still the best answer, and the operator is told it could not be checked.
+            let recorded = provenance::recorded_source(cache);
+            let same_catalog = matches!(&recorded, Some(CacheSource::Catalog { path: p, .. }) if *p == path)
+                // The record must describe the artifact there now, too.
+                && recorded
+                    .as_ref()
+                    .is_some_and(|r| provenance::check(cache, r).is_ok());
+            if same_catalog {
+                if let Ok(model) = load_file(cache).await {
+                    tracing::warn!(
+                        catalog = %path,
+                        model = %cache.display(),
+                        error = %format!("{e:#}"),
+                        "cannot read the catalog to check the saved model; serving the model fitted from it earlier"
+                    );
+                    return Ok(model);
+                }
+            }
+            return Err(e.context(format!("cannot read the catalog {spec}")));
+        }
+    };
+    let wanted = CacheSource::Catalog {
+        path: path.clone(),
+        sha256,
+    };
+    match provenance::check(cache, &wanted) {
+        Ok(()) => match load_file(cache).await {
             Ok(model) => {
-                tracing::info!(model = %source.cache.display(), tracks = model.len(), "model loaded");
+                tracing::info!(
+                    model = %cache.display(),
+                    catalog = %spec,
+                    tracks = model.len(),
+                    "model loaded: it was fitted from this catalog as it is now"
+                );
                 return Ok(model);
             }
             Err(e) => tracing::warn!(
-                model = %source.cache.display(),
-                error = %e,
+                model = %cache.display(),
+                error = %format!("{e:#}"),
                 "cannot use the saved model; fitting a new one"
             ),
+        },
+        Err(Mismatch::NoCache) => {
+            tracing::info!(model = %cache.display(), "no saved model; fitting one")
         }
+        Err(Mismatch::OtherSource(CacheSource::Catalog { path: p, .. })) if p == path => {
+            tracing::info!(
+                model = %cache.display(),
+                catalog = %spec,
+                "the catalog changed since the saved model was fitted (its SHA-256 differs); fitting a new one"
+            )
+        }
+        Err(why) => tracing::info!(
+            model = %cache.display(),
+            catalog = %spec,
+            reason = %why,
+            "the saved model is not this catalog's; fitting a new one"
+        ),
     }
-    tracing::info!(catalog = %source.catalog.display(), "fitting a model on the catalog");
-    let spec = source.catalog.to_string_lossy().into_owned();
-    let (catalog, report) = load_catalog(&spec, false, &store).await?;
+    tracing::info!(catalog = %spec, "fitting a model on the catalog");
+    let (catalog, report) = raw.parse(false).await?;
     tracing::info!(
         tracks = catalog.len(),
         rows = report.rows_read,
         "catalog loaded"
     );
     let model = fit(catalog, None, false, source.progress).await?;
-    // Written to a temporary name and renamed, so a crash never leaves a half model behind.
-    let (model, saved) = tokio::task::spawn_blocking({
-        let cache = source.cache.clone();
-        move || {
-            if let Some(dir) = cache.parent().filter(|d| !d.as_os_str().is_empty()) {
-                let _ = std::fs::create_dir_all(dir);
-            }
-            let saved = model.save(&cache);
-            (model, saved)
-        }
+    let (model, bytes) = tokio::task::spawn_blocking(move || {
+        let bytes = model.to_bytes();
+        (model, bytes)
     })
     .await?;
+    save_cache(cache, &bytes, &wanted).await;
+    Ok(model)
+}
+
+/// Validates artifact bytes on a blocking thread (checksum and decoding take a second on
+/// big catalogs), giving the bytes back.
+async fn validate(
+    bytes: Vec<u8>,
+) -> anyhow::Result<(Vec<u8>, Result<Model, selecta_model::ArtifactError>)> {
+    Ok(tokio::task::spawn_blocking(move || {
+        let model = Model::from_bytes(&bytes);
+        (bytes, model)
+    })
+    .await?)
+}
+
+/// The model in the file at `path`, read and validated on a blocking thread.
+async fn load_file(path: &Path) -> anyhow::Result<Model> {
+    let path = path.to_path_buf();
+    Ok(tokio::task::spawn_blocking(move || Model::load(&path)).await??)
+}
+
+/// Writes `bytes` and the record of `source` to the cache, atomically; a failure only means
+/// fitting or fetching again next time, so it is logged, not returned.
+async fn save_cache(cache: &Path, bytes: &[u8], source: &CacheSource) {
+    let (path, bytes, recorded) = (cache.to_path_buf(), bytes.to_vec(), source.clone());
+    let saved = match tokio::task::spawn_blocking(move || {
+        provenance::write_cache(&path, &bytes, &recorded)
+    })
+    .await
+    {
+        Ok(written) => written.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
     match saved {
-        Ok(()) => tracing::info!(model = %source.cache.display(), "model saved"),
-        Err(e) => tracing::warn!(
-            model = %source.cache.display(),
-            error = %e,
-            "cannot save the model; it will be fitted again next time"
+        Ok(()) => tracing::info!(model = %cache.display(), from = %source, "model saved"),
+        Err(error) => tracing::warn!(
+            model = %cache.display(),
+            %error,
+            "cannot save the model; it will be fitted or fetched again next time"
         ),
     }
-    Ok(model)
+}
+
+/// Writes `model` to `path` as an artifact with [`selecta_store::write_atomic`]: a reader
+/// (or a crash) sees the previous file or the whole new one, never half a model.
+pub fn save_model(model: &Model, path: &Path) -> Result<(), StoreError> {
+    selecta_store::write_atomic(path, &model.to_bytes())
 }
 
 /// The model for a command that only reads it (`selecta recommend`, `selecta describe`): a
 /// local `model_url` is read and validated but never copied to `cache`, so that querying
 /// another model file leaves the one `selecta serve` would start from untouched. An S3
-/// model, or none, is loaded as [`load_model`] does (an S3 model keeps its last good copy at
-/// `cache`, to answer when S3 is down).
+/// model, or none, is loaded as [`load_model`] does: an S3 model keeps its last good copy at
+/// `cache`, to answer when S3 is down, recorded as that model's copy, so that a `serve` with
+/// other settings fits or fetches its own instead of starting from it.
 pub async fn read_model(source: &ModelSource) -> anyhow::Result<Model> {
     let Some(spec) = &source.model_url else {
         return load_model(source).await;
@@ -277,16 +485,6 @@ pub async fn read_model(source: &ModelSource) -> anyhow::Result<Model> {
         .with_context(|| format!("{loc} is not a usable Selecta model"))?;
     tracing::info!(model = %loc, tracks = model.len(), "model loaded");
     Ok(model)
-}
-
-/// True when `model` exists and is at least as new as `catalog`.
-fn is_fresh(model: &Path, catalog: &Path) -> bool {
-    let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    match (mtime(model), mtime(catalog)) {
-        (Some(m), Some(c)) => m >= c,
-        (Some(_), None) => true,
-        _ => false,
-    }
 }
 
 /// The model in service with its source: loads it, swaps in reloads one at a time, and
@@ -406,29 +604,6 @@ impl Runtime {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn freshness_compares_modification_times() {
-        let dir = tempfile::tempdir().unwrap();
-        let model = dir.path().join("m.selecta");
-        let catalog = dir.path().join("c.csv");
-        assert!(!is_fresh(&model, &catalog), "no model");
-        std::fs::write(&catalog, "x").unwrap();
-        assert!(!is_fresh(&model, &catalog), "no model, catalog present");
-        std::fs::write(&model, "m").unwrap();
-        assert!(
-            is_fresh(&model, &catalog),
-            "model written after the catalog"
-        );
-        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
-        std::fs::File::options()
-            .write(true)
-            .open(&catalog)
-            .unwrap()
-            .set_modified(later)
-            .unwrap();
-        assert!(!is_fresh(&model, &catalog), "catalog changed since");
-    }
 
     #[test]
     fn bad_locations_name_the_flag() {

@@ -14,9 +14,12 @@
 //! of milliseconds on the real catalog (see the `fit` bench), the ball tree on first use, and
 //! the neighbour table by `Model::prepare_for_serving`; this keeps the format independent of
 //! petal-neighbors' internals and the file small.
+//!
+//! This crate only turns a model into bytes and back ([`Model::to_bytes`], [`Model::from_bytes`],
+//! [`Model::load`]); files are written by `selecta_store::write_atomic` (temporary file,
+//! fsync, rename, fsync of the folder), which `selecta fit` and the engine's model cache use.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ndarray::Array2;
@@ -266,33 +269,6 @@ impl Model {
             affinity: p.affinity,
             learned: p.learned,
             learn,
-        })
-    }
-
-    /// Writes the artifact to `path`: to a temporary file in the same directory first, renamed
-    /// over `path` once complete and flushed, so that a reader never sees half a model.
-    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), ArtifactError> {
-        let path = path.as_ref();
-        let io = |source| ArtifactError::Io {
-            path: path.to_owned(),
-            source,
-        };
-        let name = path
-            .file_name()
-            .ok_or_else(|| io(std::io::Error::other("the path names no file")))?;
-        let mut tmp_name = name.to_owned();
-        tmp_name.push(format!(".tmp{}", std::process::id()));
-        let tmp = path.with_file_name(tmp_name);
-        let bytes = self.to_bytes();
-        let write = || -> std::io::Result<()> {
-            let mut f = fs::File::create(&tmp)?;
-            f.write_all(&bytes)?;
-            f.sync_all()?;
-            fs::rename(&tmp, path)
-        };
-        write().map_err(|e| {
-            let _ = fs::remove_file(&tmp);
-            io(e)
         })
     }
 

@@ -7,8 +7,8 @@
 //!    weights, PCA, in the style of linfa's preprocessing), the [`affinity`] lists (artists,
 //!    albums, playlist co-occurrence) and the [`NeighbourIndex`] (exact Manhattan nearest
 //!    neighbours by a pruned SIMD scan, or read from a precomputed table) make a [`Model`]
-//!    ([`Model::fit`], which never learns); [`artifact`] saves and loads it as one checked
-//!    file.
+//!    ([`Model::fit`], which never learns); [`artifact`] turns it into one checked file's
+//!    bytes and back (writing files is `selecta_store::write_atomic`'s job).
 //! 3. Request stages over a model, shared by generation and learning: retrieving a seed set's
 //!    candidates with their signals, scoring them with the weights, selecting a playlist.
 //! 4. Above them: [`generate()`] (playlists with filters, targets and reasons),

@@ -1,11 +1,13 @@
 //! The engine on a tiny fitted catalog: the resolver's outcomes, the request's limits checked
 //! before any matching, the one playlist function, and reloads of the model in service.
 
+mod cache;
 mod known;
 
 use std::sync::Arc;
 
 use selecta_catalog::Catalog;
+use selecta_engine::runtime::save_model;
 use selecta_engine::{
     CatalogView, MatchKind, ModelSource, RequestError, Runtime, SeedList, Unmatched,
 };
@@ -274,7 +276,7 @@ fn too_many_seeds_are_refused_before_any_matching() {
 async fn reloads_swap_the_model_one_at_a_time_and_keep_it_on_failure() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("model.selecta");
-    model(30).save(&path).unwrap();
+    save_model(&model(30), &path).unwrap();
     let source = ModelSource::new(
         Some(path.to_string_lossy().into_owned()),
         dir.path().join("cache.selecta"),
@@ -285,7 +287,7 @@ async fn reloads_swap_the_model_one_at_a_time_and_keep_it_on_failure() {
     assert_eq!(before.len(), 30);
 
     // A request in flight keeps its model across a reload.
-    model(36).save(&path).unwrap();
+    save_model(&model(36), &path).unwrap();
     let (a, b) = tokio::join!(runtime.reload(), runtime.reload());
     assert_eq!((a.unwrap(), b.unwrap()), (36, 36));
     assert_eq!(before.len(), 30);
