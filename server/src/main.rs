@@ -5,6 +5,7 @@ mod config;
 mod model_source;
 mod serve;
 mod session_store;
+mod web_guard;
 
 use clap::Parser;
 
