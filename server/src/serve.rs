@@ -84,8 +84,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 "sessions in memory (set REDIS_URL to keep them in Redis)"
             );
             (
-                router(state.clone())
-                    .layer(session_store::layer(MemoryStore::new(max), secure)),
+                router(state.clone()).layer(session_store::layer(MemoryStore::new(max), secure)),
                 StoreHealth::new("memory"),
             )
         }
@@ -98,7 +97,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         args.api.proxies(),
         sessions.clone(),
     ));
-    let web = web.layer(axum::middleware::from_fn_with_state(guard, web_guard::guard));
+    let web = web.layer(axum::middleware::from_fn_with_state(
+        guard,
+        web_guard::guard,
+    ));
     let api = selecta_api::ApiConfig::from(&args.api);
     let mut app = web.merge(selecta_api::router_with(
         state.views.clone(),

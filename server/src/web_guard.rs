@@ -92,9 +92,7 @@ pub async fn guard(State(g): State<Arc<WebGuard>>, req: Request, next: Next) -> 
     let res = next.run(req).await;
     // The store failed during this request (or is still down): a page rendered around the
     // failure, or tower-sessions' empty 500 after a failed save, becomes the clear 503.
-    if !g.sessions.available()
-        && (page || res.status() == StatusCode::INTERNAL_SERVER_ERROR)
-    {
+    if !g.sessions.available() && (page || res.status() == StatusCode::INTERNAL_SERVER_ERROR) {
         return sessions_unavailable(answer, &path);
     }
     res
@@ -126,9 +124,10 @@ fn too_many_requests(answer: Answer, wait: u64) -> Response {
 /// 503 "sessions unavailable", with `Retry-After`.
 fn sessions_unavailable(answer: Answer, path: &str) -> Response {
     let mut res = match answer {
-        Answer::ServerFnJson => {
-            json_error(StatusCode::SERVICE_UNAVAILABLE, &AppError::StorageUnavailable)
-        }
+        Answer::ServerFnJson => json_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &AppError::StorageUnavailable,
+        ),
         Answer::Page if path.starts_with("/auth/") => page(
             StatusCode::SERVICE_UNAVAILABLE,
             "Sessions unavailable",
@@ -200,10 +199,18 @@ mod tests {
                 post(|| async { StatusCode::INTERNAL_SERVER_ERROR }),
             )
             .route("/pkg/main.css", get(|| async { "css" }))
-            .layer(axum::middleware::from_fn_with_state(Arc::new(guard), super::guard))
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::new(guard),
+                super::guard,
+            ))
     }
 
-    async fn send(app: &Router, method: &str, uri: &str, accept: &str) -> (u16, Option<String>, String) {
+    async fn send(
+        app: &Router,
+        method: &str,
+        uri: &str,
+        accept: &str,
+    ) -> (u16, Option<String>, String) {
         let req = Request::builder()
             .method(method)
             .uri(uri)
@@ -216,7 +223,9 @@ mod tests {
             .get(header::RETRY_AFTER)
             .map(|v| v.to_str().unwrap().to_string());
         let status = res.status().as_u16();
-        let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap();
         (status, retry, String::from_utf8_lossy(&body).into_owned())
     }
 
@@ -224,13 +233,19 @@ mod tests {
     async fn pages_and_server_functions_are_rate_limited_but_not_assets() {
         let app = app(WebGuard::new(1, 2, 0, StoreHealth::new("memory")));
         assert_eq!(send(&app, "GET", "/", "text/html").await.0, 200);
-        assert_eq!(send(&app, "POST", "/api/search_tracks1", "*/*").await.0, 200);
+        assert_eq!(
+            send(&app, "POST", "/api/search_tracks1", "*/*").await.0,
+            200
+        );
         let (status, retry, body) = send(&app, "GET", "/", "text/html").await;
         assert_eq!(status, 429);
         let wait: u64 = retry.unwrap().parse().unwrap();
         assert!((1..=60).contains(&wait), "{wait}");
         assert!(body.contains("Too many requests"), "{body}");
-        assert!(body.contains(&format!("Try again in {wait} second")), "{body}");
+        assert!(
+            body.contains(&format!("Try again in {wait} second")),
+            "{body}"
+        );
         // A server function gets the app's own error, which its page shows.
         let (status, _, body) = send(&app, "POST", "/api/search_tracks1", "application/json").await;
         assert_eq!(status, 429);
@@ -274,7 +289,10 @@ mod tests {
         assert_eq!(status, 503);
         assert!(body.contains("session storage"), "{body}");
         // What needs no session goes on.
-        assert_eq!(send(&app, "POST", "/api/search_tracks1", "*/*").await.0, 200);
+        assert_eq!(
+            send(&app, "POST", "/api/search_tracks1", "*/*").await.0,
+            200
+        );
         assert_eq!(send(&app, "GET", "/pkg/main.css", "text/css").await.0, 200);
         // Back up: pages again.
         health.record::<()>(&Ok(()));

@@ -323,8 +323,8 @@ fn memory_sessions_are_capped_forgetting_the_longest_unused() {
             cookie.expect("a new session sets its cookie")
         })
         .collect();
-    assert_eq!(seeds(&server, &cookies[2]), [id.clone()]);
-    assert_eq!(seeds(&server, &cookies[1]), [id.clone()]);
+    assert_eq!(seeds(&server, &cookies[2]), [id.as_str()]);
+    assert_eq!(seeds(&server, &cookies[1]), [id.as_str()]);
     // Only two are kept: the first made room and is an empty session now.
     assert!(seeds(&server, &cookies[0]).is_empty());
 }
@@ -348,9 +348,19 @@ fn web_pages_are_rate_limited_per_client_behind_trusted_proxies() {
     // has its own, however it fills the left of X-Forwarded-For.
     let from = |forged: &str, real: &str| format!("{forged}, {real}");
     let a = from("198.51.100.1", "203.0.113.7");
-    assert_eq!(server.request("GET", "/", &[("X-Forwarded-For", a.as_str())]).0, 200);
+    assert_eq!(
+        server
+            .request("GET", "/", &[("X-Forwarded-For", a.as_str())])
+            .0,
+        200
+    );
     let b = from("198.51.100.2", "203.0.113.7");
-    assert_eq!(server.request("GET", "/", &[("X-Forwarded-For", b.as_str())]).0, 200);
+    assert_eq!(
+        server
+            .request("GET", "/", &[("X-Forwarded-For", b.as_str())])
+            .0,
+        200
+    );
     let c = from("198.51.100.3", "203.0.113.7");
     let reply = server.send("GET", "/", &[("X-Forwarded-For", c.as_str())], "");
     assert_eq!(reply.status, 429, "{}", reply.body);
@@ -362,11 +372,17 @@ fn web_pages_are_rate_limited_per_client_behind_trusted_proxies() {
     assert_eq!(server.request("GET", "/", &other).0, 200);
     for (i, status) in [(1, 200), (2, 200), (3, 429)] {
         let v6 = format!("2001:db8:1:2::{i}");
-        let got = server.request("GET", "/", &[("X-Forwarded-For", v6.as_str())]).0;
+        let got = server
+            .request("GET", "/", &[("X-Forwarded-For", v6.as_str())])
+            .0;
         assert_eq!(got, status, "{v6}");
     }
     // The JSON API has its own limit; the built assets are not counted.
-    let (status, body) = server.request("GET", "/api/search?q=queen", &[("X-Forwarded-For", c.as_str())]);
+    let (status, body) = server.request(
+        "GET",
+        "/api/search?q=queen",
+        &[("X-Forwarded-For", c.as_str())],
+    );
     assert_eq!(status, 200, "{body}");
     let css = server.request("GET", "/pkg/main.css", &[("X-Forwarded-For", c.as_str())]);
     assert_eq!(css.0, 200);
@@ -393,7 +409,10 @@ impl Redis {
         let redis = Redis { child, port };
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         while !redis.answers() {
-            assert!(std::time::Instant::now() < deadline, "redis-server did not start");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "redis-server did not start"
+            );
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         redis
@@ -411,9 +430,7 @@ impl Redis {
         s.set_read_timeout(Some(std::time::Duration::from_millis(500)))
             .unwrap();
         let mut buf = [0u8; 7];
-        s.write_all(b"PING\r\n").is_ok()
-            && s.read_exact(&mut buf).is_ok()
-            && &buf == b"+PONG\r\n"
+        s.write_all(b"PING\r\n").is_ok() && s.read_exact(&mut buf).is_ok() && &buf == b"+PONG\r\n"
     }
 
     /// Sends `kill <signal>` to this Redis only (by its pid); whether it was delivered.
@@ -468,7 +485,7 @@ fn redis_paused_or_stopped_pages_say_sessions_unavailable_and_the_rest_works() {
     assert_eq!(reply.status, 200, "{}", reply.body);
     let cookie = cookie.unwrap();
     let with_cookie = format!("selecta_session={cookie}");
-    assert_eq!(seeds(&server, &cookie), [id.clone()]);
+    assert_eq!(seeds(&server, &cookie), [id.as_str()]);
     let (status, body) = server.get("/readyz");
     assert_eq!(status, 200, "{body}");
     assert!(body.contains(r#""sessions":"ok: redis""#), "{body}");
@@ -499,7 +516,11 @@ fn redis_paused_or_stopped_pages_say_sessions_unavailable_and_the_rest_works() {
             "",
         );
         assert_eq!(reply.status, 503, "{fault}: {}", reply.body);
-        assert!(!reply.body.to_lowercase().contains("mismatch"), "{}", reply.body);
+        assert!(
+            !reply.body.to_lowercase().contains("mismatch"),
+            "{}",
+            reply.body
+        );
         assert!(reply.body.contains("session storage"), "{}", reply.body);
 
         for headers in [vec![("Cookie", with_cookie.as_str())], vec![]] {
@@ -521,7 +542,10 @@ fn redis_paused_or_stopped_pages_say_sessions_unavailable_and_the_rest_works() {
         works_without_sessions(fault);
         let (status, body) = server.get("/readyz");
         assert_eq!(status, 503, "{fault}: {body}");
-        assert!(body.contains(r#""sessions":"unavailable"#), "{fault}: {body}");
+        assert!(
+            body.contains(r#""sessions":"unavailable"#),
+            "{fault}: {body}"
+        );
 
         // Redis back: the pages and the listener's seeds with them.
         if fault == "paused" {
@@ -532,13 +556,20 @@ fn redis_paused_or_stopped_pages_say_sessions_unavailable_and_the_rest_works() {
         }
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         while server.get("/readyz").0 != 200 {
-            assert!(std::time::Instant::now() < deadline, "{fault}: not ready again");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{fault}: not ready again"
+            );
             std::thread::sleep(std::time::Duration::from_millis(200));
         }
         let page = timed(&server, "GET", "/", &[("Cookie", with_cookie.as_str())], "");
         assert_eq!(page.status, 200, "{fault}: {}", page.body);
         if fault == "paused" {
-            assert_eq!(seeds(&server, &cookie), [id.clone()], "kept through the pause");
+            assert_eq!(
+                seeds(&server, &cookie),
+                [id.as_str()],
+                "kept through the pause"
+            );
         }
     }
 }

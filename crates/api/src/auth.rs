@@ -263,7 +263,10 @@ mod tests {
         assert_eq!(client_ip(&HeaderMap::new(), peer, 1), peer);
         assert_eq!(client_ip(&HeaderMap::new(), None, 1), None);
         // An IPv4 client seen over IPv6 is that IPv4 client.
-        assert_eq!(client_ip(&HeaderMap::new(), ip("::ffff:192.0.2.1"), 0), ip("192.0.2.1"));
+        assert_eq!(
+            client_ip(&HeaderMap::new(), ip("::ffff:192.0.2.1"), 0),
+            ip("192.0.2.1")
+        );
     }
 
     #[test]
@@ -324,10 +327,14 @@ mod tests {
             ..config(&[], 1, 1)
         });
         let proxy = ip("10.0.0.1");
-        let forged = |first: &str| headers(&[("x-forwarded-for", &format!("{first}, 203.0.113.7"))]);
+        let forged =
+            |first: &str| headers(&[("x-forwarded-for", &format!("{first}, 203.0.113.7"))]);
         behind.check(&forged("198.51.100.1"), proxy).unwrap();
         assert_eq!(
-            behind.check(&forged("198.51.100.2"), proxy).unwrap_err().status,
+            behind
+                .check(&forged("198.51.100.2"), proxy)
+                .unwrap_err()
+                .status,
             429
         );
 

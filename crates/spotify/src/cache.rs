@@ -162,9 +162,9 @@ impl LookupCache {
             Duration::from_secs(10),
             ConnectionManager::new_with_config(client, config),
         )
-            .await
-            .map_err(|_| error("timed out".into()))?
-            .map_err(|e| error(e.to_string()))?;
+        .await
+        .map_err(|_| error("timed out".into()))?
+        .map_err(|e| error(e.to_string()))?;
         Ok(LookupCache {
             backend: Backend::Redis {
                 conn,
