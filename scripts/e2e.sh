@@ -58,6 +58,9 @@ then
   redis_url=""
 fi
 
+# The browsers all come from 127.0.0.1: the web app's per-client rate limit is off here.
+export SELECTA_WEB_RATE_LIMIT=0
+
 log "starting selecta with Spotify (the stand-in) on 127.0.0.1:$app_port"
 env ${redis_url:+REDIS_URL="$redis_url"} SELECTA_ADDR="127.0.0.1:$app_port" \
   SELECTA_MODEL_CACHE="$work/model.selecta" \

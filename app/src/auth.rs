@@ -310,8 +310,20 @@ pub async fn callback(
             "Spotify is not configured on this server.",
         );
     };
-    // One use only: a second visit of the same callback URL finds nothing pending.
-    let pending: Option<PendingSignIn> = session.remove(PENDING).await.unwrap_or(None);
+    // One use only: a second visit of the same callback URL finds nothing pending. A store
+    // that does not answer is not "nothing pending": that would blame the listener's link
+    // (state mismatch) for the server's outage.
+    let pending: Option<PendingSignIn> = match session.remove(PENDING).await {
+        Ok(pending) => pending,
+        Err(e) => {
+            storage_error(e);
+            return error_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Signing in is unavailable right now: the session storage does not answer, so \
+                 the sign-in you started cannot be checked. Try signing in again in a moment.",
+            );
+        }
+    };
     let tokens = match finish(spotify, pending, &params).await {
         CallbackOutcome::SignedIn(t) => t,
         CallbackOutcome::Failed(e) => {

@@ -46,6 +46,12 @@ pub enum AppError {
     /// The session storage (Redis...) is down (503).
     #[error("the session storage is unavailable; try again in a moment")]
     StorageUnavailable,
+    /// The listener's address sent more requests than the server's rate limit allows (429).
+    #[error("too many requests from your address; try again in {retry_after} s")]
+    TooManyRequests {
+        /// Whole seconds until a request is taken again.
+        retry_after: u64,
+    },
     /// A fault of the server itself, a bug (500).
     #[error("{0}")]
     Internal(String),
@@ -111,6 +117,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Spotify(_) => 502,
             AppError::StorageUnavailable => 503,
+            AppError::TooManyRequests { .. } => 429,
             AppError::Internal(_) => 500,
             // The request's arguments did not decode: the caller's input, not a fault here.
             AppError::ServerFn(ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_)) => 400,
@@ -273,6 +280,7 @@ mod tests {
             (AppError::NotFound("no playlist to save".into()), 404),
             (AppError::Spotify("Spotify is having trouble".into()), 502),
             (AppError::StorageUnavailable, 503),
+            (AppError::TooManyRequests { retry_after: 7 }, 429),
             (AppError::Internal("a bug".into()), 500),
             (
                 AppError::ServerFn(ServerFnErrorErr::Args("page".into())),

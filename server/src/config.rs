@@ -92,6 +92,31 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub web: WebArgs,
+
+    #[command(flatten)]
+    pub pages: PagesArgs,
+}
+
+/// Limits of the web app (pages, forms, server functions): its per-client rate and the
+/// sessions kept in memory.
+#[derive(Debug, Clone, Args)]
+pub struct PagesArgs {
+    /// Requests per minute allowed to one client IP (an IPv6 client: its /64) on the web app's
+    /// pages, forms and server functions (not the built assets under /pkg/); 0 turns the limit
+    /// off. Over it, 429 with Retry-After and a page saying when to come back.
+    #[arg(long, env = "SELECTA_WEB_RATE_LIMIT", default_value_t = 600)]
+    pub web_rate_limit: u32,
+
+    /// Requests one client may send at once before the per-minute rate applies.
+    #[arg(long, env = "SELECTA_WEB_RATE_BURST", default_value_t = 120,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub web_rate_burst: u32,
+
+    /// Most sessions kept in memory (without REDIS_URL): past it, the session unused longest
+    /// is forgotten. Each new visitor who changes anything (a seed, an option) makes one.
+    #[arg(long, env = "SELECTA_MAX_SESSIONS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_sessions: u64,
 }
 
 impl ServeArgs {
@@ -193,8 +218,17 @@ pub struct ApiArgs {
           value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_burst: u32,
 
-    /// Take the client IP for rate limiting from the first `X-Forwarded-For` address (only
-    /// behind a reverse proxy that sets it; otherwise clients could pick their own IP).
+    /// How many reverse proxies stand in front of the server, each appending the address it
+    /// was reached from to `X-Forwarded-For`. The client IP (for the API's and the web app's
+    /// rate limits) is then the address that many entries from the header's right end, the
+    /// right-most one no trusted proxy wrote; 0: the connection's address, the header
+    /// ignored. Never more than there are: a client could then pick its own IP.
+    #[arg(long, env = "SELECTA_TRUSTED_PROXIES", default_value_t = 0,
+          value_parser = clap::value_parser!(u8).range(0..=10))]
+    pub trusted_proxies: u8,
+
+    /// Deprecated: the same as `--trusted-proxies 1` (one proxy in front). It used to take the
+    /// left-most `X-Forwarded-For` address, which the client itself can write.
     #[arg(
         long = "api-trust-forwarded-for",
         env = "SELECTA_API_TRUST_FORWARDED_FOR"
@@ -232,6 +266,17 @@ impl std::fmt::Debug for ApiArgs {
     }
 }
 
+impl ApiArgs {
+    /// The trusted proxies: `--trusted-proxies`, or 1 for the deprecated
+    /// `--api-trust-forwarded-for` alone.
+    pub fn proxies(&self) -> usize {
+        match (self.trusted_proxies, self.trust_forwarded_for) {
+            (0, true) => 1,
+            (n, _) => usize::from(n),
+        }
+    }
+}
+
 impl From<&ApiArgs> for selecta_api::ApiConfig {
     // The flags already checked ranges and the URL's form; the API takes them as they are.
     fn from(args: &ApiArgs) -> Self {
@@ -239,7 +284,7 @@ impl From<&ApiArgs> for selecta_api::ApiConfig {
             keys: args.keys.clone(),
             rate_limit: args.rate_limit,
             rate_burst: args.rate_burst,
-            trust_forwarded_for: args.trust_forwarded_for,
+            trusted_proxies: args.proxies(),
             cors_origins: args.cors_origins.clone(),
             max_seeds: usize::from(args.max_seeds),
             public_url: args.public_url.clone(),
@@ -683,6 +728,45 @@ mod tests {
         let shown = format!("{args:?} {config:?}");
         assert!(shown.contains("max_seeds: 20"), "{shown}");
         assert!(!shown.contains("key-one-value"), "{shown}");
+    }
+
+    #[test]
+    fn proxies_and_web_limits() {
+        let serve = |argv: &[&str]| {
+            let mut all = vec!["selecta"];
+            all.extend_from_slice(argv);
+            match Cli::parse_from(all).into_command() {
+                Command::Serve(args) => args,
+                _ => panic!("serve is the default"),
+            }
+        };
+        let args = serve(&[]);
+        assert_eq!(args.api.proxies(), 0);
+        assert_eq!(args.pages.web_rate_limit, 600);
+        assert_eq!(args.pages.web_rate_burst, 120);
+        assert_eq!(args.pages.max_sessions, 10_000);
+        // The old flag still works, as one proxy in front.
+        assert_eq!(serve(&["--api-trust-forwarded-for"]).api.proxies(), 1);
+        assert_eq!(serve(&["--trusted-proxies", "2"]).api.proxies(), 2);
+        assert_eq!(
+            serve(&["--trusted-proxies", "2", "--api-trust-forwarded-for"])
+                .api
+                .proxies(),
+            2
+        );
+        let args = serve(&["--trusted-proxies", "1", "--web-rate-limit", "0"]);
+        assert_eq!(selecta_api::ApiConfig::from(&args.api).trusted_proxies, 1);
+        assert_eq!(args.pages.web_rate_limit, 0);
+        for bad in [
+            &["--max-sessions", "0"][..],
+            &["--web-rate-burst", "0"],
+            &["--trusted-proxies", "11"],
+        ] {
+            let mut all = vec!["selecta"];
+            all.extend_from_slice(bad);
+            let err = Cli::try_parse_from(all).unwrap_err().to_string();
+            assert!(err.contains(bad[0]), "{err}");
+        }
     }
 
     #[test]

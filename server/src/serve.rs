@@ -11,12 +11,12 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 
 use crate::config::{ServeArgs, WebArgs};
-use crate::session_store::{self, RedisStore};
+use crate::session_store::{self, MemoryStore, RedisStore, StoreHealth};
+use crate::web_guard::{self, WebGuard};
 use crate::{origin, session_lock};
 use secrecy::{ExposeSecret, SecretString};
 use selecta_engine::{Runtime, Views};
 use std::sync::Arc;
-use tower_sessions::MemoryStore;
 
 /// Prefix of the session keys in Redis.
 const SESSION_PREFIX: &str = "selecta:session:";
@@ -68,24 +68,49 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .public_url
         .as_deref()
         .is_some_and(|u| u.starts_with("https://"));
-    let web = match &args.web.redis_url {
+    let (web, sessions) = match &args.web.redis_url {
         Some(url) => {
             let store = RedisStore::connect(url, SESSION_PREFIX).await?;
+            store.watch();
             tracing::info!("sessions in Redis");
-            router(state.clone()).layer(session_store::layer(store, secure))
+            let health = store.health();
+            (
+                router(state.clone()).layer(session_store::layer(store, secure)),
+                health,
+            )
         }
         None => {
-            tracing::info!("sessions in memory (set REDIS_URL to keep them in Redis)");
-            router(state.clone()).layer(session_store::layer(MemoryStore::default(), secure))
+            let max = usize::try_from(args.pages.max_sessions).unwrap_or(usize::MAX);
+            tracing::info!(
+                max_sessions = max,
+                "sessions in memory (set REDIS_URL to keep them in Redis)"
+            );
+            (
+                router(state.clone()).layer(session_store::layer(MemoryStore::new(max), secure)),
+                StoreHealth::new("memory"),
+            )
         }
     };
     let web = guarded(web, &args);
+    // Outside the session layer: it sees the layer's failed saves, and refuses a flood before
+    // any session is made for it.
+    let guard = Arc::new(WebGuard::new(
+        args.pages.web_rate_limit,
+        args.pages.web_rate_burst,
+        args.api.proxies(),
+        sessions.clone(),
+    ));
+    let web = web.layer(axum::middleware::from_fn_with_state(
+        guard,
+        web_guard::guard,
+    ));
     let mut api = selecta_api::ApiConfig::from(&args.api);
     api.limits = args.limits();
-    let mut app = web.merge(selecta_api::router(
+    let mut app = web.merge(selecta_api::router_with(
         state.views.clone(),
         state.lookup.clone(),
         &api,
+        Arc::new([Arc::new(sessions) as Arc<dyn selecta_api::ops::Dependency>]),
     ));
     if let Some(token) = args
         .admin_token
@@ -96,7 +121,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
 
     tracing::info!("Selecta listening on http://{}", args.addr);
-    // With the peer address, for the API's per-IP rate limit.
+    // With the peer address, for the API's and the web app's per-IP rate limits.
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

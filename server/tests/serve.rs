@@ -222,3 +222,354 @@ fn fit_reads_the_seed_layout_from_an_s3_prefix() {
     assert_eq!(card["track"]["genres"], serde_json::json!(["rock"]));
     assert_eq!(card["neighbours"].as_array().unwrap().len(), 2);
 }
+
+/// `selecta serve` on the fitted model with `args`, sessions in memory unless `env` says.
+fn serve_with(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Server {
+    let site = fake_site(dir);
+    let port = free_port();
+    let mut cmd = selecta();
+    cmd.args([
+        "serve",
+        "--addr",
+        &format!("127.0.0.1:{port}"),
+        "--site-root",
+    ])
+    .arg(&site)
+    .arg("--model")
+    .arg(fitted_model())
+    .arg("--model-cache")
+    .arg(dir.join("cache.selecta"))
+    .args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    Server::start(cmd, port)
+}
+
+/// The path of a Leptos server function (`/api/add_seed<hash>`).
+fn server_fn<F: leptos::server_fn::ServerFn>() -> &'static str {
+    F::PATH
+}
+
+/// A catalog track's id, through the JSON API.
+fn catalog_id(server: &Server, query: &str) -> String {
+    let (status, body) = server.get(&format!("/api/search?q={query}&limit=1"));
+    assert_eq!(status, 200, "{body}");
+    let hits: serde_json::Value = serde_json::from_str(&body).unwrap();
+    hits["tracks"][0]["id"].as_str().unwrap().to_string()
+}
+
+/// Adds a seed as the page's script does; the answer and the session cookie it set, if any.
+fn add_seed(server: &Server, id: &str, cookie: Option<&str>) -> (Reply, Option<String>) {
+    let mut headers = vec![
+        ("Content-Type", "application/x-www-form-urlencoded"),
+        ("Accept", "application/json"),
+    ];
+    let cookie_header = cookie.map(|c| format!("selecta_session={c}"));
+    if let Some(c) = &cookie_header {
+        headers.push(("Cookie", c.as_str()));
+    }
+    let reply = server.send(
+        "POST",
+        server_fn::<app::api::AddSeed>(),
+        &headers,
+        &format!("id={id}"),
+    );
+    let set = reply
+        .header("set-cookie")
+        .and_then(|c| c.strip_prefix("selecta_session="))
+        .and_then(|c| c.split(';').next())
+        .map(String::from);
+    (reply, set)
+}
+
+/// The seeds' ids of a session, as the page reads them.
+fn seeds(server: &Server, cookie: &str) -> Vec<String> {
+    let cookie = format!("selecta_session={cookie}");
+    let reply = server.send(
+        "POST",
+        server_fn::<app::api::GetPageState>(),
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Accept", "application/json"),
+            ("Cookie", cookie.as_str()),
+        ],
+        "",
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let state: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    state["seeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn memory_sessions_are_capped_forgetting_the_longest_unused() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve_with(
+        dir.path(),
+        &["--max-sessions", "2", "--web-rate-limit", "0"],
+        &[],
+    );
+    let id = catalog_id(&server, "queen");
+    // Three listeners without a cookie, each getting a session of their own.
+    let cookies: Vec<String> = (0..3)
+        .map(|_| {
+            let (reply, cookie) = add_seed(&server, &id, None);
+            assert_eq!(reply.status, 200, "{}", reply.body);
+            cookie.expect("a new session sets its cookie")
+        })
+        .collect();
+    assert_eq!(seeds(&server, &cookies[2]), [id.as_str()]);
+    assert_eq!(seeds(&server, &cookies[1]), [id.as_str()]);
+    // Only two are kept: the first made room and is an empty session now.
+    assert!(seeds(&server, &cookies[0]).is_empty());
+}
+
+#[test]
+fn web_pages_are_rate_limited_per_client_behind_trusted_proxies() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve_with(
+        dir.path(),
+        &[
+            "--web-rate-limit",
+            "1",
+            "--web-rate-burst",
+            "2",
+            "--trusted-proxies",
+            "1",
+        ],
+        &[],
+    );
+    // Server::start spent part of the loopback client's budget: a client behind the proxy
+    // has its own, however it fills the left of X-Forwarded-For.
+    let from = |forged: &str, real: &str| format!("{forged}, {real}");
+    let a = from("198.51.100.1", "203.0.113.7");
+    assert_eq!(
+        server
+            .request("GET", "/", &[("X-Forwarded-For", a.as_str())])
+            .0,
+        200
+    );
+    let b = from("198.51.100.2", "203.0.113.7");
+    assert_eq!(
+        server
+            .request("GET", "/", &[("X-Forwarded-For", b.as_str())])
+            .0,
+        200
+    );
+    let c = from("198.51.100.3", "203.0.113.7");
+    let reply = server.send("GET", "/", &[("X-Forwarded-For", c.as_str())], "");
+    assert_eq!(reply.status, 429, "{}", reply.body);
+    let wait: u64 = reply.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert!(reply.body.contains("Too many requests"), "{}", reply.body);
+    // Another client, and an IPv6 one whose /64 is shared by its addresses.
+    let other = [("X-Forwarded-For", "203.0.113.8")];
+    assert_eq!(server.request("GET", "/", &other).0, 200);
+    for (i, status) in [(1, 200), (2, 200), (3, 429)] {
+        let v6 = format!("2001:db8:1:2::{i}");
+        let got = server
+            .request("GET", "/", &[("X-Forwarded-For", v6.as_str())])
+            .0;
+        assert_eq!(got, status, "{v6}");
+    }
+    // The JSON API has its own limit; the built assets are not counted.
+    let (status, body) = server.request(
+        "GET",
+        "/api/search?q=queen",
+        &[("X-Forwarded-For", c.as_str())],
+    );
+    assert_eq!(status, 200, "{body}");
+    let css = server.request("GET", "/pkg/main.css", &[("X-Forwarded-For", c.as_str())]);
+    assert_eq!(css.0, 200);
+}
+
+/// A Redis of the test's own on a free port, which it can pause and stop; killed on drop.
+struct Redis {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Redis {
+    fn start() -> Redis {
+        Redis::start_on(free_port())
+    }
+
+    fn start_on(port: u16) -> Redis {
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("the Redis fault tests need redis-server on the PATH");
+        let redis = Redis { child, port };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !redis.answers() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "redis-server did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        redis
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    fn answers(&self) -> bool {
+        use std::io::{Read, Write};
+        let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.port)) else {
+            return false;
+        };
+        s.set_read_timeout(Some(std::time::Duration::from_millis(500)))
+            .unwrap();
+        let mut buf = [0u8; 7];
+        s.write_all(b"PING\r\n").is_ok() && s.read_exact(&mut buf).is_ok() && &buf == b"+PONG\r\n"
+    }
+
+    /// Sends `kill <signal>` to this Redis only (by its pid); whether it was delivered.
+    fn signal(&self, signal: &str) -> bool {
+        std::process::Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        // A paused process ignores nothing but SIGKILL; resumed first for a clean end anyway.
+        self.signal("-CONT");
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A request that must answer within a bound: a hang fails the test, not the CI's clock.
+fn timed(server: &Server, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+    let started = std::time::Instant::now();
+    let reply = server.send(method, path, headers, body);
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(10),
+        "{method} {path} took {took:?}"
+    );
+    reply
+}
+
+#[test]
+fn redis_paused_or_stopped_pages_say_sessions_unavailable_and_the_rest_works() {
+    let mut redis = Redis::start();
+    let dir = tempfile::tempdir().unwrap();
+    let url = redis.url();
+    let server = serve_with(
+        dir.path(),
+        &["--web-rate-limit", "0"],
+        &[
+            ("REDIS_URL", url.as_str()),
+            // Sign-in on, against nothing: only the callback's session check is reached.
+            ("SPOTIFY_CLIENT_ID", "test-client"),
+            ("SPOTIFY_CLIENT_SECRET", "test-secret"),
+            ("SPOTIFY_ACCOUNTS_URL", "http://127.0.0.1:1"),
+            ("SPOTIFY_API_URL", "http://127.0.0.1:1/v1"),
+        ],
+    );
+    let id = catalog_id(&server, "queen");
+    let (reply, cookie) = add_seed(&server, &id, None);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let cookie = cookie.unwrap();
+    let with_cookie = format!("selecta_session={cookie}");
+    assert_eq!(seeds(&server, &cookie), [id.as_str()]);
+    let (status, body) = server.get("/readyz");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#""sessions":"ok: redis""#), "{body}");
+
+    let search = server_fn::<app::api::SearchTracks>();
+    let form = [
+        ("Content-Type", "application/x-www-form-urlencoded"),
+        ("Accept", "application/json"),
+    ];
+    let works_without_sessions = |when: &str| {
+        let hits = timed(&server, "POST", search, &form, "query=bohemian&page=1");
+        assert_eq!(hits.status, 200, "{when}: {}", hits.body);
+        assert!(hits.body.contains("Queen"), "{when}: {}", hits.body);
+        let (status, body) = server.get("/api/search?q=bohemian&limit=1");
+        assert_eq!(status, 200, "{when}: {body}");
+        let (status, body) = server.get(&format!("/v1/recommendations?seed_tracks={id}&limit=5"));
+        assert_eq!(status, 200, "{when}: {body}");
+    };
+
+    for (fault, signal) in [("paused", "-STOP"), ("stopped", "-KILL")] {
+        assert!(redis.signal(signal), "kill {signal}");
+        // Sign-in first, before the server may have noticed: never "state mismatch".
+        let reply = timed(
+            &server,
+            "GET",
+            "/auth/callback?code=abc&state=xyz",
+            &[("Cookie", with_cookie.as_str())],
+            "",
+        );
+        assert_eq!(reply.status, 503, "{fault}: {}", reply.body);
+        assert!(
+            !reply.body.to_lowercase().contains("mismatch"),
+            "{}",
+            reply.body
+        );
+        assert!(reply.body.contains("session storage"), "{}", reply.body);
+
+        for headers in [vec![("Cookie", with_cookie.as_str())], vec![]] {
+            let page = timed(&server, "GET", "/", &headers, "");
+            assert_eq!(page.status, 503, "{fault}: {}", page.body);
+            assert!(page.body.contains("Sessions unavailable"), "{}", page.body);
+            assert!(page.header("retry-after").is_some());
+        }
+        // Adding a seed: 503 with the app's own message, never 500.
+        for c in [Some(cookie.as_str()), None] {
+            let (reply, _) = add_seed(&server, &id, c);
+            assert_eq!(reply.status, 503, "{fault}, cookie {c:?}: {}", reply.body);
+            assert!(
+                reply.body.contains("storage_unavailable"),
+                "{fault}: {}",
+                reply.body
+            );
+        }
+        works_without_sessions(fault);
+        let (status, body) = server.get("/readyz");
+        assert_eq!(status, 503, "{fault}: {body}");
+        assert!(
+            body.contains(r#""sessions":"unavailable"#),
+            "{fault}: {body}"
+        );
+
+        // Redis back: the pages and the listener's seeds with them.
+        if fault == "paused" {
+            assert!(redis.signal("-CONT"));
+        } else {
+            let port = redis.port;
+            redis = Redis::start_on(port);
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while server.get("/readyz").0 != 200 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{fault}: not ready again"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        let page = timed(&server, "GET", "/", &[("Cookie", with_cookie.as_str())], "");
+        assert_eq!(page.status, 200, "{fault}: {}", page.body);
+        if fault == "paused" {
+            assert_eq!(
+                seeds(&server, &cookie),
+                [id.as_str()],
+                "kept through the pause"
+            );
+        }
+    }
+}

@@ -50,8 +50,10 @@ pub struct ApiConfig {
     /// Requests one key or IP may send at once before the per-minute rate applies (0 counts
     /// as 1).
     pub rate_burst: u32,
-    /// Rate-limit by the first `X-Forwarded-For` address (only behind a proxy that sets it).
-    pub trust_forwarded_for: bool,
+    /// Reverse proxies in front of the server, each appending to `X-Forwarded-For`: the
+    /// client IP is the address this many entries from the header's right end (see
+    /// [`auth::client_ip`]); 0: the peer address, the header ignored.
+    pub trusted_proxies: usize,
     /// Origins allowed to call the API from a browser; `*` for any; empty: no CORS headers.
     pub cors_origins: Vec<String>,
     /// Most seeds (tracks + artists + genres) per `/v1/recommendations` call.
@@ -69,7 +71,7 @@ impl Default for ApiConfig {
             keys: Vec::new(),
             rate_limit: 600,
             rate_burst: 60,
-            trust_forwarded_for: false,
+            trusted_proxies: 0,
             cors_origins: Vec::new(),
             // Spotify's own limit, which clients of its endpoint expect.
             max_seeds: 5,
@@ -86,7 +88,7 @@ impl std::fmt::Debug for ApiConfig {
             .field("keys", &format_args!("<{} hidden>", self.keys.len()))
             .field("rate_limit", &self.rate_limit)
             .field("rate_burst", &self.rate_burst)
-            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("cors_origins", &self.cors_origins)
             .field("max_seeds", &self.max_seeds)
             .field("public_url", &self.public_url)
@@ -106,6 +108,8 @@ pub struct Api {
     pub public_url: Option<Arc<str>>,
     /// Spotify lookups (with the app's token) for seeds the catalog lacks.
     pub lookup: SpotifyLookup,
+    /// What `/readyz` checks besides the model.
+    pub dependencies: ops::Dependencies,
 }
 
 impl Api {
@@ -116,6 +120,7 @@ impl Api {
             max_seeds: config.max_seeds,
             public_url: config.public_url.as_deref().map(Arc::from),
             lookup,
+            dependencies: Arc::new([]),
         }
     }
 
@@ -157,8 +162,21 @@ fn host(headers: &HeaderMap) -> &str {
 /// `into_make_service_with_connect_info::<SocketAddr>()`, else clients without API keys share
 /// one `unknown` budget.
 pub fn router(views: Arc<Views>, lookup: SpotifyLookup, config: &ApiConfig) -> Router {
+    router_with(views, lookup, config, Arc::new([]))
+}
+
+/// [`router`], with `/readyz` also reporting `dependencies` (the binary's session store...).
+pub fn router_with(
+    views: Arc<Views>,
+    lookup: SpotifyLookup,
+    config: &ApiConfig,
+    dependencies: ops::Dependencies,
+) -> Router {
     ops::prometheus();
-    let api = Api::new(views, lookup, config);
+    let api = Api {
+        dependencies,
+        ..Api::new(views, lookup, config)
+    };
     let guard = Arc::new(auth::Guard::new(config));
     let protected = Router::new()
         .route("/v1/recommendations", get(spotify::recommendations))

@@ -1,7 +1,9 @@
-//! Operations endpoints: `/healthz` (the process answers), `/readyz` (a model is loaded),
+//! Operations endpoints: `/healthz` (the process answers), `/readyz` (a model is loaded and
+//! the [`Dependency`]s the binary registered, such as the web app's session store, answer),
 //! `/metrics` (Prometheus text), and the middleware that counts and times API requests.
 
-use std::sync::OnceLock;
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -82,6 +84,19 @@ pub async fn healthz() -> &'static str {
     "ok\n"
 }
 
+/// Something besides the model that readiness depends on, e.g. the web app's session store:
+/// the API crate knows it only by name and state.
+pub trait Dependency: Send + Sync {
+    /// Its name in the `/readyz` answer (`sessions`).
+    fn name(&self) -> &str;
+    /// `Ok` with a short word on how it is (`redis`, `memory`), or what is wrong. Must answer
+    /// at once (from state kept up to date elsewhere): a probe never waits on the network.
+    fn state(&self) -> Result<String, String>;
+}
+
+/// The dependencies `/readyz` reports, shared by the handlers.
+pub type Dependencies = Arc<[Arc<dyn Dependency>]>;
+
 /// `/readyz` answer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Readiness {
@@ -89,16 +104,32 @@ pub struct Readiness {
     pub status: String,
     /// Tracks of the model in service.
     pub tracks: usize,
+    /// Each dependency's state: `ok: <how>` or `unavailable: <why>` (e.g. `"sessions":
+    /// "unavailable: redis does not answer"`); absent when the server registered none.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub dependencies: BTreeMap<String, String>,
 }
 
-/// `GET /readyz`: ready when a model with tracks is in service.
+/// `GET /readyz`: ready when a model with tracks is in service and every dependency is up.
 #[utoipa::path(get, path = "/readyz", tag = "Operations",
     responses(
-        (status = 200, description = "A model is loaded", body = Readiness),
-        (status = 503, description = "No usable model", body = Readiness)))]
+        (status = 200, description = "A model is loaded and the dependencies answer", body = Readiness),
+        (status = 503, description = "No usable model, or a dependency is down", body = Readiness)))]
 pub async fn readyz(State(api): State<Api>) -> Response {
     let tracks = api.views.handle().current().len();
-    let (status, word) = if tracks > 0 {
+    let mut ready = tracks > 0;
+    let mut dependencies = BTreeMap::new();
+    for d in api.dependencies.iter() {
+        let shown = match d.state() {
+            Ok(how) => format!("ok: {how}"),
+            Err(why) => {
+                ready = false;
+                format!("unavailable: {why}")
+            }
+        };
+        dependencies.insert(d.name().to_string(), shown);
+    }
+    let (status, word) = if ready {
         (StatusCode::OK, "ready")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "not ready")
@@ -108,6 +139,7 @@ pub async fn readyz(State(api): State<Api>) -> Response {
         Json(Readiness {
             status: word.into(),
             tracks,
+            dependencies,
         }),
     )
         .into_response()

@@ -547,3 +547,51 @@ mod properties {
         .clone()
     }
 }
+
+/// A dependency whose state the test sets.
+struct Switch(std::sync::atomic::AtomicBool);
+
+impl super::ops::Dependency for Switch {
+    fn name(&self) -> &str {
+        "sessions"
+    }
+    fn state(&self) -> Result<String, String> {
+        if self.0.load(std::sync::atomic::Ordering::SeqCst) {
+            Ok("redis".into())
+        } else {
+            Err("redis does not answer".into())
+        }
+    }
+}
+
+#[tokio::test]
+async fn readiness_reports_the_registered_dependencies() {
+    let switch = Arc::new(Switch(true.into()));
+    let lookup = selecta_spotify::SpotifyLookup::new(
+        None,
+        selecta_spotify::LookupCache::memory(None, Default::default()),
+    )
+    .unwrap();
+    let app = super::router_with(
+        Arc::new(Views::new(small_handle())),
+        lookup,
+        &defaults(),
+        Arc::new([switch.clone() as Arc<dyn super::ops::Dependency>]),
+    );
+    let a = get(&app, "/readyz").await;
+    assert_eq!(a.status, 200);
+    assert_eq!(
+        a.json(),
+        json!({"status": "ready", "tracks": 60, "dependencies": {"sessions": "ok: redis"}})
+    );
+    switch.0.store(false, std::sync::atomic::Ordering::SeqCst);
+    let a = get(&app, "/readyz").await;
+    assert_eq!(a.status, 503);
+    assert_eq!(
+        a.json(),
+        json!({"status": "not ready", "tracks": 60,
+               "dependencies": {"sessions": "unavailable: redis does not answer"}})
+    );
+    // The API itself keeps answering.
+    assert_eq!(get(&app, "/healthz").await.status, 200);
+}

@@ -151,10 +151,20 @@ impl LookupCache {
             problem,
         };
         let client = redis::Client::open(url).map_err(|e| error(e.to_string()))?;
-        let conn = tokio::time::timeout(Duration::from_secs(10), ConnectionManager::new(client))
-            .await
-            .map_err(|_| error("timed out".into()))?
-            .map_err(|e| error(e.to_string()))?;
+        // Bounded answers and reconnections: a paused or stopped Redis must cost a lookup
+        // half a second (then it goes to Spotify), never a hang.
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_response_timeout(Some(Duration::from_millis(500)))
+            .set_connection_timeout(Some(Duration::from_secs(1)))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_millis(500));
+        let conn = tokio::time::timeout(
+            Duration::from_secs(10),
+            ConnectionManager::new_with_config(client, config),
+        )
+        .await
+        .map_err(|_| error("timed out".into()))?
+        .map_err(|e| error(e.to_string()))?;
         Ok(LookupCache {
             backend: Backend::Redis {
                 conn,
@@ -208,10 +218,12 @@ impl LookupCache {
                 }
             }
             Backend::Redis { conn, prefix } => {
-                let body: Result<Option<String>, _> = redis::cmd("GET")
-                    .arg(format!("{prefix}{key}"))
-                    .query_async(&mut conn.clone())
-                    .await;
+                let body: Result<Option<String>, _> = deadline(
+                    redis::cmd("GET")
+                        .arg(format!("{prefix}{key}"))
+                        .query_async(&mut conn.clone()),
+                )
+                .await;
                 match body {
                     Ok(Some(b)) => serde_json::from_str(&b)
                         .map_err(|e| tracing::warn!(key, error = %e, "unreadable cache entry"))
@@ -249,13 +261,15 @@ impl LookupCache {
                     Ok(b) => b,
                     Err(e) => return tracing::warn!(error = %e, "cannot encode a cache entry"),
                 };
-                let done: Result<(), _> = redis::cmd("SET")
-                    .arg(format!("{prefix}{key}"))
-                    .arg(body)
-                    .arg("EX")
-                    .arg(ttl.as_secs().max(1))
-                    .query_async(&mut conn.clone())
-                    .await;
+                let done: Result<(), _> = deadline(
+                    redis::cmd("SET")
+                        .arg(format!("{prefix}{key}"))
+                        .arg(body)
+                        .arg("EX")
+                        .arg(ttl.as_secs().max(1))
+                        .query_async(&mut conn.clone()),
+                )
+                .await;
                 if let Err(e) = done {
                     tracing::warn!(error = %e, "the lookup cache (Redis) failed to store");
                 }
@@ -295,6 +309,21 @@ impl LookupCache {
         }
         out
     }
+}
+
+/// One Redis call, bounded in all: a call made while the connection is being re-established
+/// waits for that, which the response timeout does not cover.
+async fn deadline<T>(
+    call: impl std::future::Future<Output = redis::RedisResult<T>>,
+) -> redis::RedisResult<T> {
+    tokio::time::timeout(Duration::from_millis(1500), call)
+        .await
+        .unwrap_or_else(|_| {
+            Err(redis::RedisError::from(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "no answer in time",
+            )))
+        })
 }
 
 async fn redis_values(conn: &ConnectionManager, prefix: &str) -> Vec<Cached> {

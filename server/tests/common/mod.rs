@@ -27,6 +27,10 @@ pub fn selecta() -> Command {
         "SELECTA_API_RATE_LIMIT",
         "SELECTA_API_RATE_BURST",
         "SELECTA_API_TRUST_FORWARDED_FOR",
+        "SELECTA_TRUSTED_PROXIES",
+        "SELECTA_WEB_RATE_LIMIT",
+        "SELECTA_WEB_RATE_BURST",
+        "SELECTA_MAX_SESSIONS",
         "SELECTA_API_CORS_ORIGINS",
         "SELECTA_API_MAX_SEEDS",
         "SELECTA_PUBLIC_URL",
@@ -134,15 +138,23 @@ impl Server {
 
     /// A plain HTTP/1.1 request; returns the status and the body.
     pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+        let reply = self.send(method, path, headers, "");
+        (reply.status, reply.body)
+    }
+
+    /// A plain HTTP/1.1 request with a body; the whole answer.
+    pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
         s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
         let mut req = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 0\r\n"
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
         );
         for (k, v) in headers {
             req.push_str(&format!("{k}: {v}\r\n"));
         }
         req.push_str("\r\n");
+        req.push_str(body);
         s.write_all(req.as_bytes()).unwrap();
         let mut raw = Vec::new();
         let _ = s.read_to_end(&mut raw);
@@ -152,15 +164,32 @@ impl Server {
             .nth(1)
             .and_then(|c| c.parse().ok())
             .unwrap_or(0);
-        let body = text
+        let (head, body) = text
             .split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_string())
+            .map(|(h, b)| (h.to_string(), b.to_string()))
             .unwrap_or_default();
-        (status, body)
+        Reply { status, head, body }
     }
 
     pub fn get(&self, path: &str) -> (u16, String) {
         self.request("GET", path, &[])
+    }
+}
+
+/// An HTTP answer: status, header block, body (chunked bodies as they came).
+pub struct Reply {
+    pub status: u16,
+    pub head: String,
+    pub body: String,
+}
+
+impl Reply {
+    /// The first value of a header (name case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().skip(1).find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+        })
     }
 }
 
