@@ -118,6 +118,32 @@ pub struct LibraryPage {
     pub has_next: bool,
     /// Length of the whole list, when Spotify says.
     pub total: Option<u32>,
+    /// Items of this page Selecta cannot use (episodes, local files, removed tracks, items
+    /// Spotify described without an id or name): left out, and said so in [`Self::skipped_note`].
+    #[serde(default)]
+    pub skipped: u32,
+}
+
+impl LibraryPage {
+    /// The short note a page shows for the items it left out, if any.
+    pub fn skipped_note(&self) -> Option<String> {
+        let what = if self.items.is_empty() && !self.playlists.is_empty() {
+            "playlist"
+        } else {
+            "item"
+        };
+        match self.skipped {
+            0 => None,
+            1 => Some(format!(
+                "1 {what} here can't be used (an episode, a local file, a removed track, or \
+                 something Spotify sent that Selecta can't read), so it is not listed."
+            )),
+            n => Some(format!(
+                "{n} {what}s here can't be used (episodes, local files, removed tracks, or \
+                 things Spotify sent that Selecta can't read), so they are not listed."
+            )),
+        }
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -322,6 +348,23 @@ mod tests {
             "5Z01UMMf7V1o0MzF86s6WJ"
         );
         assert_eq!(list[1].matched_by, Some(MatchKind::Id));
+    }
+
+    #[test]
+    fn skipped_items_are_a_short_note() {
+        let mut page = LibraryPage::default();
+        assert_eq!(page.skipped_note(), None);
+        page.skipped = 1;
+        assert!(page
+            .skipped_note()
+            .unwrap()
+            .starts_with("1 item here can't be used"));
+        page.skipped = 3;
+        page.playlists = vec![SpotifyPlaylist::default()];
+        assert!(page
+            .skipped_note()
+            .unwrap()
+            .starts_with("3 playlists here can't be used"));
     }
 
     #[test]

@@ -154,7 +154,7 @@ mod tests {
         ) -> Result<SpotifyPage<SpotifyTrack>, SpotifyError> {
             unused()
         }
-        async fn recently_played(&self, _: u32) -> Result<Vec<SpotifyTrack>, SpotifyError> {
+        async fn recently_played(&self, _: u32) -> Result<SpotifyPage<SpotifyTrack>, SpotifyError> {
             unused()
         }
         async fn playlists(

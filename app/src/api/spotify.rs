@@ -46,6 +46,7 @@ pub async fn fetch_library(
             items: items(&view, p.items),
             playlists: Vec::new(),
             page,
+            skipped: p.skipped,
         };
     let top = |range| {
         (
@@ -89,15 +90,18 @@ pub async fn fetch_library(
                 (c, r)
             })
             .await?;
-            let start = (request.offset as usize).min(all.len());
-            let end = (start + LIBRARY_PAGE_SIZE as usize).min(all.len());
+            let tracks = &all.items;
+            let start = (request.offset as usize).min(tracks.len());
+            let end = (start + LIBRARY_PAGE_SIZE as usize).min(tracks.len());
             LibraryPage {
                 title: "Recently played".into(),
-                has_next: end < all.len(),
-                total: Some(all.len() as u32),
-                items: items(&view, all[start..end].to_vec()),
+                has_next: end < tracks.len(),
+                total: Some(tracks.len() as u32),
+                items: items(&view, tracks[start..end].to_vec()),
                 playlists: Vec::new(),
                 page,
+                // Every page of the list comes from the same plays: say it once, on the first.
+                skipped: if page == 1 { all.skipped } else { 0 },
             }
         }
         Source::Playlists => {
@@ -113,6 +117,7 @@ pub async fn fetch_library(
                 items: Vec::new(),
                 playlists: p.items,
                 page,
+                skipped: p.skipped,
             }
         }
         Source::Playlist(id) => {

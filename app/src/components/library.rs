@@ -129,9 +129,13 @@ fn LibraryView(page: LibraryPage, key: (String, Option<String>, usize)) -> impl 
     let next = page.has_next.then(|| link(page.page + 1));
     let total = page.total.map(|t| format!(" ({t})")).unwrap_or_default();
     let empty = page.items.is_empty() && page.playlists.is_empty();
+    let skipped = page.skipped_note();
     view! {
         <h2 class="list-title">{format!("{}{total}", page.title)}</h2>
-        {empty.then(|| view! { <p class="muted" data-testid="library-empty">"Nothing here."</p> })}
+        {skipped
+            .map(|note| view! { <p class="muted" data-testid="library-skipped">{note}</p> })}
+        {(empty && page.skipped == 0)
+            .then(|| view! { <p class="muted" data-testid="library-empty">"Nothing here."</p> })}
         {(!page.playlists.is_empty())
             .then(|| {
                 view! {

@@ -128,8 +128,10 @@ impl NewPlaylist {
 
 /// The calls Selecta makes on behalf of a signed-in listener.
 ///
-/// Every list is paged as Spotify pages it; tracks come back as [`SpotifyTrack`] (episodes and
-/// local files are left out of lists, since they cannot be matched or saved).
+/// Every list is paged as Spotify pages it; tracks come back as [`SpotifyTrack`]. Answers are
+/// read as Spotify's contract allows: an item Selecta cannot use (an episode, a local file, a
+/// removed track, an item without an id or name) is left out of its page and counted in
+/// [`SpotifyPage::skipped`], and the rest of the page still works.
 #[async_trait]
 pub trait SpotifyApi: Send + Sync {
     /// `GET /me`.
@@ -148,9 +150,10 @@ pub trait SpotifyApi: Send + Sync {
         page: PageRequest,
     ) -> Result<SpotifyPage<SpotifyTrack>, SpotifyError>;
 
-    /// `GET /me/player/recently-played`: up to `limit` (1..=50) recent plays, newest first,
-    /// each track once.
-    async fn recently_played(&self, limit: u32) -> Result<Vec<SpotifyTrack>, SpotifyError>;
+    /// `GET /me/player/recently-played`: the tracks of up to `limit` (1..=50) recent plays,
+    /// newest first, each track once (the whole list in one page: Spotify pages plays by time,
+    /// not by offset); `skipped` counts plays that cannot be used.
+    async fn recently_played(&self, limit: u32) -> Result<SpotifyPage<SpotifyTrack>, SpotifyError>;
 
     /// `GET /me/playlists`: playlists the listener owns or follows.
     async fn playlists(
@@ -331,7 +334,7 @@ mod tests {
         ) -> Result<SpotifyPage<SpotifyTrack>, SpotifyError> {
             unreachable!()
         }
-        async fn recently_played(&self, _: u32) -> Result<Vec<SpotifyTrack>, SpotifyError> {
+        async fn recently_played(&self, _: u32) -> Result<SpotifyPage<SpotifyTrack>, SpotifyError> {
             unreachable!()
         }
         async fn playlists(

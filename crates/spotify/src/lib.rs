@@ -18,9 +18,12 @@
 //!   an album ([`SpotifyLookup::album_tracks`], cached) or of one of the listener's
 //!   playlists ([`SpotifyLookup::playlist_tracks`]), at most `MAX_SEEDS` of them.
 //!
-//! Logging: rspotify's HTTP layer logs each request, bearer token included, through the `log`
-//! crate at `info` level. Whoever installs a logger must keep those targets quiet: add
-//! [`QUIET_LOG_DIRECTIVES`] to the log filter.
+//! Answers are read tolerantly, field by field ([`SpotifyApi`] says how): Spotify's contract
+//! lets fields be absent or null and enums grow, so one odd item never fails a page.
+//!
+//! Logging: no request logs carry a token. rspotify (not used by this crate, but by other
+//! Spotify clients a process may hold) logs each request, bearer token included, through the
+//! `log` crate at `info` level: add [`QUIET_LOG_DIRECTIVES`] to the log filter.
 
 mod api;
 mod auth;

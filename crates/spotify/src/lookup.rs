@@ -16,7 +16,7 @@ use tokio::sync::Mutex;
 use crate::api::check_id;
 use crate::auth::SpotifyAuth;
 use crate::cache::{Cached, LookupCache};
-use crate::retry::{classify_response, network_error, Failure, Next, Retries};
+use crate::retry::{send, Failure, Next, Retries};
 use crate::{RetryPolicy, SpotifyClient, SpotifyConfig, SpotifyError, MAX_SEARCH_LIMIT};
 
 /// Renew the app token this long before Spotify says it expires.
@@ -290,8 +290,7 @@ impl SpotifyLookup {
                 format!("search {q}")
             })
             .await?;
-        let tracks = crate::read::search_tracks(&answer)
-            .ok_or_else(|| SpotifyError::Protocol("search answered without tracks".into()))?;
+        let tracks = crate::read::search_tracks(&answer);
         self.inner
             .cache
             .put(&key, Cached::Tracks(tracks.clone()))
@@ -384,22 +383,15 @@ impl SpotifyLookup {
         query: &[(&str, &str)],
         token: &SecretString,
     ) -> Result<Value, Failure> {
-        let response = self
+        let request = self
             .inner
             .http
             .get(url)
             .query(query)
-            .bearer_auth(token.expose_secret())
-            .send()
-            .await
-            .map_err(|e| Failure::Final(network_error(&e)))?;
-        if !response.status().is_success() {
-            return Err(classify_response(response).await);
-        }
-        response
-            .json::<Value>()
-            .await
-            .map_err(|e| Failure::Final(SpotifyError::Protocol(format!("not JSON: {e}"))))
+            .bearer_auth(token.expose_secret());
+        send(request)
+            .await?
+            .ok_or_else(|| Failure::Final(SpotifyError::Protocol("the answer is not JSON".into())))
     }
 }
 

@@ -4,8 +4,7 @@
 
 use std::time::Duration;
 
-use rspotify::http::HttpError;
-use rspotify::ClientError;
+use serde_json::Value;
 
 use crate::{RetryPolicy, SpotifyError};
 
@@ -104,21 +103,24 @@ struct ErrorObject {
     message: String,
 }
 
-/// Classifies an rspotify failure.
-pub(crate) async fn classify(e: ClientError) -> Failure {
-    let http = match e {
-        ClientError::Http(http) => *http,
-        ClientError::ParseJson(e) => return Failure::Final(SpotifyError::Protocol(e.to_string())),
-        ClientError::InvalidToken => return Failure::Unauthorized,
-        other => return Failure::Final(SpotifyError::Protocol(other.to_string())),
-    };
-    match http {
-        HttpError::StatusCode(response) => classify_response(response).await,
-        HttpError::Client(e) => Failure::Final(network_error(&e)),
+/// Sends one attempt of a Web API call: its JSON answer (`None` when a success carries no
+/// JSON body), or how it failed.
+pub(crate) async fn send(request: reqwest::RequestBuilder) -> Result<Option<Value>, Failure> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| Failure::Final(network_error(&e)))?;
+    if !response.status().is_success() {
+        return Err(classify_response(response).await);
     }
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| Failure::Final(network_error(&e)))?;
+    Ok(serde_json::from_slice(&body).ok())
 }
 
-/// Classifies an answer that is not a success (also for calls made without rspotify).
+/// Classifies an answer that is not a success.
 pub(crate) async fn classify_response(response: reqwest::Response) -> Failure {
     let status = response.status().as_u16();
     match status {

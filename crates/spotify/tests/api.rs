@@ -71,7 +71,11 @@ async fn library_lists_page_through_the_whole_library() {
     }
     assert!(expected.len() < plays.len(), "the stand-in repeats plays");
     assert_eq!(
-        recent.iter().map(|t| t.id.clone()).collect::<Vec<_>>(),
+        recent
+            .items
+            .iter()
+            .map(|t| t.id.clone())
+            .collect::<Vec<_>>(),
         expected
     );
 

@@ -101,6 +101,11 @@ pub struct SpotifyPage<T> {
     pub total: Option<u32>,
     /// Whether another page follows.
     pub has_more: bool,
+    /// Items of this page Selecta could not use and left out of `items` (episodes, local
+    /// files, removed tracks, items Spotify described without an id or name), so that a page
+    /// can say so.
+    #[serde(default)]
+    pub skipped: u32,
 }
 
 impl<T> SpotifyPage<T> {
@@ -134,6 +139,7 @@ mod tests {
             limit: 20,
             total: Some(45),
             has_more: true,
+            skipped: 0,
         };
         assert_eq!(p.next_offset(), Some(40));
         p.has_more = false;
