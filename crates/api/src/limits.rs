@@ -79,16 +79,20 @@ mod tests {
             timeout: Duration::from_millis(300),
             max_concurrent: 1,
         };
-        let router = limits.apply(Router::new().route(
-            "/slow",
-            get(move || {
-                let held = held.clone();
-                async move {
-                    held.notified().await;
-                    "done"
-                }
-            }),
-        ));
+        // `with_state` turns the handler into its route once, as serving does: a bare
+        // `Router<()>` called as a service would apply the layers anew on every request.
+        let router = limits
+            .apply(Router::new().route(
+                "/slow",
+                get(move || {
+                    let held = held.clone();
+                    async move {
+                        held.notified().await;
+                        "done"
+                    }
+                }),
+            ))
+            .with_state(());
         let call = |r: Router| async move {
             r.oneshot(Request::get("/slow").body(Body::empty()).unwrap())
                 .await
