@@ -120,7 +120,12 @@ impl AppError {
             AppError::TooManyRequests { .. } => 429,
             AppError::Internal(_) => 500,
             // The request's arguments did not decode: the caller's input, not a fault here.
-            AppError::ServerFn(ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_)) => 400,
+            // On the server, a body that could not be read (over the length limit) is too.
+            AppError::ServerFn(
+                ServerFnErrorErr::Args(_)
+                | ServerFnErrorErr::MissingArg(_)
+                | ServerFnErrorErr::Deserialization(_),
+            ) => 400,
             AppError::ServerFn(ServerFnErrorErr::UnsupportedRequestMethod(_)) => 405,
             AppError::ServerFn(_) => 500,
         }
@@ -288,6 +293,12 @@ mod tests {
             ),
             (
                 AppError::ServerFn(ServerFnErrorErr::MissingArg("id".into())),
+                400,
+            ),
+            (
+                AppError::ServerFn(ServerFnErrorErr::Deserialization(
+                    "length limit exceeded".into(),
+                )),
                 400,
             ),
             (

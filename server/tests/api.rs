@@ -704,13 +704,20 @@ async fn hostile_inputs_are_refused_quickly_while_healthz_answers() {
         let client = client.clone();
         async move {
             let started = Instant::now();
+            let big = body.len() > 2 << 20;
             let res = client
                 .post(path)
                 .header("content-type", content_type)
                 .body(body)
                 .send()
-                .await
-                .unwrap();
+                .await;
+            let res = match res {
+                Ok(res) => res,
+                // Over the body limit, the server may answer and close before the client has
+                // written it all: refused all the same.
+                Err(e) if big && e.is_request() => return (413, String::new(), started.elapsed()),
+                Err(e) => panic!("{e}"),
+            };
             let status = res.status().as_u16();
             let text = res.text().await.unwrap();
             (status, text, started.elapsed())
@@ -783,7 +790,10 @@ async fn hostile_inputs_are_refused_quickly_while_healthz_answers() {
         )
         .await;
         assert_eq!(status, want, "{content_type}: {text}");
-        assert!(!text.contains("passwd"), "{text}");
+        assert!(!text.contains("#EXTM3U"), "{text}");
+        if want == 400 {
+            assert!(text.contains("entries[0].track.id"), "{text}");
+        }
     }
 
     done.store(true, Ordering::SeqCst);
