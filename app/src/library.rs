@@ -174,7 +174,7 @@ mod matching {
                 kind: MatchKind::Id,
             });
         }
-        selecta_engine::known::song_tracks(view, t)
+        selecta_engine::known::song_tracks(view, view.tracks(), t)
             .first()
             .map(|&index| Match {
                 index,

@@ -36,31 +36,31 @@ const GUEST_WEIGHT: f32 = 0.5;
 /// song key (normalised main artist and title without version tags) with the lengths within
 /// [`DURATION_TOLERANCE_MS`] when both are known. The most popular such track.
 pub fn same_recording(model: &Model, index: &CatalogIndex, t: &SpotifyTrack) -> Option<usize> {
-    if let Some(i) = t.isrc.as_deref().and_then(|code| index.isrc(code)) {
+    let tracks = model.tracks();
+    if let Some(i) = t.isrc.as_deref().and_then(|code| index.isrc(code, tracks)) {
         return Some(i);
     }
-    let tracks = model.tracks();
-    song_tracks(index, t)
-        .iter()
-        .copied()
-        .find(|&i| match (tracks[i].duration_ms, t.duration_ms) {
+    song_tracks(index, tracks, t).into_iter().find(|&i| {
+        match (tracks[i].duration_ms, t.duration_ms) {
             (Some(a), Some(b)) => a.abs_diff(b) <= DURATION_TOLERANCE_MS,
             _ => true,
-        })
+        }
+    })
 }
 
 /// The catalog's versions of `t`'s song (normalised main artist and title without version
 /// tags, [`song_key`]), most popular first; none for a track without title or artist.
-pub fn song_tracks<'i>(index: &'i CatalogIndex, t: &SpotifyTrack) -> &'i [usize] {
+/// `tracks` are the catalog's, which `index` was built from.
+pub fn song_tracks(index: &CatalogIndex, tracks: &[Track], t: &SpotifyTrack) -> Vec<usize> {
     if t.name.trim().is_empty() || t.artists.is_empty() {
-        return &[];
+        return Vec::new();
     }
     let probe = Track {
         name: t.name.clone(),
         artists: t.artists.clone(),
         ..Track::default()
     };
-    index.song(&song_key(&probe))
+    index.song(&song_key(&probe), tracks)
 }
 
 /// A proxy for `t` from the catalog's tracks by its artists (by Spotify id where the catalog
@@ -122,13 +122,12 @@ pub fn fold_into(catalog: Catalog, known: &[SpotifyTrack]) -> (Catalog, usize, u
     let (mut added, mut left_out): (Vec<Track>, usize) = (Vec::new(), 0);
     for t in known {
         let probe = track_of(t);
-        let same_song =
-            song_tracks(&index, t)
-                .iter()
-                .any(|&i| match (tracks[i].duration_ms, t.duration_ms) {
-                    (Some(a), Some(b)) => a.abs_diff(b) <= DURATION_TOLERANCE_MS,
-                    _ => true,
-                });
+        let same_song = song_tracks(&index, tracks, t).into_iter().any(|i| {
+            match (tracks[i].duration_ms, t.duration_ms) {
+                (Some(a), Some(b)) => a.abs_diff(b) <= DURATION_TOLERANCE_MS,
+                _ => true,
+            }
+        });
         if ids.contains(&t.id) || same_song || added.iter().any(|a| a.id == t.id) {
             left_out += 1;
             continue;

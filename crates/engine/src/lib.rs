@@ -13,6 +13,7 @@
 //! - [`ModelHandle`]: the model in service, swapped atomically on reload.
 
 mod handle;
+mod hashed;
 pub mod known;
 mod lookup;
 mod playlist;

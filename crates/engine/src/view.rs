@@ -11,6 +11,7 @@ use selecta_model::{Attribute, Model};
 use selecta_types::Track;
 use sha2::{Digest, Sha256};
 
+use crate::hashed::{hash_key, HashedTable};
 use crate::ModelHandle;
 
 /// An artist of the catalog. The catalog has no artist ids, so Selecta derives a stable one
@@ -36,18 +37,22 @@ pub struct Genre {
 /// The indexes derived from a catalog's tracks.
 #[derive(Debug, Default)]
 pub struct CatalogIndex {
-    artists: HashMap<String, Artist>,
-    /// Normalised name -> derived id.
-    artist_by_name: HashMap<String, String>,
-    /// Spotify artist id -> derived id.
-    artist_by_spotify_id: HashMap<String, String>,
+    artists: Vec<Artist>,
+    /// Derived id ([`artist_id`]) -> artist.
+    artist_by_id: HashedTable,
+    /// Normalised name -> artist.
+    artist_by_name: HashedTable,
+    /// Spotify artist id -> artist.
+    artist_by_spotify_id: HashedTable,
     /// Song key ([`song_key`]) -> tracks, most popular first.
-    songs: HashMap<String, Vec<usize>>,
-    /// ISRC -> track.
-    isrcs: HashMap<String, usize>,
+    songs: HashedTable,
+    /// Normalised ISRC ([`normalize_isrc`]) -> tracks, first in catalog order first.
+    isrcs: HashedTable,
     genres: BTreeMap<String, Genre>,
     known: BTreeSet<Attribute>,
-    album_sizes: HashMap<String, u32>,
+    /// Hash of [`album_id`] -> tracks on the album. (Two albums whose ids hash alike would
+    /// share a count: at a million albums, about one chance in ten million.)
+    album_sizes: HashMap<u64, u32>,
 }
 
 /// A model with the indexes derived from its catalog.
@@ -113,12 +118,13 @@ impl CatalogIndex {
         // Normalised name -> (name as first seen, Spotify id, tracks).
         let mut artist_tracks: HashMap<String, (String, Option<String>, Vec<usize>)> =
             HashMap::new();
-        let mut songs: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut isrcs: HashMap<String, usize> = HashMap::new();
+        let mut songs: Vec<(u64, u32)> = Vec::with_capacity(tracks.len());
+        let mut isrcs: Vec<(u64, u32)> = Vec::new();
         let mut genre_tracks: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        let mut album_sizes: HashMap<String, u32> = HashMap::new();
+        let mut album_sizes: HashMap<u64, u32> = HashMap::new();
         let mut known = BTreeSet::new();
         for (i, t) in tracks.iter().enumerate() {
+            let row = u32::try_from(i).expect("a catalog holds fewer than 2³² tracks");
             for (k, a) in t.artists.iter().enumerate() {
                 let entry = artist_tracks
                     .entry(normalize(a))
@@ -129,10 +135,10 @@ impl CatalogIndex {
                 entry.2.push(i);
             }
             if !t.name.is_empty() && !t.artists.is_empty() {
-                songs.entry(song_key(t)).or_default().push(i);
+                songs.push((hash_key(&song_key(t)), row));
             }
             if let Some(code) = t.isrc.as_deref().map(normalize_isrc) {
-                isrcs.entry(code).or_insert(i);
+                isrcs.push((hash_key(&code), row));
             }
             let mut slugs: Vec<String> = t
                 .genres
@@ -145,31 +151,39 @@ impl CatalogIndex {
             for s in slugs.into_iter().filter(|s| !s.is_empty()) {
                 genre_tracks.entry(s).or_default().push(i);
             }
-            *album_sizes.entry(album_id(t)).or_default() += 1;
+            *album_sizes.entry(hash_key(&album_id(t))).or_default() += 1;
             known.extend(Attribute::ALL.into_iter().filter(|a| a.value(t).is_some()));
         }
-        let mut artists = HashMap::new();
-        let mut artist_by_name = HashMap::new();
-        let mut artist_by_spotify_id = HashMap::new();
-        for (norm, (name, spotify_id, list)) in artist_tracks {
-            let id = artist_id(&name);
-            artist_by_name.insert(norm, id.clone());
-            if let Some(sid) = &spotify_id {
-                artist_by_spotify_id.insert(sid.clone(), id.clone());
-            }
-            artists.insert(
-                id,
-                Artist {
-                    name,
-                    spotify_id,
-                    tracks: by_popularity(list),
-                },
-            );
-        }
-        let songs = songs
+        // In a stable order (by derived id), so that the index does not depend on hashing.
+        let mut by_id: Vec<(String, String, String, Option<String>, Vec<usize>)> = artist_tracks
             .into_iter()
-            .map(|(key, list)| (key, by_popularity(list)))
+            .map(|(norm, (name, spotify_id, list))| {
+                (artist_id(&name), norm, name, spotify_id, list)
+            })
             .collect();
+        by_id.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut artists = Vec::with_capacity(by_id.len());
+        let (mut ids, mut names, mut spotify_ids) = (Vec::new(), Vec::new(), Vec::new());
+        for (n, (id, norm, name, spotify_id, list)) in by_id.into_iter().enumerate() {
+            let n = u32::try_from(n).expect("fewer than 2³² artists");
+            ids.push((hash_key(&id), n));
+            names.push((hash_key(&norm), n));
+            if let Some(sid) = &spotify_id {
+                spotify_ids.push((hash_key(sid), n));
+            }
+            artists.push(Artist {
+                name,
+                spotify_id,
+                tracks: by_popularity(list),
+            });
+        }
+        // Each song's tracks most popular first: sorted so before the table's stable sort.
+        let popularity = |i: u32| tracks[i as usize].popularity.unwrap_or(0.0);
+        songs.sort_by(|a, b| {
+            popularity(b.1)
+                .total_cmp(&popularity(a.1))
+                .then(a.1.cmp(&b.1))
+        });
         let genres = genre_tracks
             .into_iter()
             .map(|(slug, list)| {
@@ -179,12 +193,14 @@ impl CatalogIndex {
                 (slug, g)
             })
             .collect();
+        album_sizes.shrink_to_fit();
         CatalogIndex {
             artists,
-            artist_by_name,
-            artist_by_spotify_id,
-            songs,
-            isrcs,
+            artist_by_id: HashedTable::new(ids),
+            artist_by_name: HashedTable::new(names),
+            artist_by_spotify_id: HashedTable::new(spotify_ids),
+            songs: HashedTable::new(songs),
+            isrcs: HashedTable::new(isrcs),
             genres,
             known,
             album_sizes,
@@ -201,35 +217,55 @@ impl CatalogIndex {
             }
         }
         let id = given.strip_prefix("selecta:artist:").unwrap_or(given);
-        self.artists
-            .get(id)
+        self.artist_by_derived_id(id)
             .or_else(|| self.artist_by_spotify_id(id))
             .or_else(|| self.artist_named(given))
+    }
+
+    /// An artist by the id Selecta derives from the name ([`artist_id`]).
+    fn artist_by_derived_id(&self, id: &str) -> Option<&Artist> {
+        self.artist_by_id
+            .candidates(id)
+            .map(|n| &self.artists[n as usize])
+            .find(|a| artist_id(&a.name) == id)
     }
 
     /// An artist by Spotify id, when the catalog has the artist's id.
     pub fn artist_by_spotify_id(&self, id: &str) -> Option<&Artist> {
         self.artist_by_spotify_id
-            .get(id)
-            .and_then(|d| self.artists.get(d))
+            .candidates(id)
+            .map(|n| &self.artists[n as usize])
+            .find(|a| a.spotify_id.as_deref() == Some(id))
     }
 
     /// An artist by name (case-, accent- and punctuation-insensitive).
     pub fn artist_named(&self, name: &str) -> Option<&Artist> {
+        let norm = normalize(name);
         self.artist_by_name
-            .get(&normalize(name))
-            .and_then(|d| self.artists.get(d))
+            .candidates(&norm)
+            .map(|n| &self.artists[n as usize])
+            .find(|a| normalize(&a.name) == norm)
     }
 
     /// The catalog tracks of a song ([`song_key`]: main artist and title without version
     /// tags), most popular first.
-    pub fn song(&self, key: &str) -> &[usize] {
-        self.songs.get(key).map_or(&[], Vec::as_slice)
+    pub fn song(&self, key: &str, tracks: &[Track]) -> Vec<usize> {
+        self.songs
+            .candidates(key)
+            .map(|i| i as usize)
+            .filter(|&i| tracks.get(i).is_some_and(|t| song_key(t) == key))
+            .collect()
     }
 
     /// The catalog track of a recording, by ISRC (any case, with or without dashes).
-    pub fn isrc(&self, code: &str) -> Option<usize> {
-        self.isrcs.get(&normalize_isrc(code)).copied()
+    pub fn isrc(&self, code: &str, tracks: &[Track]) -> Option<usize> {
+        let code = normalize_isrc(code);
+        self.isrcs.candidates(&code).map(|i| i as usize).find(|&i| {
+            tracks
+                .get(i)
+                .and_then(|t| t.isrc.as_deref())
+                .is_some_and(|c| normalize_isrc(c) == code)
+        })
     }
 
     /// A genre or subgenre by seed name or name (`r-n-b`, `R&B`, `dance pop`).
@@ -250,7 +286,10 @@ impl CatalogIndex {
 
     /// How many catalog tracks share the track's album.
     pub fn album_size(&self, t: &Track) -> u32 {
-        self.album_sizes.get(&album_id(t)).copied().unwrap_or(1)
+        self.album_sizes
+            .get(&hash_key(&album_id(t)))
+            .copied()
+            .unwrap_or(1)
     }
 }
 
