@@ -245,7 +245,7 @@ pub async fn saved_track_ids(state: &AppState, session: &Session) -> Result<Vec<
     let mut ids: Vec<String> = tracks.iter().map(|t| t.id.clone()).collect();
     for t in &tracks {
         if let Some(m) = crate::library::match_track(&view, t) {
-            ids.push(view.tracks()[m.index].id.clone());
+            ids.push(view.tracks()[m.index].id.to_string());
         }
     }
     ids.sort();

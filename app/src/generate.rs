@@ -111,8 +111,8 @@ mod tests {
     fn model() -> Model {
         let tracks = (0..40)
             .map(|i| Track {
-                id: format!("t{i}"),
-                name: format!("Song {i}"),
+                id: format!("t{i}").into(),
+                name: format!("Song {i}").into(),
                 artists: vec![format!("Artist {}", i % 10)],
                 genres: vec![if i < 20 { "pop" } else { "rock" }.into()],
                 features: AudioFeatures {

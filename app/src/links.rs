@@ -102,7 +102,7 @@ pub enum Pick {
 /// estimate from its artists' catalog tracks.
 pub fn pick(view: &CatalogView, t: &SpotifyTrack) -> Pick {
     if let Some(m) = crate::library::match_track(view, t) {
-        return Pick::Catalog(view.tracks()[m.index].id.clone());
+        return Pick::Catalog(view.tracks()[m.index].id.to_string());
     }
     match selecta_engine::known::match_track(&view.model, &view.index, t) {
         Some(_) => Pick::Estimated(Box::new(t.clone())),
@@ -308,7 +308,7 @@ pub async fn gather(
             return Ok((
                 Origin::Track(t.label()),
                 read,
-                vec![Pick::Catalog(t.id.clone())],
+                vec![Pick::Catalog(t.id.to_string())],
             ));
         }
     }

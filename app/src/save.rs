@@ -228,7 +228,7 @@ mod tests {
             entries: (0..n)
                 .map(|i| PlaylistEntry {
                     track: Track {
-                        id: format!("id{i:03}"),
+                        id: format!("id{i:03}").into(),
                         ..Track::default()
                     },
                     score: 1.0,

@@ -65,8 +65,8 @@ impl AppState {
                     match known.iter().find(|t| &t.id == id) {
                         Some(t) => selecta_engine::known::track_of(t),
                         None => Track {
-                            id: id.clone(),
-                            name: format!("{id} (no longer in the catalog)"),
+                            id: id.clone().into(),
+                            name: format!("{id} (no longer in the catalog)").into(),
                             ..Track::default()
                         },
                     }

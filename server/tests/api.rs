@@ -261,7 +261,7 @@ async fn v1_answers_fit_spotify_schemas_for_many_random_requests() {
         for _ in 0..rng.random_range(1..=5) {
             let t = &tracks[rng.random_range(0..tracks.len())];
             match rng.random_range(0..3) {
-                0 => seeds.push(("seed_tracks", t.id.clone())),
+                0 => seeds.push(("seed_tracks", t.id.to_string())),
                 1 if !t.artists.is_empty() => {
                     // An artist id as a client finds it: in a track object.
                     let url = format!("{base}/v1/tracks/{}", t.id);
@@ -385,7 +385,7 @@ async fn v1_answers_fit_spotify_schemas_for_many_random_requests() {
     for _ in 0..60 {
         let n = rng.random_range(1..=100);
         let mut ids: Vec<String> = (0..n)
-            .map(|_| tracks[rng.random_range(0..tracks.len())].id.clone())
+            .map(|_| tracks[rng.random_range(0..tracks.len())].id.to_string())
             .collect();
         ids.dedup();
         let url = format!("{base}/v1/audio-features?ids={}", ids.join(","));

@@ -194,7 +194,7 @@ fn LibraryRow(item: LibraryItem) -> impl IntoView {
             });
             view! {
                 <Features track=c.clone() />
-                <span class="actions">{note} <AddSeedButton track_id=c.id label /></span>
+                <span class="actions">{note} <AddSeedButton track_id=c.id.to_string() label /></span>
             }
             .into_any()
         }

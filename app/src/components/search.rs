@@ -111,12 +111,12 @@ fn Hits(page: SearchPage, q: String) -> impl IntoView {
                 .map(|t| {
                     let label = t.label();
                     let id = t.id.clone();
-                    let id_attr = t.id.clone();
+                    let id_attr = t.id.to_string();
                     view! {
                         <li class="track" data-track-id=id_attr>
                             <TrackMeta track=t.clone() />
                             <Features track=t />
-                            <AddSeedButton track_id=id label />
+                            <AddSeedButton track_id=id.to_string() label />
                         </li>
                     }
                 })

@@ -52,8 +52,8 @@ pub fn SeedTray() -> impl IntoView {
                                             .map(|t| {
                                                 let label = t.label();
                                                 let remove_label = format!("Remove {label}");
-                                                let id_attr = t.id.clone();
-                                                let estimated = s.estimated.contains(&t.id);
+                                                let id_attr = t.id.to_string();
+                                                let estimated = s.estimated.iter().any(|e| *e == t.id);
                                                 let mark = estimated
                                                     .then(|| {
                                                         view! {
@@ -71,7 +71,7 @@ pub fn SeedTray() -> impl IntoView {
                                                         <span class="chip-label">{label}</span>
                                                         {mark}
                                                         <ActionForm action=ctx.remove>
-                                                            <input type="hidden" name="id" value=t.id />
+                                                            <input type="hidden" name="id" value=t.id.to_string() />
                                                             <button
                                                                 type="submit"
                                                                 class="chip-remove"

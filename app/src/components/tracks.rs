@@ -10,7 +10,7 @@ use crate::Track;
 pub fn TrackMeta(track: Track) -> impl IntoView {
     let year = track.year.map(|y| format!(" ({y})")).unwrap_or_default();
     view! {
-        <span class="title">{track.name.clone()}</span>
+        <span class="title">{track.name.to_string()}</span>
         <span class="artists">{track.artists.join(", ")}</span>
         <span class="album muted">{format!("{}{}", track.album, year)}</span>
     }

@@ -85,7 +85,7 @@ fn Generated(g: GeneratedView, state: PageState) -> impl IntoView {
                 .into_iter()
                 .map(|e| {
                     view! {
-                        <li class="entry" data-testid="entry" data-track-id=e.track.id.clone()>
+                        <li class="entry" data-testid="entry" data-track-id=e.track.id.to_string()>
                             <div class="track">
                                 <TrackMeta track=e.track.clone() />
                                 <Features track=e.track.clone() />

@@ -328,7 +328,7 @@ pub fn track_object(t: &Track, album_tracks: u32, links: &Links) -> TrackObject 
     let release_date = t
         .release_date
         .clone()
-        .or_else(|| t.year.map(|y| y.to_string()))
+        .or_else(|| (t.year.map(|y| y.to_string())).map(Into::into))
         .unwrap_or_default();
     let album = SimplifiedAlbumObject {
         album_type: "album".into(),
@@ -339,9 +339,9 @@ pub fn track_object(t: &Track, album_tracks: u32, links: &Links) -> TrackObject 
         uri: album_uri,
         id: album_id,
         images: Vec::new(),
-        name: t.album.clone(),
+        name: t.album.to_string(),
         release_date_precision: date_precision(&release_date).into(),
-        release_date,
+        release_date: release_date.to_string(),
         kind: "album".into(),
         artists: artists.clone(),
     };
@@ -355,9 +355,9 @@ pub fn track_object(t: &Track, album_tracks: u32, links: &Links) -> TrackObject 
         external_ids: BTreeMap::new(),
         external_urls: spotify_url("track", &t.id),
         href: links.v1(&format!("tracks/{}", t.id)),
-        id: t.id.clone(),
+        id: t.id.to_string(),
         is_local: false,
-        name: t.name.clone(),
+        name: t.name.to_string(),
         popularity: t
             .popularity
             .map(|p| p.round().clamp(0.0, 100.0) as u32)
@@ -408,7 +408,7 @@ pub fn audio_features_object(t: &Track, links: &Links) -> AudioFeaturesObject {
         danceability,
         duration_ms,
         energy,
-        id: t.id.clone(),
+        id: t.id.to_string(),
         instrumentalness,
         key,
         liveness,

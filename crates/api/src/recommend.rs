@@ -87,7 +87,7 @@ impl Seed {
             given: s.seed.given().to_owned(),
             tracks: s.matched.tracks.clone(),
             how: Some(s.matched.how),
-            track_id,
+            track_id: track_id.map(String::from),
             note: s.matched.note.clone(),
         }
     }

@@ -34,14 +34,14 @@ fn tracks() -> Vec<Track> {
                 artists.push("Guest Star".into());
             }
             Track {
-                id: tid(i),
-                name: format!("Song {i}"),
+                id: tid(i).into(),
+                name: format!("Song {i}").into(),
                 artists,
                 artist_ids: Vec::new(),
                 isrc: None,
-                album: format!("Album {}", i / 4),
-                album_id: Some(format!("a{:021}", i / 4)),
-                release_date: Some(format!("{}-03-01", 1990 + i)),
+                album: format!("Album {}", i / 4).into(),
+                album_id: Some(format!("a{:021}", i / 4).into()),
+                release_date: Some(format!("{}-03-01", 1990 + i).into()),
                 year: Some(1990 + i as u16),
                 popularity: Some(i as f32),
                 duration_ms: Some(180_000 + 1000 * i as u32),

@@ -110,7 +110,7 @@ impl Responder {
         let mut problems = Vec::new();
         for q in queries {
             match engine.resolve(&SeedRef::Query(q.clone()), 1) {
-                Ok(m) => slots.push(Slot::Chosen(tracks[m.tracks[0]].id.clone())),
+                Ok(m) => slots.push(Slot::Chosen(tracks[m.tracks[0]].id.to_string())),
                 // A Spotify link the catalog lacks: looked up when the playlist is made.
                 Err(e) if action != Action::Describe && self.can_look_up(&e) => {
                     slots.push(Slot::Chosen(q.trim().to_owned()))

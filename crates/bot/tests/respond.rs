@@ -17,11 +17,11 @@ fn tracks() -> Vec<Track> {
     let t = |i: usize, name: &str, artist: &str, genre: &str| {
         let x = i as f32 / 30.0;
         Track {
-            id: format!("{:0>22}", format!("T{i}")),
+            id: format!("{:0>22}", format!("T{i}")).into(),
             name: name.into(),
             artists: vec![artist.into()],
-            album: format!("Album {i}"),
-            release_date: Some(format!("{}-05-01", 1990 + i)),
+            album: format!("Album {i}").into(),
+            release_date: Some(format!("{}-05-01", 1990 + i).into()),
             year: Some(1990 + i as u16),
             popularity: Some(90.0 - i as f32),
             genres: vec![genre.into()],
@@ -108,7 +108,7 @@ fn one(replies: Vec<Reply>) -> Reply {
 }
 
 fn id(i: usize) -> String {
-    model().tracks()[i].id.clone()
+    model().tracks()[i].id.to_string()
 }
 
 #[test]
@@ -149,7 +149,7 @@ fn predict_one_track_gives_the_models_playlist() {
     let ids: Vec<String> = expected
         .entries
         .iter()
-        .map(|e| e.track.id.clone())
+        .map(|e| e.track.id.to_string())
         .collect();
     assert_eq!(ids.len(), 10);
     assert_eq!(linked_ids(&reply.text), ids);
@@ -195,7 +195,7 @@ fn predict_several_tracks_and_a_length() {
     let ids: Vec<String> = expected
         .entries
         .iter()
-        .map(|e| e.track.id.clone())
+        .map(|e| e.track.id.to_string())
         .collect();
     assert_eq!(linked_ids(&reply.text), ids);
     assert!(
@@ -255,7 +255,7 @@ fn an_ambiguous_query_asks_with_buttons_and_the_choice_gives_the_playlist() {
     let ids: Vec<String> = expected
         .entries
         .iter()
-        .map(|e| e.track.id.clone())
+        .map(|e| e.track.id.to_string())
         .collect();
     assert_eq!(linked_ids(&playlist.text), ids);
     // The request is done: its buttons have expired.
@@ -304,7 +304,7 @@ fn several_choices_are_asked_one_after_the_other_in_the_same_message() {
     let ids: Vec<String> = expected
         .entries
         .iter()
-        .map(|e| e.track.id.clone())
+        .map(|e| e.track.id.to_string())
         .collect();
     assert_eq!(linked_ids(&playlist.text), ids);
 }
@@ -411,7 +411,10 @@ fn free_text_and_describe_give_the_card_with_the_three_nearest() {
     assert_eq!(card, by_link);
     let near = similar(&model(), 2, 3).unwrap();
     let mut ids = vec![id(2)];
-    ids.extend(near.iter().map(|n| model().tracks()[n.index].id.clone()));
+    ids.extend(
+        near.iter()
+            .map(|n| model().tracks()[n.index].id.to_string()),
+    );
     assert_eq!(linked_ids(&card.text), ids);
     let text = plain(&card.text);
     for line in [

@@ -263,7 +263,7 @@ mod tests {
         });
         a.push(id, &[genre], &[sub], playlist, || Track {
             id: id.into(),
-            name: format!("song {id}"),
+            name: format!("song {id}").into(),
             ..Track::default()
         });
     }

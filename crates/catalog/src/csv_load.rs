@@ -340,16 +340,17 @@ struct Valid<'a> {
 impl Valid<'_> {
     fn track(self) -> Track {
         Track {
-            id: self.id.to_string(),
-            name: self.name.to_string(),
+            id: self.id.to_string().into(),
+            name: self.name.to_string().into(),
             artists: self
                 .artist_list
                 .unwrap_or_else(|| split_artists(self.artists.0, self.artists.1)),
             artist_ids: self.artist_ids,
-            isrc: (!self.isrc.is_empty()).then(|| self.isrc.to_string()),
-            album: self.album.to_string(),
-            album_id: (!self.album_id.is_empty()).then(|| self.album_id.to_string()),
-            release_date: self.release_date.map(str::to_string),
+            isrc: ((!self.isrc.is_empty()).then(|| self.isrc.to_string())).map(Into::into),
+            album: self.album.to_string().into(),
+            album_id: ((!self.album_id.is_empty()).then(|| self.album_id.to_string()))
+                .map(Into::into),
+            release_date: self.release_date.map(str::to_string).map(Into::into),
             year: self.year,
             popularity: self.popularity.map(|p| p as f32),
             duration_ms: self.duration_ms.map(|d| d as u32),

@@ -255,14 +255,19 @@ pub(crate) fn parse_meta(key: &str, bytes: &[u8]) -> Result<Track, Vec<Problem>>
         Vec::new()
     };
     Ok(Track {
-        id: track_id,
-        name: meta.track_name.trim().to_string(),
+        id: track_id.into(),
+        name: meta.track_name.trim().to_string().into(),
         artists,
         artist_ids,
         isrc: None,
-        album: meta.album_name.unwrap_or_default().trim().to_string(),
-        album_id: meta.album_id.filter(|a| !a.trim().is_empty()),
-        release_date,
+        album: meta
+            .album_name
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+            .into(),
+        album_id: (meta.album_id.filter(|a| !a.trim().is_empty())).map(Into::into),
+        release_date: release_date.map(Into::into),
         year,
         popularity: popularity.map(|p| p as f32),
         duration_ms: duration_ms.map(|d| d as u32),

@@ -195,7 +195,7 @@ impl Catalog {
                 let t = &self.tracks()[i];
                 out.push(Candidate {
                     index: i,
-                    id: t.id.clone(),
+                    id: t.id.to_string(),
                     label: t.label(),
                 });
             }

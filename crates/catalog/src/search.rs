@@ -155,7 +155,7 @@ mod tests {
     fn loves(label: impl Fn(usize) -> usize) -> TextIndex {
         let tracks: Vec<Track> = (0..200)
             .map(|i| Track {
-                name: format!("Love {}", label(i)),
+                name: format!("Love {}", label(i)).into(),
                 artists: vec!["X".into()],
                 popularity: Some(i as f32 / 2.0),
                 ..Track::default()

@@ -130,7 +130,7 @@ fn cells(t: &Track, layout: Layout, index: usize, row: &mut Vec<String>) {
     let date = t
         .release_date
         .clone()
-        .or_else(|| t.year.map(|y| y.to_string()))
+        .or_else(|| (t.year.map(|y| y.to_string())).map(Into::into))
         .unwrap_or_default();
     let year = t.year.map_or("0".into(), |y| y.to_string());
     let explicit_py = if t.explicit == Some(true) {
@@ -163,10 +163,10 @@ fn cells(t: &Track, layout: Layout, index: usize, row: &mut Vec<String>) {
     match layout {
         Layout::Songs1_2M => {
             row.extend([
-                t.id.clone(),
-                t.name.clone(),
-                t.album.clone(),
-                album_id,
+                t.id.to_string(),
+                t.name.to_string(),
+                t.album.to_string(),
+                album_id.to_string(),
                 artists_py,
                 ids_py,
                 "1".into(),
@@ -181,19 +181,19 @@ fn cells(t: &Track, layout: Layout, index: usize, row: &mut Vec<String>) {
                     .map(|s| format!("{s}.0"))
                     .unwrap_or_default(),
                 year,
-                date,
+                date.to_string(),
             ]);
         }
         Layout::Tracks600k => {
             row.extend([
-                t.id.clone(),
-                t.name.clone(),
+                t.id.to_string(),
+                t.name.to_string(),
                 popularity,
                 duration,
                 explicit_01.into(),
                 artists_py,
                 ids_py,
-                date,
+                date.to_string(),
             ]);
             row.extend(features(f));
             row.push(int(f.time_signature));
@@ -207,25 +207,25 @@ fn cells(t: &Track, layout: Layout, index: usize, row: &mut Vec<String>) {
             duration,
             num(f.energy),
             explicit_01.into(),
-            t.id.clone(),
+            t.id.to_string(),
             num(f.instrumentalness),
             int(f.key),
             num(f.liveness),
             num(f.loudness),
             int(f.mode),
-            t.name.clone(),
+            t.name.to_string(),
             popularity,
-            date,
+            date.to_string(),
             num(f.speechiness),
             num(f.tempo),
         ]),
         Layout::SpotifyTracks114 => {
             row.extend([
                 index.to_string(),
-                t.id.clone(),
+                t.id.to_string(),
                 t.artists.join(";"),
-                t.album.clone(),
-                t.name.clone(),
+                t.album.to_string(),
+                t.name.to_string(),
                 popularity,
                 duration,
                 explicit_py.into(),
@@ -235,13 +235,13 @@ fn cells(t: &Track, layout: Layout, index: usize, row: &mut Vec<String>) {
         }
         Layout::TidyTuesday | Layout::ByColumnName => {
             row.extend([
-                t.id.clone(),
-                t.name.clone(),
+                t.id.to_string(),
+                t.name.to_string(),
                 t.artists.first().cloned().unwrap_or_default(),
                 popularity,
-                album_id,
-                t.album.clone(),
-                date,
+                album_id.to_string(),
+                t.album.to_string(),
+                date.to_string(),
                 String::new(),
                 String::new(),
                 genre,

@@ -226,7 +226,7 @@ fn catalog_survives_a_json_roundtrip() {
 
 fn resolved_id(query: &str) -> String {
     match CATALOG.resolve(query) {
-        Ok(i) => CATALOG.tracks()[i].id.clone(),
+        Ok(i) => CATALOG.tracks()[i].id.to_string(),
         Err(e) => panic!("{query}: {e}"),
     }
 }

@@ -56,7 +56,7 @@ pub fn song_tracks(index: &CatalogIndex, tracks: &[Track], t: &SpotifyTrack) -> 
         return Vec::new();
     }
     let probe = Track {
-        name: t.name.clone(),
+        name: t.name.clone().into(),
         artists: t.artists.clone(),
         ..Track::default()
     };
@@ -118,7 +118,7 @@ fn kinship(t: &SpotifyTrack, album: &str, c: &Track) -> f32 {
 pub fn fold_into(catalog: Catalog, known: &[SpotifyTrack]) -> (Catalog, usize, usize) {
     let tracks = catalog.tracks();
     let index = CatalogIndex::build(tracks);
-    let ids: HashSet<String> = tracks.iter().map(|t| t.id.clone()).collect();
+    let ids: HashSet<String> = tracks.iter().map(|t| t.id.to_string()).collect();
     let (mut added, mut left_out): (Vec<Track>, usize) = (Vec::new(), 0);
     for t in known {
         let probe = track_of(t);
@@ -243,18 +243,18 @@ pub fn match_artist(index: &CatalogIndex, a: &SpotifyArtist, per_group: usize) -
 /// The catalog form of a Spotify track (no audio features: a proxy estimates them).
 pub fn track_of(t: &SpotifyTrack) -> Track {
     Track {
-        id: t.id.clone(),
-        name: t.name.clone(),
+        id: t.id.clone().into(),
+        name: t.name.clone().into(),
         artists: t.artists.clone(),
         artist_ids: t.artist_ids.clone(),
-        album: t.album.clone(),
-        album_id: t.album_id.clone(),
-        release_date: t.release_date.clone(),
+        album: t.album.clone().into(),
+        album_id: t.album_id.clone().map(Into::into),
+        release_date: t.release_date.clone().map(Into::into),
         year: t.year,
         popularity: t.popularity.map(f32::from),
         duration_ms: t.duration_ms,
         explicit: t.explicit,
-        isrc: t.isrc.clone(),
+        isrc: t.isrc.clone().map(Into::into),
         ..Track::default()
     }
 }

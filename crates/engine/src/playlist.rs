@@ -286,7 +286,7 @@ impl<'a> Engine<'a> {
                         .matched
                         .tracks
                         .iter()
-                        .map(|&i| tracks[i].id.clone())
+                        .map(|&i| tracks[i].id.to_string())
                         .collect(),
                     estimated: s.matched.how.is_estimated(),
                     note: s.matched.note.clone(),

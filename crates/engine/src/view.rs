@@ -34,6 +34,9 @@ pub struct Genre {
     pub tracks: Vec<usize>,
 }
 
+/// An artist while indexing: the name as first seen, the Spotify id, the tracks.
+type ArtistEntry = (String, Option<String>, Vec<usize>);
+
 /// The indexes derived from a catalog's tracks.
 #[derive(Debug, Default)]
 pub struct CatalogIndex {
@@ -116,8 +119,7 @@ impl CatalogIndex {
             v
         };
         // Normalised name -> (name as first seen, Spotify id, tracks).
-        let mut artist_tracks: HashMap<String, (String, Option<String>, Vec<usize>)> =
-            HashMap::new();
+        let mut artist_tracks: HashMap<String, ArtistEntry> = HashMap::new();
         let mut songs: Vec<(u64, u32)> = Vec::with_capacity(tracks.len());
         let mut isrcs: Vec<(u64, u32)> = Vec::new();
         let mut genre_tracks: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -155,16 +157,14 @@ impl CatalogIndex {
             known.extend(Attribute::ALL.into_iter().filter(|a| a.value(t).is_some()));
         }
         // In a stable order (by derived id), so that the index does not depend on hashing.
-        let mut by_id: Vec<(String, String, String, Option<String>, Vec<usize>)> = artist_tracks
+        let mut by_id: Vec<(String, String, ArtistEntry)> = artist_tracks
             .into_iter()
-            .map(|(norm, (name, spotify_id, list))| {
-                (artist_id(&name), norm, name, spotify_id, list)
-            })
+            .map(|(norm, entry)| (artist_id(&entry.0), norm, entry))
             .collect();
         by_id.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut artists = Vec::with_capacity(by_id.len());
         let (mut ids, mut names, mut spotify_ids) = (Vec::new(), Vec::new(), Vec::new());
-        for (n, (id, norm, name, spotify_id, list)) in by_id.into_iter().enumerate() {
+        for (n, (id, norm, (name, spotify_id, list))) in by_id.into_iter().enumerate() {
             let n = u32::try_from(n).expect("fewer than 2³² artists");
             ids.push((hash_key(&id), n));
             names.push((hash_key(&norm), n));
@@ -400,7 +400,7 @@ pub fn artist_id(name: &str) -> String {
 /// catalog lacks it.
 pub fn album_id(t: &Track) -> String {
     match &t.album_id {
-        Some(id) if !id.is_empty() => id.clone(),
+        Some(id) if !id.is_empty() => id.to_string(),
         _ => derived_id(
             "album",
             &format!(

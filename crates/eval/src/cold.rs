@@ -97,13 +97,13 @@ pub fn cold_catalog(seen: &Catalog, tasks: &[Task]) -> (Catalog, usize) {
 /// Spotify's would not match them: the artists are given by name.)
 pub fn as_looked_up(t: &Track) -> SpotifyTrack {
     SpotifyTrack {
-        id: t.id.clone(),
-        name: t.name.clone(),
+        id: t.id.to_string(),
+        name: t.name.to_string(),
         artists: t.artists.clone(),
-        album: t.album.clone(),
-        album_id: t.album_id.clone(),
+        album: t.album.to_string(),
+        album_id: t.album_id.clone().map(String::from),
         popularity: t.popularity.map(|p| p.clamp(0.0, 100.0).round() as u8),
-        release_date: t.release_date.clone(),
+        release_date: t.release_date.clone().map(String::from),
         year: t.year,
         duration_ms: t.duration_ms,
         explicit: t.explicit,
@@ -150,7 +150,7 @@ impl Recommender for ColdRecommender<'_> {
         let mut request = self.request.clone();
         request.seeds = given
             .iter()
-            .map(|&i| SeedRef::Track(self.full.tracks()[i].id.clone()))
+            .map(|&i| SeedRef::Track(self.full.tracks()[i].id.to_string()))
             .collect();
         request.length = n.clamp(1, MAX_LENGTH);
         let mut resolved = Resolved {

@@ -209,7 +209,7 @@ mod tests {
     #[test]
     fn catalog_figures_count_every_track() {
         let t = |g: &str, year, energy| Track {
-            id: format!("{g}{year}"),
+            id: format!("{g}{year}").into(),
             genres: vec![g.into()],
             year: Some(year),
             duration_ms: Some(180_000),

@@ -176,7 +176,7 @@ mod tests {
         Track {
             artists: artists.iter().map(|a| a.to_string()).collect(),
             album: "Album".into(),
-            album_id: album.map(str::to_owned),
+            album_id: album.map(str::to_owned).map(Into::into),
             year,
             genres: vec!["pop".into(), "rap".into()],
             subgenres: vec!["trap".into()],

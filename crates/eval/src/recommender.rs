@@ -60,9 +60,12 @@ impl Recommender for ModelRecommender<'_> {
     fn recommend(&self, seeds: &[usize], n: usize, _rng: &mut ChaCha8Rng) -> Vec<usize> {
         let catalog = self.model.catalog();
         let (given, rest) = seeds.split_at(seeds.len().min(MAX_SEEDS));
-        let id = |&i: &usize| catalog.tracks()[i].id.clone();
+        let id = |&i: &usize| catalog.tracks()[i].id.to_string();
         let mut request = self.request.clone();
-        request.seeds = given.iter().map(|i| SeedRef::Track(id(i))).collect();
+        request.seeds = given
+            .iter()
+            .map(|i| SeedRef::Track(id(i).to_string()))
+            .collect();
         request.length = n.clamp(1, MAX_LENGTH);
         request.exclude_ids.extend(rest.iter().map(id));
         match Engine::new(self.model, &self.index).playlist(&request) {
@@ -271,7 +274,7 @@ mod tests {
     fn catalog() -> Catalog {
         let tracks = (0..20)
             .map(|i| Track {
-                id: format!("t{i}"),
+                id: format!("t{i}").into(),
                 genres: vec![if i < 5 { "rock" } else { "pop" }.into()],
                 ..Track::default()
             })

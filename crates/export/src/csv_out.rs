@@ -29,11 +29,11 @@ pub fn csv(playlist: &Playlist) -> Result<String, ExportError> {
         let opt = |v: Option<String>| v.unwrap_or_default();
         w.write_record([
             (i + 1).to_string(),
-            t.id.clone(),
-            t.name.clone(),
+            t.id.to_string(),
+            t.name.to_string(),
             t.artists.join("; "),
-            t.album.clone(),
-            opt(t.release_date.clone()),
+            t.album.to_string(),
+            opt(t.release_date.clone().map(String::from)),
             opt(t.duration_ms.map(|d| d.to_string())),
             opt(t.popularity.map(|p| p.to_string())),
             format!("{:.4}", e.score),

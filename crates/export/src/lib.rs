@@ -311,7 +311,7 @@ pub(crate) mod tests {
         for f in Format::ALL {
             let text = export(&p, f).unwrap();
             for e in &p.entries {
-                assert!(text.contains(&e.track.id), "{f}: {}", e.track.id);
+                assert!(text.contains(e.track.id.as_str()), "{f}: {}", e.track.id);
             }
         }
     }

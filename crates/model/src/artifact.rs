@@ -139,11 +139,45 @@ struct Payload {
     stats: AttributeStats,
     rows: u64,
     dim: u32,
+    #[serde(deserialize_with = "exact_vec")]
     vectors: Vec<f32>,
+    #[serde(deserialize_with = "exact_vec")]
     tracks: Vec<Track>,
     playlists: Vec<PlaylistInfo>,
     affinity: Affinity,
     learned: Option<Learned>,
+}
+
+/// Most bytes [`exact_vec`] reserves before reading the elements (a length in a checksummed
+/// file is still only a claim; beyond this the vector grows as it reads).
+const PREALLOC_MAX_BYTES: usize = 1 << 30;
+
+/// A vector read at the length the payload announces. serde's own `Vec` reserves at most
+/// 1 MiB ahead and then doubles: at a million tracks that copies the tracks several times and
+/// holds twice their size at the last copy, which was the load's peak memory.
+fn exact_vec<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Exact<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Exact<T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a sequence")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let most = PREALLOC_MAX_BYTES / std::mem::size_of::<T>().max(1);
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(most));
+            while let Some(item) = seq.next_element()? {
+                out.push(item);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_seq(Exact(std::marker::PhantomData))
 }
 
 impl Model {

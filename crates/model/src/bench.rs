@@ -233,8 +233,8 @@ mod tests {
     fn runs_on_a_small_synthetic_catalog() {
         let base: Vec<Track> = (0..50)
             .map(|i| Track {
-                id: format!("t{i}"),
-                name: format!("Song {i}"),
+                id: format!("t{i}").into(),
+                name: format!("Song {i}").into(),
                 artists: vec![format!("Artist {i}")],
                 genres: vec![if i % 2 == 0 { "pop" } else { "rock" }.into()],
                 features: AudioFeatures {

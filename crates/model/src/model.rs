@@ -221,8 +221,8 @@ mod tests {
         // 300 tracks: enough for several batches of the table's rows, fitted in milliseconds.
         let tracks = (0..300)
             .map(|i| Track {
-                id: format!("t{i}"),
-                name: format!("Song {i}"),
+                id: format!("t{i}").into(),
+                name: format!("Song {i}").into(),
                 artists: vec![format!("Artist {}", i % 40)],
                 genres: vec![["pop", "rock", "rap"][i % 3].into()],
                 features: selecta_types::AudioFeatures {

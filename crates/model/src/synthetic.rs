@@ -201,14 +201,14 @@ pub fn generate(base: &[Track], params: &SyntheticParams) -> Vec<Track> {
             .year
             .map(|y| year.jitter(f32::from(y), noise, &mut rng).round() as u16);
         out.push(Track {
-            id,
-            name,
+            id: id.into(),
+            name: name.into(),
             artists: vec![word((artist_no * 7919) % names, syllables)],
             artist_ids: vec![spotify_id(artist_no)],
             isrc: None,
-            album: word(album_no, 2),
-            album_id: Some(spotify_id(album_no ^ ALBUM_ID_SALT)),
-            release_date: track_year.map(|y| y.to_string()),
+            album: word(album_no, 2).into(),
+            album_id: Some((spotify_id(album_no ^ ALBUM_ID_SALT)).into()),
+            release_date: (track_year.map(|y| y.to_string())).map(Into::into),
             year: track_year,
             popularity: t
                 .popularity
@@ -232,8 +232,8 @@ mod tests {
     fn base() -> Vec<Track> {
         (0..20)
             .map(|i| Track {
-                id: format!("t{i}"),
-                name: format!("Song {i}"),
+                id: format!("t{i}").into(),
+                name: format!("Song {i}").into(),
                 artists: vec![format!("Artist {}", i % 5)],
                 year: Some(1990 + i as u16),
                 popularity: Some(i as f32 * 5.0),

@@ -19,10 +19,10 @@ fn catalog(seed: u64) -> Catalog {
     for a in 0..30 {
         for t in 0..12 {
             tracks.push(Track {
-                id: format!("a{a}t{t}"),
-                name: format!("Song {t}"),
+                id: format!("a{a}t{t}").into(),
+                name: format!("Song {t}").into(),
                 artists: vec![format!("Artist {a}")],
-                album_id: Some(format!("album{a}_{}", t % 4)),
+                album_id: Some(format!("album{a}_{}", t % 4).into()),
                 genres: vec!["pop".into()],
                 features: AudioFeatures {
                     energy: Some(rng.random()),

@@ -229,17 +229,18 @@ impl World {
             .map(|t| {
                 let release_date = t
                     .release_date
-                    .clone()
+                    .as_deref()
                     .filter(|d| valid_date(d))
-                    .unwrap_or_else(|| "2000".into());
+                    .unwrap_or("2000")
+                    .to_string();
                 let album = if t.album.is_empty() {
-                    t.name.clone()
+                    t.name.to_string()
                 } else {
-                    t.album.clone()
+                    t.album.to_string()
                 };
                 StandinTrack {
-                    id: t.id.clone(),
-                    name: t.name.clone(),
+                    id: t.id.to_string(),
+                    name: t.name.to_string(),
                     // The catalog's own artist ids where it has them (parallel, real-shaped).
                     artists: t
                         .artists
@@ -257,18 +258,19 @@ impl World {
                         .collect(),
                     album_id: t
                         .album_id
-                        .clone()
+                        .as_deref()
                         .filter(|a| is_base62_22(a))
-                        .unwrap_or_else(|| base62_id(&format!("album:{}", t.album))),
+                        .map_or_else(|| base62_id(&format!("album:{}", t.album)), str::to_string),
                     album_type: if album == t.name { "single" } else { "album" },
                     album,
                     isrc: Some(
                         t.isrc
-                            .clone()
+                            .as_deref()
                             .filter(|c| !c.trim().is_empty())
-                            .unwrap_or_else(|| {
-                                isrc(&t.id, release_date[..4].parse().unwrap_or(2000))
-                            }),
+                            .map_or_else(
+                                || isrc(&t.id, release_date[..4].parse().unwrap_or(2000)),
+                                str::to_string,
+                            ),
                     ),
                     release_date,
                     duration_ms: t.duration_ms.unwrap_or(200_000),

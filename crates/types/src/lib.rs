@@ -10,6 +10,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Text of a catalog track: kept inline up to 24 bytes (ids, dates, most titles and albums),
+/// so a catalog of a million tracks is not millions of small allocations. Reads as a `&str`;
+/// `String::from(text)` or `.to_string()` gives an owned `String`.
+pub type Text = compact_str::CompactString;
+
 mod attribute;
 mod request;
 mod spotify;
@@ -111,9 +116,11 @@ impl AudioFeatures {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Track {
     /// Spotify track id (22 base62 characters) or the data set's own id.
-    pub id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub id: Text,
     /// Title.
-    pub name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub name: Text,
     /// Artists, main artist first.
     pub artists: Vec<String>,
     /// Spotify artist ids, parallel to `artists`; empty when the data set has none (an id
@@ -122,11 +129,14 @@ pub struct Track {
     #[serde(default)]
     pub artist_ids: Vec<String>,
     /// Album title.
-    pub album: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub album: Text,
     /// Spotify album id, when known.
-    pub album_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub album_id: Option<Text>,
     /// Release date as given (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`).
-    pub release_date: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub release_date: Option<Text>,
     /// Release year parsed from `release_date`.
     pub year: Option<u16>,
     /// Spotify popularity 0..100.
@@ -143,7 +153,8 @@ pub struct Track {
     pub features: AudioFeatures,
     /// The recording's ISRC, when the data set has one.
     #[serde(default)]
-    pub isrc: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub isrc: Option<Text>,
 }
 
 impl Track {

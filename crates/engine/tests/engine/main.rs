@@ -25,15 +25,15 @@ fn tracks(n: usize) -> Vec<Track> {
         .map(|i| {
             let (g, sub) = genres[i % 3];
             Track {
-                id: format!("t{i:021}"),
+                id: format!("t{i:021}").into(),
                 // Two songs of one title by different artists, for ambiguity.
                 name: if i == 10 || i == 11 {
                     "Twin".into()
                 } else {
-                    format!("Song {i}")
+                    format!("Song {i}").into()
                 },
                 artists: vec![format!("Artist {}", (b'A' + (i % 6) as u8) as char)],
-                album: format!("Album {}", i / 4),
+                album: format!("Album {}", i / 4).into(),
                 year: Some(1990 + i as u16),
                 popularity: Some(i as f32),
                 genres: vec![g.into()],

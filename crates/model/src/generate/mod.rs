@@ -177,8 +177,8 @@ mod tests {
     fn tiny_model() -> Model {
         let tracks = (0..12)
             .map(|i| Track {
-                id: format!("t{i}"),
-                name: format!("Song {i}"),
+                id: format!("t{i}").into(),
+                name: format!("Song {i}").into(),
                 artists: vec![format!("Artist {}", i % 6)],
                 genres: vec![if i < 6 { "pop" } else { "rock" }.into()],
                 features: AudioFeatures {

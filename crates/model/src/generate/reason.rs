@@ -133,7 +133,7 @@ pub(crate) fn reason(
         };
     }
     Reason {
-        seed_id: seed.id.clone(),
+        seed_id: seed.id.to_string(),
         seed_label: seed_label.to_owned(),
         matched,
         text,
@@ -195,7 +195,7 @@ mod tests {
 
     fn t(artist: &str, name: &str, energy: f32, dance: f32, tempo: f32, sub: &str) -> Track {
         Track {
-            id: format!("{artist}-{name}"),
+            id: format!("{artist}-{name}").into(),
             name: name.into(),
             artists: vec![artist.into()],
             genres: vec!["pop".into()],

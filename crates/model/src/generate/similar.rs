@@ -103,7 +103,7 @@ mod tests {
     fn model(similar: SimilarParams) -> Model {
         let tracks = (0..12)
             .map(|i| Track {
-                id: format!("t{i}"),
+                id: format!("t{i}").into(),
                 artists: vec![if [0, 5, 9].contains(&i) {
                     "A".to_owned()
                 } else {
@@ -131,7 +131,7 @@ mod tests {
 
     fn ids(model: &Model, list: &[Neighbour]) -> Vec<String> {
         list.iter()
-            .map(|n| model.tracks()[n.index].id.clone())
+            .map(|n| model.tracks()[n.index].id.to_string())
             .collect()
     }
 

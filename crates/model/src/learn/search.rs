@@ -70,7 +70,10 @@ pub(super) fn learn(
             let (given, rest) = task.seeds.split_at(task.seeds.len().min(MAX_SEEDS));
             let options = GenerateOptions {
                 length: task.hidden.len().clamp(1, MAX_LENGTH),
-                exclude_ids: rest.iter().map(|&i| model.tracks()[i].id.clone()).collect(),
+                exclude_ids: rest
+                    .iter()
+                    .map(|&i| model.tracks()[i].id.to_string())
+                    .collect(),
                 max_per_artist: learn.max_per_artist,
                 ..GenerateOptions::default()
             };
