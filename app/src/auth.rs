@@ -7,7 +7,7 @@
 //! shown or logged are [`SpotifyError`]'s listener-facing texts, which carry no secret.
 
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use selecta_spotify::{
     CallbackParams, PendingSignIn, Spotify, SpotifyApi, SpotifyClient, SpotifyError, SpotifyUser,
@@ -254,9 +254,15 @@ pub async fn saved_track_ids(state: &AppState, session: &Session) -> Result<Vec<
 }
 
 /// `GET /auth/login`: starts a sign-in and sends the browser to Spotify's consent page.
-pub async fn login(State(state): State<AppState>, session: Session) -> Response {
+pub async fn login(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+) -> Response {
+    let id = request_id(&headers);
     let Some(spotify) = state.spotify.as_ref() else {
         return error_page(
+            id,
             StatusCode::NOT_FOUND,
             "Spotify is not configured on this server, so signing in is off. \
              Everything else works on the catalog.",
@@ -266,6 +272,7 @@ pub async fn login(State(state): State<AppState>, session: Session) -> Response 
     if let Err(e) = session.insert(PENDING, &pending).await {
         storage_error(e);
         return error_page(
+            id,
             StatusCode::SERVICE_UNAVAILABLE,
             "The session storage is unavailable; try again in a moment.",
         );
@@ -302,10 +309,13 @@ pub async fn finish(
 pub async fn callback(
     State(state): State<AppState>,
     session: Session,
+    headers: HeaderMap,
     Query(params): Query<CallbackParams>,
 ) -> Response {
+    let id = request_id(&headers);
     let Some(spotify) = state.spotify.as_ref() else {
         return error_page(
+            id,
             StatusCode::NOT_FOUND,
             "Spotify is not configured on this server.",
         );
@@ -318,6 +328,7 @@ pub async fn callback(
         Err(e) => {
             storage_error(e);
             return error_page(
+                id,
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Signing in is unavailable right now: the session storage does not answer, so \
                  the sign-in you started cannot be checked. Try signing in again in a moment.",
@@ -328,7 +339,11 @@ pub async fn callback(
         CallbackOutcome::SignedIn(t) => t,
         CallbackOutcome::Failed(e) => {
             tracing::warn!(error = %e, "Spotify sign-in failed");
-            return error_page(StatusCode::BAD_REQUEST, &format!("Sign-in failed: {e}."));
+            return error_page(
+                id,
+                StatusCode::BAD_REQUEST,
+                &format!("Sign-in failed: {e}."),
+            );
         }
     };
     // A new session id at sign-in: an id planted before it cannot ride the signed-in session.
@@ -348,6 +363,7 @@ pub async fn callback(
     if let Err(e) = stored.await {
         storage_error(e);
         return error_page(
+            id,
             StatusCode::SERVICE_UNAVAILABLE,
             "The session storage is unavailable; try signing in again in a moment.",
         );
@@ -368,8 +384,26 @@ pub async fn logout(session: Session) -> Response {
     Redirect::to("/").into_response()
 }
 
-/// A small page for sign-in errors: the message and the ways on.
-pub fn error_page(status: StatusCode, message: &str) -> Response {
+/// The id the server gave the request (its `x-request-id` header, set by the server's
+/// request-id layer), for error pages.
+pub fn request_id(headers: &HeaderMap) -> Option<&str> {
+    headers.get("x-request-id").and_then(|v| v.to_str().ok())
+}
+
+/// The line of an error page that gives the request's id, so that a listener reporting the
+/// problem can quote it and an operator find its log lines; empty without an id.
+pub fn request_id_note(id: Option<&str>) -> String {
+    match id {
+        Some(id) => format!(
+            "<p class=\"muted\" data-testid=\"request-id\">Request id: <code>{}</code></p>",
+            escape(id)
+        ),
+        None => String::new(),
+    }
+}
+
+/// A small page for sign-in errors: the message, the ways on and the request's id.
+pub fn error_page(request_id: Option<&str>, status: StatusCode, message: &str) -> Response {
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -377,8 +411,9 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
          <body><main><section class=\"card\"><h1>Spotify sign-in</h1>\
          <p class=\"error\" role=\"alert\" data-testid=\"auth-error\">{}</p>\
          <p><a href=\"/auth/login\">Sign in again</a> · <a href=\"/\">Back to Selecta</a></p>\
-         </section></main></body></html>",
-        escape(message)
+         {}</section></main></body></html>",
+        escape(message),
+        request_id_note(request_id),
     );
     (
         status,
@@ -486,5 +521,21 @@ mod tests {
             escape("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
         );
+    }
+
+    #[tokio::test]
+    async fn error_pages_show_the_request_id_escaped() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-request-id", "abc-1<".parse().unwrap());
+        let res = error_page(request_id(&headers), StatusCode::BAD_REQUEST, "no");
+        let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let body = String::from_utf8(body.to_vec()).unwrap();
+        assert!(
+            body.contains("Request id: <code>abc-1&lt;</code>"),
+            "{body}"
+        );
+        assert_eq!(request_id_note(None), "");
     }
 }

@@ -16,8 +16,10 @@ use secrecy::SecretString;
 )]
 pub struct Cli {
     /// Log filter (tracing-subscriber syntax), e.g. `info` or `selecta=debug,tower_http=debug`.
-    #[arg(long, env = "SELECTA_LOG", default_value = "info", global = true)]
-    pub log: String,
+    /// Unset: `RUST_LOG`, else `info` for the servers (`serve`, `bot`, `spotify-standin`) and
+    /// `warn` for the other commands, whose output is their answer.
+    #[arg(long, env = "SELECTA_LOG", global = true)]
+    pub log: Option<String>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -28,6 +30,16 @@ pub struct Cli {
 }
 
 impl Cli {
+    /// The log filter when neither `--log`/`SELECTA_LOG` nor `RUST_LOG` gives one: the long
+    /// running servers report at `info` (startup, configuration, reloads); a one-shot command
+    /// only warns, so that its answer is not buried in progress lines.
+    pub fn default_log(&self) -> &'static str {
+        match self.command {
+            None | Some(Command::Serve(_) | Command::Bot(_) | Command::SpotifyStandin(_)) => "info",
+            Some(_) => "warn",
+        }
+    }
+
     /// The subcommand to run (`serve` with the top-level flags when none is named).
     pub fn into_command(self) -> Command {
         self.command.unwrap_or(Command::Serve(self.serve))

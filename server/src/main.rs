@@ -9,6 +9,8 @@ mod session_lock;
 mod session_store;
 mod web_guard;
 
+use std::io::IsTerminal;
+
 use clap::Parser;
 
 use crate::config::{Cli, Command};
@@ -23,7 +25,13 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let log = cli.log.clone();
+    // `--log`/`SELECTA_LOG` first, then the usual `RUST_LOG`, then the command's default.
+    let log = cli
+        .log
+        .clone()
+        .or_else(|| std::env::var("RUST_LOG").ok())
+        .filter(|f| !f.trim().is_empty())
+        .unwrap_or_else(|| cli.default_log().to_string());
     init_tracing(&log);
     let result = match cli.into_command() {
         Command::Serve(args) => serve::run(args).await,
@@ -54,5 +62,14 @@ fn init_tracing(filter: &str) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour only for a person at a terminal: `selecta recommend 2>log`, journald and
+        // container logs get plain text. `NO_COLOR` (no-color.org) turns it off everywhere.
+        .with_ansi(colour(std::io::stderr().is_terminal()))
         .init();
+}
+
+/// Whether log lines are coloured: only on a terminal, and never with `NO_COLOR` set (to
+/// anything but the empty string, as no-color.org says).
+fn colour(terminal: bool) -> bool {
+    terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

@@ -119,6 +119,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     {
         app = app.merge(admin_router(runtime.clone(), token));
     }
+    // Last, over every route (pages, server functions, files, API, admin): request ids, request
+    // spans, and metrics by route template.
+    let app = selecta_api::ops::observe(app, args.api.proxies());
 
     tracing::info!("Selecta listening on http://{}", args.addr);
     // With the peer address, for the API's and the web app's per-IP rate limits.

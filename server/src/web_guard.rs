@@ -13,7 +13,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use app::auth::escape;
+use app::auth::{escape, request_id_note};
 use app::error::AppError;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -157,7 +157,8 @@ fn json_error(status: StatusCode, e: &AppError) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-/// A small page: the heading, the message and the way back.
+/// A small page: the heading, the message, the way back and the request's id (the guard runs
+/// inside the server's request-id layer).
 fn page(status: StatusCode, title: &str, message: &str, testid: &str) -> Response {
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -165,9 +166,10 @@ fn page(status: StatusCode, title: &str, message: &str, testid: &str) -> Respons
          <title>Selecta: {title}</title><link rel=\"stylesheet\" href=\"/pkg/main.css\"></head>\
          <body><main><section class=\"card\"><h1>{title}</h1>\
          <p class=\"error\" role=\"alert\" data-testid=\"{testid}\">{message}</p>\
-         <p><a href=\"/\">Back to Selecta</a></p></section></main></body></html>",
+         <p><a href=\"/\">Back to Selecta</a></p>{id}</section></main></body></html>",
         title = escape(title),
         message = escape(message),
+        id = request_id_note(selecta_api::ops::current_request_id().as_deref()),
     );
     (
         status,

@@ -802,3 +802,142 @@ async fn hostile_inputs_are_refused_quickly_while_healthz_answers() {
     assert!(polls > 5, "{polls} polls");
     assert!(slowest < 500, "/healthz took up to {slowest} ms");
 }
+
+/// Operators' view of a real server: every route is counted under its template (web pages,
+/// server functions, static files, the API, sign-in), never under the raw path, however many
+/// paths clients invent; every answer carries an `x-request-id`, which error pages and JSON
+/// errors repeat; `/readyz` reports the model, the sessions and Spotify apart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_cover_every_route_with_bounded_labels_and_answers_carry_request_ids() {
+    use leptos::server_fn::ServerFn;
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(
+        dir.path(),
+        &["--api-rate-limit", "0", "--web-rate-limit", "0"],
+    );
+    let base = base(&server);
+    let client = reqwest::Client::new();
+    let id_of = |res: &reqwest::Response| {
+        res.headers()
+            .get("x-request-id")
+            .unwrap_or_else(|| panic!("no x-request-id from {}", res.url()))
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+
+    // One request to each kind of route.
+    let page = client.get(format!("{base}/")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let page_id = id_of(&page);
+    let css = client
+        .get(format!("{base}/pkg/main.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.status(), 200);
+    let search = <app::api::SearchTracks as ServerFn>::PATH;
+    let res = client
+        .post(format!("{base}{search}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("query=queen&page=1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_ne!(id_of(&res), page_id, "each request has its own id");
+
+    // The web app's error page (sign-in without Spotify configured) names the request's id.
+    let res = client
+        .get(format!("{base}/auth/login"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let id = id_of(&res);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains(&format!("Request id: <code>{id}</code>")),
+        "{body}"
+    );
+    // So does a JSON error of the API, and a client's own id is not taken (no trusted proxy).
+    let res = client
+        .get(format!("{base}/v1/tracks/0000000000000000000000"))
+        .header("x-request-id", "made-up-by-the-client")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let id = id_of(&res);
+    assert_ne!(id, "made-up-by-the-client");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["request_id"], id.as_str(), "{body}");
+
+    // 200 paths no one has seen, under every prefix the router knows.
+    let mut rng = ChaCha8Rng::seed_from_u64(18);
+    let mut invented = Vec::new();
+    for i in 0..200 {
+        let token: String = (0..12)
+            .map(|_| char::from(b'a' + rng.random_range(0..26u8)))
+            .collect();
+        let prefix = ["", "pkg/", "v1/", "api/", "auth/", "playlist/export/"][i % 6];
+        invented.push(token.clone());
+        let res = client
+            .get(format!("{base}/{prefix}{token}"))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            res.status().is_client_error(),
+            "/{prefix}{token}: {}",
+            res.status()
+        );
+        assert!(res.headers().contains_key("x-request-id"));
+    }
+
+    let metrics = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let routes: std::collections::BTreeSet<&str> = metrics
+        .lines()
+        .filter(|l| l.starts_with("selecta_http_requests_total{"))
+        .filter_map(|l| l.split("route=\"").nth(1)?.split('"').next())
+        .collect();
+    for expected in [
+        "/",
+        search,
+        "static",
+        "unmatched",
+        "/auth/login",
+        "/v1/tracks/{id}",
+        "/v1/{*rest}",
+        "/playlist/export/{format}",
+    ] {
+        assert!(routes.contains(expected), "{expected} not in {routes:?}");
+    }
+    assert!(routes.len() <= 20, "too many route labels: {routes:?}");
+    for token in &invented {
+        assert!(!metrics.contains(token.as_str()), "{token} became a label");
+    }
+
+    // Readiness: the model, the sessions and Spotify, each on its own.
+    let (status, ready) = get_json(&client, &format!("{base}/readyz")).await;
+    assert_eq!(status, 200, "{ready}");
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["model"], json!({"state": "ok", "tracks": 28_356}));
+    assert_eq!(ready["dependencies"], json!({"sessions": "ok: memory"}));
+    assert_eq!(ready["spotify"]["configured"], false);
+    assert!(
+        ready["spotify"]["lookups"]
+            .as_str()
+            .unwrap()
+            .starts_with("off: "),
+        "{ready}"
+    );
+}

@@ -274,3 +274,44 @@ Mine,5ExtraList0000000000001,pop,indie poptimism,0.1,0.1,1,-20.0,1,0.5,0.5,0.5,0
         "the first catalog's values win"
     );
 }
+
+/// A one-shot command writes its answer, not progress: at the default level (no `SELECTA_LOG`,
+/// no `RUST_LOG`) nothing at `INFO` reaches stderr, and stderr redirected to a file gets no
+/// colour codes, even at `info`.
+#[test]
+fn recommend_to_a_file_logs_plain_warnings_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_to_file = |log: Option<&str>| {
+        let path = dir
+            .path()
+            .join(format!("stderr-{}", log.unwrap_or("default")));
+        let file = std::fs::File::create(&path).unwrap();
+        let mut cmd = selecta();
+        cmd.env_remove("SELECTA_LOG").env_remove("RUST_LOG");
+        if let Some(log) = log {
+            cmd.env("SELECTA_LOG", log);
+        }
+        let o = cmd
+            .args(["recommend", "--model"])
+            .arg(fitted_model())
+            .args(["--seed", "ed sheeran - i dont care", "-n", "3"])
+            .stderr(std::process::Stdio::from(file))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stdout(&o));
+        assert!(!stdout(&o).is_empty(), "the playlist is on stdout");
+        std::fs::read_to_string(&path).unwrap()
+    };
+
+    let quiet = run_to_file(None);
+    assert!(!quiet.contains("\x1b["), "colour codes in {quiet:?}");
+    assert!(!quiet.contains("INFO"), "INFO lines by default: {quiet}");
+
+    // Asked for, the lines come, still without colour.
+    let verbose = run_to_file(Some("debug"));
+    assert!(
+        verbose.contains("INFO") || verbose.contains("DEBUG"),
+        "{verbose}"
+    );
+    assert!(!verbose.contains("\x1b["), "colour codes in {verbose:?}");
+}

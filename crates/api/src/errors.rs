@@ -90,6 +90,11 @@ pub struct ErrorObject {
     pub status: u16,
     /// What went wrong; starts with the name of the bad parameter when there is one.
     pub message: String,
+    /// The request's id, as in the answer's `x-request-id` header: quote it when reporting a
+    /// problem, and an operator finds the request's log lines by it. A Selecta extension,
+    /// absent when the router serves without request ids.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl IntoResponse for ApiError {
@@ -98,6 +103,7 @@ impl IntoResponse for ApiError {
             error: ErrorObject {
                 status: self.status.as_u16(),
                 message: self.message,
+                request_id: crate::ops::current_request_id(),
             },
         };
         let mut res = (self.status, axum::Json(body)).into_response();

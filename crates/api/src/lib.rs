@@ -6,7 +6,8 @@
 //! - `/api/generate`, `/api/search`, `/api/tracks/{id}`, `/api/export`: Selecta's own
 //!   ([`selecta`]); fixed paths that never collide with Leptos' server functions, which live
 //!   at `/api/<name><hash>`;
-//! - `/api/openapi.json`, `/api/docs` ([`openapi`]); `/healthz`, `/readyz`, `/metrics` ([`ops`]).
+//! - `/api/openapi.json`, `/api/docs` ([`openapi`]); `/healthz`, `/readyz`, `/metrics` ([`ops`]);
+//! - request ids, request spans and per-route metrics for a whole server ([`ops::observe`]).
 //!
 //! Data endpoints pass the [`auth`] guard (API keys, rate limit); CORS is configurable. The
 //! crate knows nothing of the command line or the Leptos app: the binary fills an
@@ -156,16 +157,22 @@ fn host(headers: &HeaderMap) -> &str {
         .unwrap_or("localhost")
 }
 
-/// The API's routes, ready to merge into the app's router. Installs the process-wide
+/// The API on its own, ready to serve: its routes ([`router_with`], no dependencies) behind
+/// [`ops::observe`] (request ids, request spans, metrics). Installs the process-wide
 /// Prometheus recorder on first call (see [`ops::prometheus`]). The rate limit keys on the
 /// client IP from `ConnectInfo<SocketAddr>`: serve with
 /// `into_make_service_with_connect_info::<SocketAddr>()`, else clients without API keys share
 /// one `unknown` budget.
 pub fn router(views: Arc<Views>, lookup: SpotifyLookup, config: &ApiConfig) -> Router {
-    router_with(views, lookup, config, Arc::new([]))
+    ops::observe(
+        router_with(views, lookup, config, Arc::new([])),
+        config.trusted_proxies,
+    )
 }
 
-/// [`router`], with `/readyz` also reporting `dependencies` (the binary's session store...).
+/// The API's routes, to merge into a larger router, with `/readyz` also reporting
+/// `dependencies` (the binary's session store...). Without [`ops::observe`]: the binary applies
+/// it once to the merged router, so that every route (the web app's too) is counted once.
 pub fn router_with(
     views: Arc<Views>,
     lookup: SpotifyLookup,
@@ -206,10 +213,7 @@ pub fn router_with(
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics_text));
-    let routes = protected
-        .merge(public)
-        .layer(middleware::from_fn(ops::track_metrics))
-        .with_state(api);
+    let routes = protected.merge(public).with_state(api);
     match cors(&config.cors_origins) {
         Some(layer) => routes.layer(layer),
         None => routes,

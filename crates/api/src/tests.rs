@@ -413,7 +413,10 @@ async fn health_readiness_metrics_and_docs() {
     assert_eq!(get(&app, "/healthz").await.text(), "ok\n");
     assert_eq!(
         get(&app, "/readyz").await.json(),
-        json!({"status": "ready", "tracks": 60})
+        json!({"status": "ready", "tracks": 60,
+               "model": {"state": "ok", "tracks": 60},
+               "spotify": {"configured": false,
+                           "lookups": "off: SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET are not set; only cached answers"}})
     );
     get(&app, &format!("/v1/audio-features/{}", tid(1))).await;
     // An invented method is counted, under one label for every such method.
@@ -483,7 +486,10 @@ async fn answers_validate_against_our_own_openapi_schemas() {
     let track = get(&app, &format!("/api/tracks/{}", tid(2))).await.json();
     check("TrackResponse", &track);
     let err = get(&app, "/v1/recommendations").await.json();
+    assert!(err["error"]["request_id"].is_string(), "{err}");
     check("ErrorResponse", &err);
+    let ready = get(&app, "/readyz").await.json();
+    check("Readiness", &ready);
 }
 
 mod properties {
@@ -580,18 +586,158 @@ async fn readiness_reports_the_registered_dependencies() {
     );
     let a = get(&app, "/readyz").await;
     assert_eq!(a.status, 200);
-    assert_eq!(
-        a.json(),
-        json!({"status": "ready", "tracks": 60, "dependencies": {"sessions": "ok: redis"}})
-    );
+    let ready = a.json();
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["model"], json!({"state": "ok", "tracks": 60}));
+    assert_eq!(ready["dependencies"], json!({"sessions": "ok: redis"}));
     switch.0.store(false, std::sync::atomic::Ordering::SeqCst);
     let a = get(&app, "/readyz").await;
     assert_eq!(a.status, 503);
+    let ready = a.json();
+    assert_eq!(ready["status"], "not ready");
+    // The model is fine; what is not is named on its own.
+    assert_eq!(ready["model"], json!({"state": "ok", "tracks": 60}));
     assert_eq!(
-        a.json(),
-        json!({"status": "not ready", "tracks": 60,
-               "dependencies": {"sessions": "unavailable: redis does not answer"}})
+        ready["dependencies"],
+        json!({"sessions": "unavailable: redis does not answer"})
     );
     // The API itself keeps answering.
     assert_eq!(get(&app, "/healthz").await.status, 200);
+}
+
+/// Spotify's configuration is reported without deciding readiness, and without its secret.
+#[tokio::test]
+async fn readiness_reports_spotify_configuration_without_secrets() {
+    let mut config = selecta_spotify::SpotifyConfig::new("the-client-id", "the-client-secret");
+    // Nothing listens there: /readyz must answer without calling Spotify.
+    config.accounts_url = "http://127.0.0.1:1".into();
+    config.api_url = "http://127.0.0.1:1/v1".into();
+    let lookup = SpotifyLookup::new(
+        Some(&config),
+        LookupCache::memory(None, CacheSettings::default()),
+    )
+    .unwrap();
+    let app = super::router(Arc::new(Views::new(small_handle())), lookup, &defaults());
+    let a = get(&app, "/readyz").await;
+    assert_eq!(a.status, 200);
+    let ready = a.json();
+    assert_eq!(
+        ready["spotify"],
+        json!({"configured": true, "lookups": "ok: with the app's credentials"})
+    );
+    assert!(!a.text().contains("the-client-secret"), "{}", a.text());
+}
+
+/// Every answer carries an `x-request-id`, a new one per request, and an error's body names
+/// it; a client's own id is dropped unless a trusted proxy may have set it, and then only a
+/// plain, short one is kept.
+#[tokio::test]
+async fn request_ids_are_returned_and_named_in_errors() {
+    let with_id = |uri: &str, id: Option<&str>| {
+        let mut req = Request::get(uri);
+        if let Some(id) = id {
+            req = req.header("x-request-id", id);
+        }
+        req.body(Body::empty()).unwrap()
+    };
+    let id_of = |a: &Answer| a.headers["x-request-id"].to_str().unwrap().to_string();
+
+    let direct = app(defaults());
+    let err = send(&direct, with_id("/v1/recommendations", None)).await;
+    assert_eq!(err.status, 400);
+    let id = id_of(&err);
+    assert!(!id.is_empty());
+    assert_eq!(err.json()["error"]["request_id"], id.as_str());
+    let ok = send(&direct, with_id("/healthz", None)).await;
+    assert_ne!(id_of(&ok), id, "each request has its own id");
+    // No proxy: a client's id is replaced, never echoed.
+    let forged = send(&direct, with_id("/v1/tracks/nope", Some("client-made-1"))).await;
+    assert_eq!(forged.status, 404);
+    assert_ne!(id_of(&forged), "client-made-1");
+    assert_eq!(
+        forged.json()["error"]["request_id"],
+        id_of(&forged).as_str()
+    );
+
+    let proxied = app(ApiConfig {
+        trusted_proxies: 1,
+        ..defaults()
+    });
+    let kept = send(&proxied, with_id("/v1/tracks/nope", Some("edge-42.a:b"))).await;
+    assert_eq!(id_of(&kept), "edge-42.a:b");
+    assert_eq!(kept.json()["error"]["request_id"], "edge-42.a:b");
+    for odd in ["x".repeat(129), "has space".into(), "<script>".into()] {
+        let a = send(&proxied, with_id("/healthz", Some(&odd))).await;
+        assert_ne!(id_of(&a), odd, "kept {odd:?}");
+    }
+}
+
+/// What a handler logs inside a request's span carries the request's id and route template,
+/// and a request that logs nothing itself adds no line at `INFO`.
+#[tokio::test]
+async fn log_lines_of_a_request_carry_its_id() {
+    use axum::routing::get;
+    use std::sync::Mutex;
+
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Lines {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Lines {
+        type Writer = Lines;
+        fn make_writer(&'a self) -> Lines {
+            self.clone()
+        }
+    }
+
+    let lines = Lines::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(lines.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    // This test's thread only (a current-thread runtime): other tests log elsewhere.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let router = super::ops::observe(
+        Router::new()
+            .route(
+                "/odd/{what}",
+                get(|| async {
+                    tracing::warn!("something odd");
+                    "ok"
+                }),
+            )
+            .route("/quiet", get(|| async { "ok" })),
+        0,
+    );
+    let quiet = send(&router, Request::get("/quiet").body(Body::empty()).unwrap()).await;
+    assert_eq!(quiet.status, 200);
+    let a = send(
+        &router,
+        Request::get("/odd/thing?code=secret-code")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    let id = a.headers["x-request-id"].to_str().unwrap().to_string();
+    let logs = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+    let logged: Vec<&str> = logs.lines().collect();
+    assert_eq!(logged.len(), 1, "{logs}");
+    assert!(logged[0].contains("WARN"), "{logs}");
+    assert!(
+        logged[0].contains(&format!(
+            "request{{id={id} method=GET route=/odd/{{what}}}}"
+        )),
+        "{logs}"
+    );
+    assert!(logged[0].contains("something odd"), "{logs}");
+    // The raw path and its query (an OAuth code, say) stay out of the span.
+    assert!(!logs.contains("secret-code"), "{logs}");
 }
