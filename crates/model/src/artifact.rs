@@ -42,7 +42,7 @@ pub const MAGIC: [u8; 8] = *b"SELECTA\x1a";
 /// Version 2 added the affinity lists (artists, albums, playlist co-occurrence) and the
 /// signal weights of the scoring parameters; version 3 the group-size discount of the scoring
 /// parameters (`group_size_power`).
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 /// Length of the header before the payload.
 pub const HEADER_LEN: usize = 8 + 4 + 8 + 32;
 

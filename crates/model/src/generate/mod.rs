@@ -76,13 +76,15 @@ pub fn generate_from(
         .filter_map(|(&a, b)| b.target.map(|t| (a, t, model.stats.get(a).std)))
         .collect();
     let filters = Filters::new(&points, options);
-    let scoring = &model.params.scoring;
+    let proxies = seeds.iter().filter(|s| matches!(s, Seed::Proxy(_))).count();
+    let (weights, other_genre, seed_share) =
+        model.scoring_for(proxies as f32 / seeds.len().max(1) as f32);
     let mut k = initial_k(model, options.length);
     // In relevance order: the flow walk starts from the most relevant track.
     let (pool, mut picks) = loop {
         let mut pool = gather(model, &points, &negatives, k, &targets, false);
-        pool.score(&scoring.weights, scoring.other_genre);
-        let (length, n, share) = (options.length, points.len(), scoring.seed_share);
+        pool.score(&weights, other_genre);
+        let (length, n, share) = (options.length, points.len(), seed_share);
         let picks = select::ranked(model, &pool, &filters, length, n, share);
         if picks.len() >= options.length || pool.exhausted {
             break (pool, picks);
