@@ -90,11 +90,12 @@ pub(super) fn learn(
             // never among them nor picked), as the engine estimates a listener's track.
             let proxies: Vec<Seed> = given
                 .iter()
+                .filter(|_| learn.proxies)
                 .filter_map(|&i| artist_proxy(&model, i, given))
                 .map(|p| Seed::Proxy(Box::new(p)))
                 .collect();
             let hidden: HashSet<usize> = task.hidden.into_iter().collect();
-            if !proxies.is_empty() {
+            if learn.proxies && !proxies.is_empty() {
                 let mut options = options.clone();
                 options
                     .exclude_ids
@@ -152,12 +153,23 @@ pub(super) fn learn(
     let mut evaluations = 0;
     let mut x = [1.0f32; COORDS];
     x[SEED_SHARE] = start.scoring.seed_share;
-    let (x, start_score, best) = search(&models, &mut prepared, x, &STEPS, &mut evaluations, &mut |s| {
-        report(0.3 + 0.6 * (s + 1) as f32 / STEPS.len() as f32)
-    });
+    let (x, start_score, best) = search(
+        &models,
+        &mut prepared,
+        x,
+        &STEPS,
+        &mut evaluations,
+        &mut |s| report(0.3 + 0.6 * (s + 1) as f32 / STEPS.len() as f32),
+    );
     let proxy = (!proxied.is_empty()).then(|| {
-        let (y, start_score, score) =
-            search(&models, &mut proxied, x, &PROXY_STEPS, &mut evaluations, &mut |_| {});
+        let (y, start_score, score) = search(
+            &models,
+            &mut proxied,
+            x,
+            &PROXY_STEPS,
+            &mut evaluations,
+            &mut |_| {},
+        );
         ProxyLearned {
             weights: weights_of(&y),
             other_genre: y[OTHER_GENRE],
