@@ -222,6 +222,25 @@ mod tests {
     }
 
     #[test]
+    fn a_track_as_a_proxy_comes_from_its_artists_other_tracks() {
+        let model = tiny_model();
+        // t0's artist also made t6 (and nothing else): t6 is the proxy's only source, unless
+        // it is left out (another seed), and then there is no proxy.
+        let p = crate::seed::artist_proxy(&model, 0, &[]).unwrap();
+        assert_eq!(p.from.iter().map(|&(i, _)| i).collect::<Vec<_>>(), [6]);
+        assert_eq!(p.track.id, "t0");
+        assert!(p.track.genres.is_empty() && p.track.features.energy.is_none());
+        assert!(crate::seed::artist_proxy(&model, 0, &[6]).is_none());
+        // Without proxy weights, every request scores with the model's own.
+        let own = &model.params.scoring;
+        let (w, other, share) = model.scoring_for(1.0);
+        assert_eq!(
+            (w, other, share),
+            (own.weights.clone(), own.other_genre, own.seed_share)
+        );
+    }
+
+    #[test]
     fn nothing_left_is_an_error() {
         let model = tiny_model();
         let all: Vec<String> = (1..12).map(|i| format!("t{i}")).collect();
