@@ -34,6 +34,9 @@ pub struct Genre {
     pub tracks: Vec<usize>,
 }
 
+/// An artist while the index is built: derived id, normalised name, name, Spotify id, tracks.
+type ArtistEntry = (String, String, String, Option<String>, Vec<usize>);
+
 /// The indexes derived from a catalog's tracks.
 #[derive(Debug, Default)]
 pub struct CatalogIndex {
@@ -155,7 +158,7 @@ impl CatalogIndex {
             known.extend(Attribute::ALL.into_iter().filter(|a| a.value(t).is_some()));
         }
         // In a stable order (by derived id), so that the index does not depend on hashing.
-        let mut by_id: Vec<(String, String, String, Option<String>, Vec<usize>)> = artist_tracks
+        let mut by_id: Vec<ArtistEntry> = artist_tracks
             .into_iter()
             .map(|(norm, (name, spotify_id, list))| {
                 (artist_id(&name), norm, name, spotify_id, list)
