@@ -87,6 +87,7 @@ fn fit(
     params: &ModelParams,
     config: &EvalConfig,
     relabel: bool,
+    proxies: bool,
     stage: &str,
     progress: &mut dyn FnMut(EvalProgress),
 ) -> Result<Model, EvalError> {
@@ -98,6 +99,7 @@ fn fit(
     let model = if config.learn {
         let learn = LearnParams {
             relabel,
+            proxies,
             max_per_artist: config.max_per_artist,
             ..LearnParams::default()
         };
@@ -125,6 +127,7 @@ fn neighbour_metrics(
         catalog.clone(),
         params,
         config,
+        false,
         false,
         "whole catalog",
         progress,
@@ -261,10 +264,19 @@ fn run_protocol(
         let seed_knn = NeighbourRecommender::new(&seed_model, SEED_MODEL);
         let relabel = protocol == Protocol::Strict;
         let (cold_seen, hidden_removed) = cold::cold_catalog(&seen, &tasks);
-        let model = fit(seen, params, config, relabel, &stage, progress)?;
+        // The warm model only ever sees catalog seeds: no proxy weights to learn.
+        let model = fit(seen, params, config, relabel, false, &stage, progress)?;
         learned.extend(model.learned().cloned());
         let cold_stage = format!("{stage}, cold seeds");
-        let cold_model = fit(cold_seen, params, config, relabel, &cold_stage, progress)?;
+        let cold_model = fit(
+            cold_seen,
+            params,
+            config,
+            relabel,
+            true,
+            &cold_stage,
+            progress,
+        )?;
         let model_rec = ModelRecommender::new(&model, eval_options(config));
         let cold_rec = ColdRecommender::new(&cold_model, catalog, eval_options(config));
         let random = RandomBaseline::new(catalog.len());

@@ -41,8 +41,9 @@ pub const MAGIC: [u8; 8] = *b"SELECTA\x1a";
 /// The format version this build writes and reads.
 /// Version 2 added the affinity lists (artists, albums, playlist co-occurrence) and the
 /// signal weights of the scoring parameters; version 3 the group-size discount of the scoring
-/// parameters (`group_size_power`).
-pub const FORMAT_VERSION: u32 = 5;
+/// parameters (`group_size_power`); version 6 the weights learned for proxy seeds
+/// (`Learned::proxy`) and `LearnParams::proxies`.
+pub const FORMAT_VERSION: u32 = 6;
 /// Length of the header before the payload.
 pub const HEADER_LEN: usize = 8 + 4 + 8 + 32;
 

@@ -58,7 +58,7 @@ pub use features::{FittedFeatures, PcaParams};
 pub use generate::options::{AttributeBounds, GenerateOptions, Order};
 pub use generate::{generate, generate_from, neighbours, similar};
 pub use knn::{Neighbour, NeighbourIndex};
-pub use learn::{fit_learned, Learned};
+pub use learn::{fit_learned, Learned, ProxyLearned};
 pub use model::{Model, TABLE_MAX_TRACKS, TABLE_NEIGHBOURS};
 pub use params::{
     FeatureParams, LearnParams, ModelParams, ScoringParams, SignalWeights, SimilarParams,

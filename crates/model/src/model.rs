@@ -15,7 +15,7 @@ use crate::features::FittedFeatures;
 use crate::knn::NeighbourIndex;
 use crate::labels::TrackLabels;
 use crate::learn::Learned;
-use crate::params::{LearnParams, ModelParams};
+use crate::params::{LearnParams, ModelParams, SignalWeights};
 use crate::progress::{FitProgress, FitStage};
 
 /// Largest catalog whose neighbour table [`Model::prepare_for_serving`] computes.
@@ -125,6 +125,33 @@ impl Model {
     /// What learning the weights found, when they were learned.
     pub fn learned(&self) -> Option<&Learned> {
         self.learned.as_ref()
+    }
+
+    /// The signal weights, foreign-genre factor and seeds' share for a request whose seeds
+    /// are a share `proxies` (0 to 1) of proxies: the model's own for catalog seeds; when
+    /// weights were learned for proxies too ([`crate::learn::ProxyLearned`]), a blend toward
+    /// those in proportion (geometric: the weights were learned in multiplicative steps).
+    pub fn scoring_for(&self, proxies: f32) -> (SignalWeights, f32, f32) {
+        let s = &self.params.scoring;
+        let own = (s.weights.clone(), s.other_genre, s.seed_share);
+        let Some(p) = self.learned.as_ref().and_then(|l| l.proxy.as_ref()) else {
+            return own;
+        };
+        let f = proxies.clamp(0.0, 1.0);
+        if f == 0.0 {
+            return own;
+        }
+        let mix = |a: f32, b: f32| a.powf(1.0 - f) * b.powf(f);
+        let (a, b) = (s.weights.as_array(), p.weights.as_array());
+        let mut w = [0.0; crate::params::SIGNALS];
+        for (k, v) in w.iter_mut().enumerate() {
+            *v = mix(a[k], b[k]);
+        }
+        (
+            SignalWeights::from_array(w),
+            mix(s.other_genre, p.other_genre),
+            mix(s.seed_share, p.seed_share),
+        )
     }
 
     /// How the weights were learned, when they were.

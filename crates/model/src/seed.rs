@@ -288,3 +288,60 @@ fn add<K: PartialEq + Copy>(list: &mut Vec<(K, f32)>, k: K, w: f32) {
         None => list.push((k, w)),
     }
 }
+
+/// Most catalog tracks [`artist_proxy`] estimates a proxy from (the engine's matching keeps
+/// as many).
+pub const PROXY_SOURCES: usize = 12;
+
+/// What a catalog track would be as a proxy: catalog track `i` known only by its metadata and
+/// estimated from the other catalog tracks of its artists (none of `leave_out`), weighted as
+/// the engine's matching weighs them (three times on its album, halving every four years
+/// apart, half for a guest's track, more when popular), the [`PROXY_SOURCES`] heaviest kept.
+/// `None` when its artists have no other track. The learner turns seeds into proxies with it,
+/// to learn the weights of requests whose seeds the catalog lacks.
+pub(crate) fn artist_proxy(model: &Model, i: usize, leave_out: &[usize]) -> Option<ProxySeed> {
+    let aff = &model.affinity;
+    let tracks = model.tracks();
+    let t = &tracks[i];
+    let album = aff.album(i);
+    let mut from: Vec<(usize, f32)> = Vec::new();
+    for (k, &a) in aff.track_artists.row(i).iter().enumerate() {
+        let role = if k == 0 { 1.0 } else { 0.5 };
+        for &j in aff.artist_tracks.row(a as usize) {
+            let j = j as usize;
+            if j == i || leave_out.contains(&j) {
+                continue;
+            }
+            let c = &tracks[j];
+            let album_w = if album.is_some() && aff.album(j) == album {
+                3.0
+            } else {
+                1.0
+            };
+            let era_w = match (t.year, c.year) {
+                (Some(a), Some(b)) => 1.0 / (1.0 + f32::from(a.abs_diff(b)) / 4.0),
+                _ => 0.5,
+            };
+            let pop_w = 0.5 + c.popularity.unwrap_or(0.0).clamp(0.0, 100.0) / 200.0;
+            let w = role * album_w * era_w * pop_w;
+            match from.iter_mut().find(|(x, _)| *x == j) {
+                Some((_, v)) => *v = v.max(w),
+                None => from.push((j, w)),
+            }
+        }
+    }
+    if from.is_empty() {
+        return None;
+    }
+    from.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    from.truncate(PROXY_SOURCES);
+    Some(ProxySeed {
+        track: Track {
+            features: AudioFeatures::default(),
+            genres: Vec::new(),
+            subgenres: Vec::new(),
+            ..t.clone()
+        },
+        from,
+    })
+}

@@ -76,6 +76,18 @@ fn learning_finds_the_signal_that_tells_playlists_apart() {
         "{learned:?} should improve on equal weights"
     );
     assert_eq!(learned.tasks, 30);
+    // Proxy weights too, learned from the same tasks with their seeds as proxies, starting
+    // from the catalog seeds' weights (so never worse on those tasks than where they began).
+    let proxy = learned.proxy.as_ref().expect("proxy weights");
+    assert!(proxy.tasks > 0 && proxy.tasks <= 30, "{proxy:?}");
+    assert!(proxy.score >= proxy.start_score, "{proxy:?}");
+    // A request of proxies only scores with them; one of catalog seeds with the model's own.
+    let (pw, po, ps) = model.scoring_for(1.0);
+    assert_eq!(
+        (pw, po, ps),
+        (proxy.weights.clone(), proxy.other_genre, proxy.seed_share)
+    );
+    assert_eq!(model.scoring_for(0.0).0, learned.weights);
     // The model serves with what it learned, and the artifact keeps both.
     assert_eq!(&model.params().scoring.weights, w);
     assert_eq!(model.params().scoring.other_genre, learned.other_genre);

@@ -76,13 +76,15 @@ pub fn generate_from(
         .filter_map(|(&a, b)| b.target.map(|t| (a, t, model.stats.get(a).std)))
         .collect();
     let filters = Filters::new(&points, options);
-    let scoring = &model.params.scoring;
+    let proxies = seeds.iter().filter(|s| matches!(s, Seed::Proxy(_))).count();
+    let (weights, other_genre, seed_share) =
+        model.scoring_for(proxies as f32 / seeds.len().max(1) as f32);
     let mut k = initial_k(model, options.length);
     // In relevance order: the flow walk starts from the most relevant track.
     let (pool, mut picks) = loop {
         let mut pool = gather(model, &points, &negatives, k, &targets, false);
-        pool.score(&scoring.weights, scoring.other_genre);
-        let (length, n, share) = (options.length, points.len(), scoring.seed_share);
+        pool.score(&weights, other_genre);
+        let (length, n, share) = (options.length, points.len(), seed_share);
         let picks = select::ranked(model, &pool, &filters, length, n, share);
         if picks.len() >= options.length || pool.exhausted {
             break (pool, picks);
@@ -217,6 +219,25 @@ mod tests {
         assert!(p.entries[t6].reason.text.contains("same artist (Artist 0)"));
         let near = neighbours(&model, 0, 3).unwrap();
         assert_eq!(near[0].index, 1);
+    }
+
+    #[test]
+    fn a_track_as_a_proxy_comes_from_its_artists_other_tracks() {
+        let model = tiny_model();
+        // t0's artist also made t6 (and nothing else): t6 is the proxy's only source, unless
+        // it is left out (another seed), and then there is no proxy.
+        let p = crate::seed::artist_proxy(&model, 0, &[]).unwrap();
+        assert_eq!(p.from.iter().map(|&(i, _)| i).collect::<Vec<_>>(), [6]);
+        assert_eq!(p.track.id, "t0");
+        assert!(p.track.genres.is_empty() && p.track.features.energy.is_none());
+        assert!(crate::seed::artist_proxy(&model, 0, &[6]).is_none());
+        // Without proxy weights, every request scores with the model's own.
+        let own = &model.params.scoring;
+        let (w, other, share) = model.scoring_for(1.0);
+        assert_eq!(
+            (w, other, share),
+            (own.weights.clone(), own.other_genre, own.seed_share)
+        );
     }
 
     #[test]

@@ -51,6 +51,29 @@ pub struct Learned {
     pub recall: f64,
     /// Weight settings tried.
     pub evaluations: usize,
+    /// What learning found for requests whose seeds the catalog lacks (proxies), when there
+    /// were such tasks.
+    pub proxy: Option<ProxyLearned>,
+}
+
+/// The weights learned for seeds estimated from their artists' tracks: the same held-out
+/// tasks with every seed turned into a proxy ([`search`] documents how), the search started
+/// from the weights learned on catalog seeds. A request mixing both kinds blends the two sets
+/// by its share of proxies ([`crate::Model::scoring_for`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProxyLearned {
+    /// The signal weights for proxies.
+    pub weights: SignalWeights,
+    /// The foreign-genre factor for proxies.
+    pub other_genre: f32,
+    /// The seeds' share for proxies.
+    pub seed_share: f32,
+    /// Mean R-precision of the proxy tasks with the catalog seeds' weights.
+    pub start_score: f64,
+    /// The same with the proxy weights.
+    pub score: f64,
+    /// Proxy tasks (playlists with at least one seed that has a proxy).
+    pub tasks: usize,
 }
 
 /// Fits a model whose scoring weights, foreign-genre factor and seeds' share are learned from

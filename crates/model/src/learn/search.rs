@@ -12,9 +12,9 @@ use crate::params::{LearnParams, ModelParams, SignalWeights, SIGNALS};
 use crate::pool::select::{ranked, Filters};
 use crate::pool::{gather, initial_k, Pool};
 use crate::progress::{FitProgress, FitStage};
-use crate::seed::SeedPoint;
+use crate::seed::{artist_proxy, Seed, SeedPoint};
 
-use super::{tasks, Learned};
+use super::{tasks, Learned, ProxyLearned};
 
 /// Coordinates of the search: the signal weights, then `other_genre`, then `seed_share`.
 const COORDS: usize = SIGNALS + 2;
@@ -26,11 +26,13 @@ const STEPS: [f32; 4] = [4.0, 2.0, 1.414, 1.189];
 const PASSES: usize = 4;
 /// Smallest gain that counts as an improvement (ties keep the current weights).
 const MIN_GAIN: f64 = 1e-5;
+/// Steps of the proxies' search, which starts from the catalog seeds' weights.
+const PROXY_STEPS: [f32; 2] = [2.0, 1.414];
 
 /// One held-out playlist with its gathered candidates.
 struct Prepared {
     fold: usize,
-    seeds: Vec<usize>,
+    seeds: Vec<Seed>,
     options: GenerateOptions,
     hidden: HashSet<usize>,
     pool: Pool,
@@ -60,6 +62,7 @@ pub(super) fn learn(
     let fold_of = tasks::deal(n, learn.folds, learn.seed);
     let mut models = Vec::with_capacity(learn.folds);
     let mut prepared = Vec::new();
+    let mut proxied = Vec::new();
     for f in 0..learn.folds {
         let which: Vec<usize> = (0..n).filter(|&p| fold_of[p] == f).collect();
         let fold_tasks = tasks::tasks(catalog, &which, learn.seed);
@@ -85,11 +88,42 @@ pub(super) fn learn(
                 &Vec::new(),
                 true,
             );
+            // The same task with its seeds unknown to the catalog: each one a proxy from its
+            // artists' other tracks (the seeds, which a catalog without them would not have,
+            // never among them nor picked), as the engine estimates a listener's track.
+            let proxies: Vec<Seed> = given
+                .iter()
+                .filter(|_| learn.proxies)
+                .filter_map(|&i| artist_proxy(&model, i, given))
+                .map(|p| Seed::Proxy(Box::new(p)))
+                .collect();
+            let hidden: HashSet<usize> = task.hidden.into_iter().collect();
+            if learn.proxies && !proxies.is_empty() {
+                let mut options = options.clone();
+                options
+                    .exclude_ids
+                    .extend(given.iter().map(|&i| model.tracks()[i].id.to_string()));
+                let pool = gather(
+                    &model,
+                    &SeedPoint::of_seeds(&model, &proxies),
+                    &[],
+                    initial_k(&model, options.length),
+                    &Vec::new(),
+                    true,
+                );
+                proxied.push(Prepared {
+                    fold: f,
+                    seeds: proxies,
+                    options,
+                    hidden: hidden.clone(),
+                    pool,
+                });
+            }
             prepared.push(Prepared {
                 fold: f,
-                seeds: given.to_vec(),
+                seeds: given.iter().map(|&i| Seed::Track(i)).collect(),
                 options,
-                hidden: task.hidden.into_iter().collect(),
+                hidden,
                 pool,
             });
         }
@@ -120,15 +154,79 @@ pub(super) fn learn(
         .sum::<f64>()
         / prepared.len() as f64;
     let mut evaluations = 0;
-    let mut score = |x: &[f32; COORDS], prepared: &mut [Prepared]| {
-        evaluations += 1;
-        objective(&models, prepared, x)
-    };
     let mut x = [1.0f32; COORDS];
     x[SEED_SHARE] = start.scoring.seed_share;
-    let start_score = score(&x, &mut prepared);
+    let (x, start_score, best) = search(
+        &models,
+        &mut prepared,
+        x,
+        &STEPS,
+        &mut evaluations,
+        &mut |s| report(0.3 + 0.6 * (s + 1) as f32 / STEPS.len() as f32),
+    );
+    let proxy = (!proxied.is_empty()).then(|| {
+        let (y, start_score, score) = search(
+            &models,
+            &mut proxied,
+            x,
+            &PROXY_STEPS,
+            &mut evaluations,
+            &mut |_| {},
+        );
+        ProxyLearned {
+            weights: weights_of(&y),
+            other_genre: y[OTHER_GENRE],
+            seed_share: y[SEED_SHARE],
+            start_score,
+            score,
+            tasks: proxied.len(),
+        }
+    });
+    report(1.0);
+    let weights = weights_of(&x);
+    tracing::info!(
+        tasks = prepared.len(),
+        evaluations,
+        start_score,
+        score = best,
+        recall,
+        ?weights,
+        other_genre = x[OTHER_GENRE],
+        seed_share = x[SEED_SHARE],
+        ?proxy,
+        "learned the scoring weights"
+    );
+    Ok(Learned {
+        weights,
+        other_genre: x[OTHER_GENRE],
+        seed_share: x[SEED_SHARE],
+        start_score,
+        score: best,
+        tasks: prepared.len(),
+        recall,
+        evaluations,
+        proxy,
+    })
+}
+
+/// A coordinate search in multiplicative `steps` from `x`: one coordinate at a time, while the
+/// mean R-precision of `prepared` improves. Returns the point, the starting score and the
+/// best; `done(s)` after each step.
+fn search(
+    models: &[Model],
+    prepared: &mut [Prepared],
+    mut x: [f32; COORDS],
+    steps: &[f32],
+    evaluations: &mut usize,
+    done: &mut dyn FnMut(usize),
+) -> ([f32; COORDS], f64, f64) {
+    let mut score = |x: &[f32; COORDS], prepared: &mut [Prepared]| {
+        *evaluations += 1;
+        objective(models, prepared, x)
+    };
+    let start_score = score(&x, prepared);
     let mut best = start_score;
-    for (s, &step) in STEPS.iter().enumerate() {
+    for (s, &step) in steps.iter().enumerate() {
         for _ in 0..PASSES {
             let mut moved = false;
             for c in 0..COORDS {
@@ -145,7 +243,7 @@ pub(super) fn learn(
                     if y[c] == x[c] {
                         continue;
                     }
-                    let got = score(&y, &mut prepared);
+                    let got = score(&y, prepared);
                     if got > best + MIN_GAIN {
                         (x, best, moved) = (y, got, true);
                         break;
@@ -156,30 +254,9 @@ pub(super) fn learn(
                 break;
             }
         }
-        report(0.3 + 0.7 * (s + 1) as f32 / STEPS.len() as f32);
+        done(s);
     }
-    let weights = weights_of(&x);
-    tracing::info!(
-        tasks = prepared.len(),
-        evaluations,
-        start_score,
-        score = best,
-        recall,
-        ?weights,
-        other_genre = x[OTHER_GENRE],
-        seed_share = x[SEED_SHARE],
-        "learned the scoring weights"
-    );
-    Ok(Learned {
-        weights,
-        other_genre: x[OTHER_GENRE],
-        seed_share: x[SEED_SHARE],
-        start_score,
-        score: best,
-        tasks: prepared.len(),
-        recall,
-        evaluations,
-    })
+    (x, start_score, best)
 }
 
 /// The signal weights of a point of the search.
@@ -205,8 +282,8 @@ fn objective(models: &[Model], prepared: &mut [Prepared], x: &[f32; COORDS]) -> 
                         .map(|t| {
                             let model = &models[t.fold];
                             t.pool.score(weights, other_genre);
-                            let filters =
-                                Filters::new(&SeedPoint::of_tracks(model, &t.seeds), &t.options);
+                            let points = SeedPoint::of_seeds(model, &t.seeds);
+                            let filters = Filters::new(&points, &t.options);
                             let (length, n) = (t.options.length, t.seeds.len());
                             let picks = ranked(model, &t.pool, &filters, length, n, seed_share);
                             let c = &t.pool.candidates;

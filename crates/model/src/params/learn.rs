@@ -16,6 +16,14 @@ pub struct LearnParams {
     pub seed: u64,
     /// Cap of tracks per artist while picking (`None`: no cap, as the evaluation measures).
     pub max_per_artist: Option<usize>,
+    /// Also learn weights for seeds the catalog lacks ([`crate::learn::ProxyLearned`]); off
+    /// for a model that will only ever see catalog seeds (it saves half the learning).
+    #[serde(default = "yes")]
+    pub proxies: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for LearnParams {
@@ -25,6 +33,7 @@ impl Default for LearnParams {
             relabel: false,
             seed: 7,
             max_per_artist: None,
+            proxies: true,
         }
     }
 }
