@@ -32,5 +32,9 @@ export default defineConfig({
     { name: 'no-js', testMatch: /.*\.nojs\.spec\.ts/, use: { javaScriptEnabled: false } },
     // The hydrated WebAssembly client.
     { name: 'hydrated', testMatch: /.*\.hydrated\.spec\.ts/, use: { javaScriptEnabled: true } },
+    // Two replicas behind nginx (scripts/replicas.sh passes their addresses); plain form posts.
+    ...(process.env.REPLICA_URLS
+      ? [{ name: 'replicas', testMatch: /.*\.replicas\.spec\.ts/, use: { javaScriptEnabled: false } }]
+      : []),
   ],
 });

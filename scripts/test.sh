@@ -2,7 +2,8 @@
 # scripts/test.sh — the whole test suite (what .ci/run calls):
 #   set-up check, cargo fmt --check, clippy (host, and wasm32 for the browser crates),
 #   unit + integration tests, then the end-to-end suite: release site + server on a free loopback
-#   port, Playwright in Debian's Chromium (one project with JavaScript off, one hydrated).
+#   port, Playwright in Debian's Chromium (one project with JavaScript off, one hydrated);
+#   then two replicas behind nginx (scripts/replicas.sh).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -30,5 +31,8 @@ cargo test
 step "end-to-end (Playwright, Chromium)"
 "$ROOT/scripts/build.sh"
 "$ROOT/scripts/e2e.sh"
+
+step "replicas behind nginx (sessions, shared lookups, model upload, a replica stopping)"
+"$ROOT/scripts/replicas.sh"
 
 log "all green in $((SECONDS - t0)) s"

@@ -96,6 +96,14 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_concurrent: u32,
 
+    /// Seconds between looks at --model's version (the S3 object's ETag, or the file's size
+    /// and time): a changed model is loaded and swapped in, so every replica serves a new
+    /// upload within this interval plus the load. 0: only SIGHUP or `POST /admin/reload`.
+    /// Ignored without --model.
+    #[arg(long, env = "SELECTA_MODEL_WATCH", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(0..=86_400))]
+    pub model_watch: u64,
+
     #[command(flatten)]
     pub model: ModelArgs,
 

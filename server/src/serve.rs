@@ -63,6 +63,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         lookup,
     };
     runtime.reload_on_sighup();
+    if args.model_watch > 0 {
+        runtime.watch_model(std::time::Duration::from_secs(args.model_watch));
+    }
     let secure = args
         .api
         .public_url

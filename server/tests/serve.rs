@@ -95,6 +95,89 @@ fn reload_swaps_models_and_keeps_the_old_one_on_failure() {
     );
 }
 
+/// The `"tracks":N` of `/readyz`.
+fn ready_tracks(server: &Server) -> usize {
+    let (_, body) = server.get("/readyz");
+    let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    value["tracks"].as_u64().unwrap_or(0) as usize
+}
+
+/// Polls `/readyz` until the model in service has `tracks` tracks; false after `secs`.
+fn wait_for_tracks(server: &Server, tracks: usize, secs: u64) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < deadline {
+        if ready_tracks(server) == tracks {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    false
+}
+
+/// Replaces `path` as an upload would: written beside it, renamed over it.
+fn replace(path: &std::path::Path, bytes: &[u8]) {
+    let tmp = path.with_extension("uploading");
+    std::fs::write(&tmp, bytes).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
+#[test]
+fn the_server_follows_a_changed_model_and_skips_a_broken_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = fake_site(dir.path());
+    // A second model, of 300 generated tracks.
+    let small_csv = dir.path().join("small.csv");
+    let o = run(selecta()
+        .args(["bench", "--tracks", "300", "--seed", "3", "--catalog"])
+        .arg(catalog())
+        .arg("--write-catalog")
+        .arg(&small_csv));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let small = dir.path().join("small.selecta");
+    let o = run(selecta()
+        .args(["fit", "--catalog"])
+        .arg(&small_csv)
+        .arg("--out")
+        .arg(&small));
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let model = dir.path().join("model.selecta");
+    std::fs::copy(fitted_model(), &model).unwrap();
+    let port = free_port();
+    let mut cmd = selecta();
+    cmd.args([
+        "serve",
+        "--addr",
+        &format!("127.0.0.1:{port}"),
+        "--site-root",
+    ])
+    .arg(&site)
+    .arg("--model")
+    .arg(&model)
+    .arg("--model-cache")
+    .arg(dir.path().join("cache.selecta"))
+    .env("SELECTA_MODEL_WATCH", "1");
+    let server = Server::start(cmd, port);
+    assert_eq!(ready_tracks(&server), 28_356);
+
+    replace(&model, &std::fs::read(&small).unwrap());
+    assert!(
+        wait_for_tracks(&server, 300, 30),
+        "the new model is served without a signal"
+    );
+
+    // A broken upload: refused, and the model in service stays and answers.
+    replace(&model, b"not a model");
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert_eq!(ready_tracks(&server), 300);
+    let (status, _) = server.get("/v1/audio-features?ids=x");
+    assert!(status < 500, "still serving: {status}");
+
+    // The next good upload is taken again.
+    replace(&model, &std::fs::read(fitted_model()).unwrap());
+    assert!(wait_for_tracks(&server, 28_356, 30));
+}
+
 #[test]
 fn s3_model_with_last_good_copy_when_s3_is_down() {
     let moto = moto::Moto::start();

@@ -267,30 +267,45 @@ pub async fn fit(
 /// What the copy at `cache` was made from is recorded beside it ([`crate::provenance`]);
 /// whether it was used, and if not why, is logged.
 pub async fn load_model(source: &ModelSource) -> anyhow::Result<Model> {
+    Ok(load_versioned(source).await?.0)
+}
+
+/// [`load_model`], with the version of `model_url` the model was read from ([`Store::version`]:
+/// the S3 ETag, or a file's length and time); `None` for a model fitted from the catalog or
+/// the last-good copy served because the location failed.
+async fn load_versioned(source: &ModelSource) -> anyhow::Result<(Model, Option<String>)> {
     match &source.model_url {
-        Some(spec) => fetch_model(source, spec).await,
-        None => model_of_catalog(source).await,
+        Some(spec) => fetch_model(source, spec, true).await,
+        None => Ok((model_of_catalog(source).await?, None)),
     }
 }
 
-/// The model at `spec`, or the last good copy of it at `source.cache`.
-async fn fetch_model(source: &ModelSource, spec: &str) -> anyhow::Result<Model> {
+/// The model at `spec` with its version, or, when `fallback`, the last good copy of it at
+/// `source.cache`.
+async fn fetch_model(
+    source: &ModelSource,
+    spec: &str,
+    fallback: bool,
+) -> anyhow::Result<(Model, Option<String>)> {
     let loc = location(spec, "--model / MODEL_URL")?;
     let wanted = CacheSource::Model {
         url: provenance::source_name(&loc),
     };
     let cache = &source.cache;
-    let remote = match source.store().get(&loc).await {
-        Ok(bytes) => match validate(bytes).await? {
+    let remote = match source.store().get_versioned(&loc).await {
+        Ok((bytes, version)) => match validate(bytes).await? {
             (bytes, Ok(model)) => {
-                tracing::info!(model = %loc, tracks = model.len(), "model loaded");
+                tracing::info!(model = %loc, tracks = model.len(), version = version.as_deref().unwrap_or("-"), "model loaded");
                 save_cache(cache, bytes, &wanted).await;
-                return Ok(model);
+                return Ok((model, version));
             }
             (_, Err(e)) => anyhow::Error::new(e).context(format!("{loc} is not a usable model")),
         },
         Err(e) => anyhow::Error::new(e),
     };
+    if !fallback {
+        return Err(remote);
+    }
     // The copy stands in only for the same model: one left by `describe --model other` or
     // fitted from a catalog would silently serve something else.
     if let Err(why) = provenance::check(cache, &wanted) {
@@ -314,7 +329,7 @@ async fn fetch_model(source: &ModelSource, spec: &str) -> anyhow::Result<Model> 
                 tracks = model.len(),
                 "serving the last-good copy of the model"
             );
-            Ok(model)
+            Ok((model, None))
         }
         (_, Err(e)) => bail!(
             "cannot load the model: {remote:#}; and no usable last-good copy at {}: {e}",
@@ -502,13 +517,27 @@ struct Inner {
     reloading: tokio::sync::Mutex<()>,
     /// The stop flag of the neighbour-table preparation running now, if any.
     preparing: Mutex<Option<Arc<AtomicBool>>>,
+    /// What the watcher compares with the model's location ([`Runtime::watch_model`]).
+    versions: Mutex<Versions>,
+}
+
+/// The versions of `model_url` the runtime has met.
+#[derive(Default)]
+struct Versions {
+    /// The version the model in service was read from (`None`: fitted, or a last-good copy).
+    serving: Option<String>,
+    /// A version that is not a usable model: not tried again until the location changes
+    /// again, so a bad upload is logged once, not at every look.
+    refused: Option<String>,
 }
 
 impl Runtime {
     /// Loads the first model from `source` and starts preparing its neighbour table.
     pub async fn start(source: ModelSource) -> anyhow::Result<Runtime> {
-        let model = load_model(&source).await?;
-        Ok(Runtime::serving(model, source))
+        let (model, version) = load_versioned(&source).await?;
+        let runtime = Runtime::serving(model, source);
+        runtime.versions().serving = version;
+        Ok(runtime)
     }
 
     /// Serves an already loaded `model`; reloads come from `source`.
@@ -519,6 +548,7 @@ impl Runtime {
                 source,
                 reloading: tokio::sync::Mutex::new(()),
                 preparing: Mutex::new(None),
+                versions: Mutex::new(Versions::default()),
             }),
         };
         runtime.prepare_in_background(runtime.handle().current());
@@ -539,13 +569,108 @@ impl Runtime {
     /// failure the model in service stays. Requests in flight finish on the model they
     /// started with. A reload asked for while one runs waits for it, then runs.
     pub async fn reload(&self) -> anyhow::Result<usize> {
+        self.reload_with(true).await
+    }
+
+    /// [`Runtime::reload`]; without `fallback`, a model at `model_url` that cannot be fetched
+    /// or used is an error rather than a reload of the last-good copy (which is what is
+    /// served already).
+    async fn reload_with(&self, fallback: bool) -> anyhow::Result<usize> {
         let _one_at_a_time = self.inner.reloading.lock().await;
-        let model = Arc::new(load_model(&self.inner.source).await?);
+        let (model, version) = match (&self.inner.source.model_url, fallback) {
+            (Some(spec), false) => fetch_model(&self.inner.source, spec, false).await?,
+            _ => load_versioned(&self.inner.source).await?,
+        };
+        let model = Arc::new(model);
         let tracks = model.len();
         self.inner.handle.replace_arc(Arc::clone(&model));
         self.prepare_in_background(model);
-        tracing::info!(tracks, "model reloaded");
+        tracing::info!(
+            tracks,
+            version = version.as_deref().unwrap_or("-"),
+            "model reloaded"
+        );
+        *self.versions() = Versions {
+            serving: version,
+            refused: None,
+        };
         Ok(tracks)
+    }
+
+    fn versions(&self) -> std::sync::MutexGuard<'_, Versions> {
+        self.inner
+            .versions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The version of `model_url` the model in service was read from: the S3 object's ETag,
+    /// or a file's length and modification time; `None` when it was fitted from the catalog,
+    /// or is the last-good copy served while the location failed.
+    pub fn serving_version(&self) -> Option<String> {
+        self.versions().serving.clone()
+    }
+
+    /// Looks at `model_url` every `every` (a HeadObject on S3, file metadata on disk) and
+    /// reloads when its version differs from the model in service's, so that every replica
+    /// serves a new upload within one interval plus a load. A version that is not a usable
+    /// model is logged once and skipped until the location changes again; a failed download
+    /// is tried again at the next look. Either way the model in service stays.
+    /// Does nothing without a `model_url` (a model fitted from the catalog).
+    pub fn watch_model(&self, every: std::time::Duration) {
+        let Some(spec) = self.source().model_url.clone() else {
+            return;
+        };
+        let Ok(loc) = location(&spec, "--model / MODEL_URL") else {
+            return; // the load at start already refused it
+        };
+        let runtime = self.clone();
+        tokio::spawn(async move {
+            let store = runtime.source().store();
+            let mut ticks = tokio::time::interval(every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            ticks.tick().await; // the first tick is now: the model was just loaded
+            let mut unreachable = false;
+            loop {
+                ticks.tick().await;
+                let now = match store.version(&loc).await {
+                    Ok(Some(v)) => v,
+                    Ok(None) => continue,
+                    Err(e) => {
+                        // Said once per outage: the model in service goes on meanwhile.
+                        if !unreachable {
+                            tracing::warn!(model = %loc, error = %e, "cannot look at the model's location; the model in service stays");
+                        }
+                        unreachable = true;
+                        continue;
+                    }
+                };
+                if std::mem::take(&mut unreachable) {
+                    tracing::info!(model = %loc, "the model's location answers again");
+                }
+                {
+                    let versions = runtime.versions();
+                    if versions.serving.as_ref() == Some(&now)
+                        || versions.refused.as_ref() == Some(&now)
+                    {
+                        continue;
+                    }
+                }
+                tracing::info!(model = %loc, version = %now, "the model changed; reloading");
+                match runtime.reload_with(false).await {
+                    Ok(_) => {}
+                    // A bad artifact stays bad: wait for the next upload.
+                    Err(e) if e.downcast_ref::<selecta_model::ArtifactError>().is_some() => {
+                        tracing::error!(model = %loc, version = %now, error = %format!("{e:#}"), "the new model is not usable; the previous model stays in service until the model changes again");
+                        runtime.versions().refused = Some(now);
+                    }
+                    // A failed download is tried again at the next look.
+                    Err(e) => {
+                        tracing::warn!(model = %loc, version = %now, error = %format!("{e:#}"), "cannot fetch the new model; the previous model stays in service, trying again");
+                    }
+                }
+            }
+        });
     }
 
     /// Computes the model's neighbour table on a thread of its own: serving goes on at once

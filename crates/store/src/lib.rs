@@ -74,6 +74,32 @@ impl Store {
         }
     }
 
+    /// All bytes at `location` and the version they are (see [`Store::version`]), read
+    /// together: for S3 the ETag of the same GetObject; for a file, its version read just
+    /// before the bytes (a file replaced in between is seen as changed at the next look).
+    pub async fn get_versioned(
+        &self,
+        location: &Location,
+    ) -> Result<(Vec<u8>, Option<String>), StoreError> {
+        match location {
+            Location::Local(path) => {
+                let version = local::version(path).await?;
+                Ok((local::get(path).await?, version))
+            }
+            Location::S3 { bucket, key } => self.s3().await.get_versioned(bucket, key).await,
+        }
+    }
+
+    /// A cheap token that changes when the content at `location` changes, without reading it:
+    /// the S3 object's ETag (one HeadObject), or a file's length and modification time. `None`
+    /// when the store gives none.
+    pub async fn version(&self, location: &Location) -> Result<Option<String>, StoreError> {
+        match location {
+            Location::Local(path) => local::version(path).await,
+            Location::S3 { bucket, key } => self.s3().await.etag(bucket, key).await,
+        }
+    }
+
     /// Store `bytes` at `location`, replacing what is there. Local writes go to a temporary
     /// file in the same directory that is renamed into place when complete (missing parent
     /// directories are created); S3 uploads are atomic by nature.

@@ -27,6 +27,23 @@ pub(crate) async fn get(path: &Path) -> Result<Vec<u8>, StoreError> {
         .await
 }
 
+/// A token that changes when the file does: its length and modification time (nanoseconds).
+/// A file replaced by [`write_atomic`] gets a new one.
+pub(crate) async fn version(path: &Path) -> Result<Option<String>, StoreError> {
+    let path = path.to_path_buf();
+    blocking(move || {
+        let meta = fs::metadata(&path)
+            .map_err(|e| StoreError::io(&Location::Local(path.clone()), "read its metadata", e))?;
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        Ok(Some(format!("{}-{modified}", meta.len())))
+    })
+    .await
+}
+
 pub(crate) async fn put(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let (path, bytes) = (path.to_path_buf(), bytes.to_vec());
     blocking(move || write_atomic(&path, &bytes)).await

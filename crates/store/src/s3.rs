@@ -29,6 +29,16 @@ impl S3 {
     }
 
     pub(crate) async fn get(&self, bucket: &str, key: &str) -> Result<Vec<u8>, StoreError> {
+        Ok(self.get_versioned(bucket, key).await?.0)
+    }
+
+    /// The object's bytes and its ETag, from one GetObject: the ETag describes exactly the
+    /// bytes returned, even when the object is replaced meanwhile.
+    pub(crate) async fn get_versioned(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> Result<(Vec<u8>, Option<String>), StoreError> {
         let loc = s3_location(bucket, key);
         let out = self
             .client
@@ -38,6 +48,7 @@ impl S3 {
             .send()
             .await
             .map_err(|e| self.classify(e, &loc, "GetObject"))?;
+        let etag = out.e_tag().map(str::to_string);
         let body = out.body.collect().await.map_err(|e| {
             let detail = format!("reading the object body: {}", chain_text(&e));
             if looks_like_timeout(&detail) {
@@ -46,7 +57,21 @@ impl S3 {
                 self.other(&loc, "GetObject", detail)
             }
         })?;
-        Ok(body.into_bytes().to_vec())
+        Ok((body.into_bytes().to_vec(), etag))
+    }
+
+    /// The object's ETag (HeadObject: no body is transferred).
+    pub(crate) async fn etag(&self, bucket: &str, key: &str) -> Result<Option<String>, StoreError> {
+        let loc = s3_location(bucket, key);
+        let out = self
+            .client
+            .head_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| self.classify(e, &loc, "HeadObject"))?;
+        Ok(out.e_tag().map(str::to_string))
     }
 
     pub(crate) async fn put(
@@ -193,7 +218,8 @@ impl S3 {
             detail: format!("{code}: {detail}"),
         };
         match (code, status) {
-            ("NoSuchKey", _) | ("", 404) => match loc {
+            // HeadObject has no body to name the error: its 404 comes as `NotFound`.
+            ("NoSuchKey", _) | ("NotFound" | "", 404) => match loc {
                 Location::S3 { bucket, .. } => StoreError::NotFound {
                     location: loc.clone(),
                     detail: format!("no such key in bucket `{bucket}`"),

@@ -35,6 +35,25 @@ async fn put_creates_directories_and_leaves_no_temporary_files() {
 }
 
 #[tokio::test]
+async fn a_replaced_file_is_a_new_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::default();
+    let at = Location::local(dir.path().join("model.selecta"));
+    assert!(store.version(&at).await.unwrap_err().is_not_found());
+
+    store.put(&at, b"first").await.unwrap();
+    let (bytes, first) = store.get_versioned(&at).await.unwrap();
+    assert_eq!(bytes, b"first");
+    assert!(first.is_some());
+    assert_eq!(store.version(&at).await.unwrap(), first, "unchanged");
+
+    // Same length, written later: the time tells them apart.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    store.put(&at, b"again").await.unwrap();
+    assert_ne!(store.version(&at).await.unwrap(), first);
+}
+
+#[tokio::test]
 async fn failed_put_leaves_the_old_file_and_no_temporary_file() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::default();

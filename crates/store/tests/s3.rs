@@ -37,6 +37,31 @@ async fn multi_megabyte_round_trip_and_overwrite() {
 }
 
 #[tokio::test]
+async fn versions_are_etags_that_follow_the_object() {
+    let moto = Moto::start();
+    moto.create_bucket("models");
+    let store = moto.store();
+    let at = loc("s3://models/model.selecta");
+    assert!(store.version(&at).await.unwrap_err().is_not_found());
+
+    store.put(&at, b"first model").await.unwrap();
+    let first = store.version(&at).await.unwrap().expect("an ETag");
+    let (bytes, version) = store.get_versioned(&at).await.unwrap();
+    assert_eq!(bytes, b"first model");
+    assert_eq!(
+        version.as_ref(),
+        Some(&first),
+        "the GET's ETag is the HEAD's"
+    );
+    assert_eq!(store.version(&at).await.unwrap(), Some(first.clone()));
+
+    store.put(&at, b"second model").await.unwrap();
+    let second = store.version(&at).await.unwrap().expect("an ETag");
+    assert_ne!(first, second, "a new upload is a new version");
+    assert_eq!(store.get_versioned(&at).await.unwrap().1, Some(second));
+}
+
+#[tokio::test]
 async fn missing_key_is_not_found_naming_the_location() {
     let moto = Moto::start();
     moto.create_bucket("bucket-one");

@@ -23,6 +23,7 @@ pub fn selecta() -> Command {
         "SELECTA_MODEL_CACHE",
         "SELECTA_CATALOG",
         "SELECTA_ADMIN_TOKEN",
+        "SELECTA_MODEL_WATCH",
         "SELECTA_API_KEYS",
         "SELECTA_API_RATE_LIMIT",
         "SELECTA_API_RATE_BURST",
