@@ -42,7 +42,7 @@ fail() {
 }
 wait_for() { # url pid log name
   for _ in $(seq 1 240); do
-    if curl -fsS -o /dev/null "$1"; then return 0; fi
+    if curl -fs -o /dev/null "$1"; then return 0; fi
     kill -0 "$2" 2>/dev/null || fail "$4 exited before answering"
     sleep 0.5
   done
