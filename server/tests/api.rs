@@ -18,21 +18,9 @@ use serde_json::{json, Value};
 
 /// Starts `selecta serve` on the fitted bundled catalog with extra flags.
 fn serve(dir: &std::path::Path, extra: &[&str]) -> Server {
-    let site = fake_site(dir);
     let port = free_port();
-    let mut cmd = selecta();
-    cmd.args([
-        "serve",
-        "--addr",
-        &format!("127.0.0.1:{port}"),
-        "--site-root",
-    ])
-    .arg(&site)
-    .arg("--model")
-    .arg(fitted_model())
-    .arg("--model-cache")
-    .arg(dir.join("cache.selecta"))
-    .args(extra);
+    let mut cmd = serve_model(dir, port, &fitted_model());
+    cmd.args(extra);
     Server::start(cmd, port)
 }
 

@@ -47,24 +47,12 @@ fn an_unbuilt_site_is_an_error_at_start() {
 #[test]
 fn reload_swaps_models_and_keeps_the_old_one_on_failure() {
     let dir = tempfile::tempdir().unwrap();
-    let site = fake_site(dir.path());
     let model = dir.path().join("model.selecta");
     std::fs::copy(fitted_model(), &model).unwrap();
     let cache = dir.path().join("cache.selecta");
     let port = free_port();
-    let mut cmd = selecta();
-    cmd.args([
-        "serve",
-        "--addr",
-        &format!("127.0.0.1:{port}"),
-        "--site-root",
-    ])
-    .arg(&site)
-    .arg("--model")
-    .arg(&model)
-    .arg("--model-cache")
-    .arg(&cache)
-    .env("SELECTA_ADMIN_TOKEN", "s3cret-token");
+    let mut cmd = serve_model(dir.path(), port, &model);
+    cmd.env("SELECTA_ADMIN_TOKEN", "s3cret-token");
     let server = Server::start(cmd, port);
     let (status, body) = server.get("/");
     assert_eq!(status, 200);
@@ -124,7 +112,6 @@ fn replace(path: &std::path::Path, bytes: &[u8]) {
 #[test]
 fn the_server_follows_a_changed_model_and_skips_a_broken_one() {
     let dir = tempfile::tempdir().unwrap();
-    let site = fake_site(dir.path());
     // A second model, of 300 generated tracks.
     let small_csv = dir.path().join("small.csv");
     let o = run(selecta()
@@ -144,19 +131,8 @@ fn the_server_follows_a_changed_model_and_skips_a_broken_one() {
     let model = dir.path().join("model.selecta");
     std::fs::copy(fitted_model(), &model).unwrap();
     let port = free_port();
-    let mut cmd = selecta();
-    cmd.args([
-        "serve",
-        "--addr",
-        &format!("127.0.0.1:{port}"),
-        "--site-root",
-    ])
-    .arg(&site)
-    .arg("--model")
-    .arg(&model)
-    .arg("--model-cache")
-    .arg(dir.path().join("cache.selecta"))
-    .env("SELECTA_MODEL_WATCH", "1");
+    let mut cmd = serve_model(dir.path(), port, &model);
+    cmd.env("SELECTA_MODEL_WATCH", "1");
     let server = Server::start(cmd, port);
     assert_eq!(ready_tracks(&server), 28_356);
 

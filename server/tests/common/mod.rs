@@ -101,6 +101,26 @@ pub fn fake_site(dir: &Path) -> PathBuf {
     site
 }
 
+/// `selecta serve` on `port`, with a fake site in `dir`, serving the artifact at `model` and
+/// keeping its last-good copy in `dir`; more flags and variables may be added before
+/// [`Server::start`].
+pub fn serve_model(dir: &Path, port: u16, model: &Path) -> Command {
+    let site = fake_site(dir);
+    let mut cmd = selecta();
+    cmd.args([
+        "serve",
+        "--addr",
+        &format!("127.0.0.1:{port}"),
+        "--site-root",
+    ])
+    .arg(&site)
+    .arg("--model")
+    .arg(model)
+    .arg("--model-cache")
+    .arg(dir.join("cache.selecta"));
+    cmd
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
