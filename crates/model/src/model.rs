@@ -20,9 +20,11 @@ use crate::progress::{FitProgress, FitStage};
 
 /// Largest catalog whose neighbour table [`Model::prepare_for_serving`] computes.
 pub const TABLE_MAX_TRACKS: usize = 200_000;
-/// Neighbours per track in that table: what a playlist of up to 30 tracks from up to 30
-/// seeds asks for on its first round (see `ScoringParams::neighbours_per_track`).
-pub const TABLE_NEIGHBOURS: usize = 64;
+/// Neighbours per track in that table (the track itself included): what a playlist of up to
+/// 30 tracks from up to 30 seeds asks for on its first round (see
+/// `ScoringParams::neighbours_per_track`), and the 100 nearest tracks `/v1/recommendations`
+/// reports as each seed track's pool, which would otherwise cost a search per seed track.
+pub const TABLE_NEIGHBOURS: usize = 101;
 
 /// A fitted recommender: ready to generate playlists and to be saved as one artifact.
 pub struct Model {
@@ -270,6 +272,9 @@ mod tests {
         let model = small_model();
         let rows: Vec<usize> = (0..model.len()).collect();
         let searched = model.index().nearest_rows(&rows, 20);
+        // The 100 nearest of each track (the pools `/v1/recommendations` reports), searched.
+        let pool = |i| crate::neighbours(&model, i, 100).unwrap();
+        let pools: Vec<_> = (0..model.len()).map(pool).collect();
         // Set before it starts: no table, the same answers, searched.
         assert!(!model.prepare_for_serving_until(&AtomicBool::new(true)));
         assert_eq!(model.index().table_k(), None);
@@ -278,6 +283,7 @@ mod tests {
         assert!(model.prepare_for_serving_until(&AtomicBool::new(false)));
         assert_eq!(model.index().table_k(), Some(TABLE_NEIGHBOURS));
         assert_eq!(model.index().nearest_rows(&rows, 20), searched);
+        assert_eq!((0..model.len()).map(pool).collect::<Vec<_>>(), pools);
         // Already there: nothing to do, and it says so.
         assert!(model.prepare_for_serving_until(&AtomicBool::new(true)));
     }

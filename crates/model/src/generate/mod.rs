@@ -133,10 +133,15 @@ pub fn generate_from(
 }
 
 /// The `k` tracks nearest to a catalog track (itself excluded), nearest first, with their
-/// Manhattan distances in model space: the model's plain nearest neighbours.
+/// Manhattan distances in model space: the model's plain nearest neighbours. Read from the
+/// neighbour table when it holds `k + 1` per track (the same answer as the search).
 pub fn neighbours(model: &Model, index: usize, k: usize) -> Result<Vec<Neighbour>, GenerateError> {
     check_track(model, index, k)?;
-    let mut out = model.index.nearest(model.vector(index), k + 1);
+    let mut out = model
+        .index
+        .nearest_rows(&[index], k + 1)
+        .pop()
+        .unwrap_or_default();
     out.retain(|n| n.index != index);
     out.truncate(k);
     Ok(out)
