@@ -5,12 +5,14 @@
 //! `/healthz`, `/readyz` and `/metrics` stay outside, so that they answer while the rest is
 //! busy.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use axum::error_handling::HandleErrorLayer;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use tokio::sync::{Semaphore, SemaphorePermit};
 use tower::ServiceBuilder;
 use tower_http::timeout::TimeoutLayer;
 
@@ -49,6 +51,21 @@ impl Limits {
                 .concurrency_limit(self.max_concurrent.max(1)),
         )
     }
+}
+
+/// A turn to generate a playlist on a blocking thread: as many at once as there are cores, the
+/// others waiting in arrival order. Unbounded, every request in flight had a thread of its own
+/// and they all shared the cores: answers finished late together instead of early in turn,
+/// and the threads' switching and freeing each other's memory took a share of the time.
+pub async fn generation_turn() -> SemaphorePermit<'static> {
+    static TURNS: OnceLock<Semaphore> = OnceLock::new();
+    let turns = TURNS.get_or_init(|| {
+        Semaphore::new(std::thread::available_parallelism().map_or(1, usize::from))
+    });
+    turns
+        .acquire()
+        .await
+        .expect("the semaphore of generation turns is never closed")
 }
 
 /// The answer to a request over the concurrency limit.

@@ -285,7 +285,9 @@ pub async fn generate_playlist(
         .resolve_looking_up(&request, api.lookups())
         .await
         .map_err(request_error)?;
+    let turn = crate::limits::generation_turn().await;
     let playlist = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
         view.engine()
             .generate_resolved(&request, resolved)
             .map(|g| g.playlist)

@@ -417,7 +417,13 @@ pub fn album_id(t: &Track) -> String {
 
 fn derived_id(kind: &str, text: &str) -> String {
     const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let digest = Sha256::digest(format!("selecta:{kind}:{text}").as_bytes());
+    // The hash of `selecta:{kind}:{text}`, fed in parts (no string made for it).
+    let digest = Sha256::new()
+        .chain_update("selecta:")
+        .chain_update(kind)
+        .chain_update(":")
+        .chain_update(text)
+        .finalize();
     let mut n = u128::from_be_bytes(digest[..16].try_into().expect("16 bytes"));
     let mut out = [b'0'; 22];
     // 62^22 > 2^128, so 22 digits hold any u128.
