@@ -27,3 +27,15 @@ test('the page hydrates and search updates live through a server function', asyn
   expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
   expect(errors).toEqual([]);
 });
+
+test('the 404 page hydrates keeping its request id', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error' && !m.text().includes('404')) errors.push(m.text()); });
+  const res = await page.goto('/no/such/page');
+  expect(res!.status()).toBe(404);
+  const id = res!.headers()['x-request-id'];
+  await expect(page.locator('[data-hydrated="true"]')).toHaveCount(1);
+  await expect(page.getByTestId('request-id')).toContainText(id);
+  expect(errors).toEqual([]);
+});

@@ -25,8 +25,13 @@ test('a search with no match says so', async ({ page }) => {
   await expect(page.getByTestId('no-hits')).toContainText('Nothing matches');
 });
 
-test('unknown pages answer 404', async ({ request }) => {
+test('unknown pages answer 404, naming the request id of the x-request-id header', async ({ request }) => {
   const res = await request.get('/no/such/page');
   expect(res.status()).toBe(404);
-  expect(await res.text()).toContain('Page not found');
+  const text = await res.text();
+  expect(text).toContain('Page not found');
+  const id = res.headers()['x-request-id'];
+  expect(id).toBeTruthy();
+  expect(text).toContain('Request id');
+  expect(text).toContain(id);
 });

@@ -8,7 +8,8 @@ pub use playlist::PlaylistPage;
 
 use leptos::prelude::*;
 
-/// Shown for unknown paths (the server answers 404).
+/// Shown for unknown paths (the server answers 404), with the request id an operator finds
+/// in the logs.
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -17,10 +18,46 @@ pub fn NotFound() -> impl IntoView {
             resp.set_status(axum::http::StatusCode::NOT_FOUND);
         }
     }
+    // Only the server knows it (a request header); the resource carries it into the page's
+    // data, so that the hydrated page renders the same.
+    let id = request_id();
+    let request_id = Resource::new(|| (), move |_| std::future::ready(id.clone()));
     view! {
         <section class="card">
             <h1>"Page not found"</h1>
             <p><a href="/">"Back to the start"</a></p>
+            <Suspense>
+                {move || {
+                    request_id
+                        .get()
+                        .flatten()
+                        .map(|id| {
+                            view! {
+                                <p class="muted" data-testid="request-id">
+                                    "Request id: "<code>{id}</code>
+                                </p>
+                            }
+                        })
+                }}
+            </Suspense>
         </section>
+    }
+}
+
+/// The request's id (`x-request-id`, set by the server's request layer), while rendering on
+/// the server.
+fn request_id() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>().and_then(|p| {
+            p.headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
     }
 }
