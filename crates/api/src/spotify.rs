@@ -64,7 +64,7 @@ pub async fn recommendations(
         .resolve_looking_up(&request, api.lookups())
         .await
         .map_err(request_error)?;
-    // One turn per core, held until the work is done (even when the request gives up); the
+    // A turn of the cores, held until the work is done (even when the request gives up); the
     // answer is also encoded there, so that its many small allocations are made and freed
     // by one thread.
     let turn = generation_turn().await;
