@@ -9,7 +9,7 @@
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock, and Trunk (cargo install);
 #   - wasm-opt from npm's binaryen (Debian's binaryen 108 breaks wasm-bindgen 0.2.130 output);
 #   - with --test: Chromium (Debian), the Playwright runner (npm, no browser download) and the
-#     moto S3 server (PyPI) used by the test suite; nginx and wrk (Debian) for the replica test.
+#     moto S3 server (PyPI) used by the test suite; nginx (Debian) for the replica test.
 # Tools go to $SELECTA_TOOLS (default ~/.local/share/selecta/tools); it writes
 # $SELECTA_TOOLS/env.sh, which scripts/build.sh and scripts/test.sh source.
 #
@@ -126,9 +126,9 @@ if ((WITH_TEST)); then
       || die "npm ci in end2end/ failed"
   fi
   "$ROOT/scripts/s3-server.sh" install
-  # The replica test (scripts/replicas.sh): a real reverse proxy, and a load through it.
+  # The replica test (scripts/replicas.sh): a real reverse proxy.
   # RUNLEVEL=1: the package does not start a system nginx on port 80 (the test runs its own).
-  RUNLEVEL=1 apt_install nginx-light wrk
+  RUNLEVEL=1 apt_install nginx-light
 fi
 
 log "ready: wasm32 via $WASM_MODE, $("$SELECTA_TOOLS/bin/trunk" --version), wasm-bindgen $WB_VER, $("$SELECTA_TOOLS/node_modules/.bin/wasm-opt" --version | head -1)"
