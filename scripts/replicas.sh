@@ -7,7 +7,8 @@
 #   - replicas A and B started from deploy/selecta.env (the same S3 key, Redis and Spotify
 #     app), each with its own address and local model cache as deploy/selecta@.service gives
 #     them, looking at the model's ETag every 2 s (SELECTA_MODEL_WATCH);
-#   - nginx with deploy/nginx.conf (only its ports changed) in front of them.
+#   - nginx with deploy/nginx.conf (only its ports changed) in front of them;
+# and has systemd-analyze verify deploy/selecta@.service (where systemd-analyze exists).
 # Then checks:
 #   1. (Playwright) a listener signed in through the proxy has the same session and seeds on
 #      either replica, and saves through each;
@@ -167,6 +168,21 @@ start_replica a "$a_port"; a_pid=${pids[-1]}
 start_replica b "$b_port"; b_pid=${pids[-1]}
 wait_for "http://127.0.0.1:$a_port/readyz" "$a_pid" "$work/replica-a.log" "replica A"
 wait_for "http://127.0.0.1:$b_port/readyz" "$b_pid" "$work/replica-b.log" "replica B"
+
+# deploy/selecta@.service as systemd reads it (this machine runs no systemd to start it): the
+# replicas above were given what it sets.
+if command -v systemd-analyze >/dev/null; then
+  mkdir -p "$work/unit"
+  sed "s|/usr/local/bin/selecta|$bin|" deploy/selecta@.service >"$work/unit/selecta@$a_port.service"
+  # A warning (an unknown key, say) counts as a refusal.
+  if ! systemd-analyze verify "$work/unit/selecta@$a_port.service" >"$work/unit.log" 2>&1 \
+    || [[ -s "$work/unit.log" ]]; then
+    fail "systemd-analyze verify refuses deploy/selecta@.service: $(cat "$work/unit.log")"
+  fi
+  log "ok: systemd-analyze verify accepts deploy/selecta@.service"
+else
+  log "no systemd-analyze here: deploy/selecta@.service not verified"
+fi
 
 mkdir -p "$work/nginx"
 sed -e "s/127\.0\.0\.1:3001/127.0.0.1:$a_port/; s/127\.0\.0\.1:3002/127.0.0.1:$b_port/" \
