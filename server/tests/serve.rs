@@ -284,21 +284,9 @@ fn fit_reads_the_seed_layout_from_an_s3_prefix() {
 
 /// `selecta serve` on the fitted model with `args`, sessions in memory unless `env` says.
 fn serve_with(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Server {
-    let site = fake_site(dir);
     let port = free_port();
-    let mut cmd = selecta();
-    cmd.args([
-        "serve",
-        "--addr",
-        &format!("127.0.0.1:{port}"),
-        "--site-root",
-    ])
-    .arg(&site)
-    .arg("--model")
-    .arg(fitted_model())
-    .arg("--model-cache")
-    .arg(dir.join("cache.selecta"))
-    .args(args);
+    let mut cmd = serve_model(dir, port, &fitted_model());
+    cmd.args(args);
     for (k, v) in env {
         cmd.env(k, v);
     }
