@@ -113,13 +113,13 @@ mod tests {
             .map(|i| Track {
                 id: format!("t{i}").into(),
                 name: format!("Song {i}").into(),
-                artists: vec![format!("Artist {}", i % 10)],
+                artists: vec![format!("Artist {}", i % 10).into()],
                 genres: vec![if i < 20 { "pop" } else { "rock" }.into()],
                 features: AudioFeatures {
-                    energy: Some(i as f32 / 40.0),
-                    danceability: Some(1.0 - i as f32 / 40.0),
-                    tempo: Some(80.0 + 3.0 * i as f32),
-                    valence: Some((i % 7) as f32 / 7.0),
+                    energy: Some(i as f32 / 40.0).into(),
+                    danceability: Some(1.0 - i as f32 / 40.0).into(),
+                    tempo: Some(80.0 + 3.0 * i as f32).into(),
+                    valence: Some((i % 7) as f32 / 7.0).into(),
                     ..AudioFeatures::default()
                 },
                 ..Track::default()

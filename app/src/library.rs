@@ -223,7 +223,7 @@ mod tests {
             artists: vec![artist.into()],
             popularity: Some(pop),
             features: AudioFeatures {
-                energy: Some(e),
+                energy: Some(e).into(),
                 ..AudioFeatures::default()
             },
             ..Track::default()

@@ -45,7 +45,7 @@ impl AppState {
         let artists: std::collections::HashSet<&str> = catalog
             .tracks()
             .iter()
-            .flat_map(|t| t.artists.iter().map(String::as_str))
+            .flat_map(|t| t.artists.iter().map(|a| a.as_str()))
             .collect();
         CatalogStats {
             tracks: catalog.len(),

@@ -385,7 +385,7 @@ async fn v1_answers_fit_spotify_schemas_for_many_random_requests() {
         for (id, f) in ids.iter().zip(list) {
             assert_eq!(f["id"], id.as_str());
             let t = model.catalog().get(id).unwrap();
-            if let Some(e) = t.features.energy {
+            if let Some(e) = t.features.energy.get() {
                 assert_eq!(f["energy"].as_f64().unwrap() as f32, e, "{id}");
             }
         }

@@ -91,7 +91,7 @@ fn recommend_table_honours_filters() {
     assert!(!p.entries.is_empty());
     for e in &p.entries {
         assert!(
-            e.track.features.energy.unwrap() >= 0.7,
+            e.track.features.energy.get().unwrap() >= 0.7,
             "{:?}",
             e.track.features
         );

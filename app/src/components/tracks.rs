@@ -21,12 +21,13 @@ pub fn TrackMeta(track: Track) -> impl IntoView {
 pub fn Features(track: Track) -> impl IntoView {
     let f = &track.features;
     let bars = [
-        ("E", "energy", f.energy),
-        ("D", "danceability", f.danceability),
-        ("M", "mood (valence)", f.valence),
+        ("E", "energy", f.energy.get()),
+        ("D", "danceability", f.danceability.get()),
+        ("M", "mood (valence)", f.valence.get()),
     ];
     let tempo = f
         .tempo
+        .get()
         .map(|t| format!("{t:.0} BPM"))
         .unwrap_or_else(|| "– BPM".into());
     view! {

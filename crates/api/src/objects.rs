@@ -327,7 +327,7 @@ pub fn track_object(t: &Track, album_tracks: u32, links: &Links) -> TrackObject 
         .artists
         .iter()
         .enumerate()
-        .map(|(k, a)| artist_object(a, t.artist_ids.get(k).map(String::as_str)))
+        .map(|(k, a)| artist_object(a, t.artist_ids.get(k).map(|id| id.as_str())))
         .collect();
     // The contract requires an album id, so a derived one stays in `id`; its URI is
     // Selecta's (`selecta:album:ID`) and it links to no Spotify page.
@@ -395,15 +395,15 @@ pub fn audio_features_object(t: &Track, links: &Links) -> AudioFeaturesObject {
             0.0
         })
     };
-    let acousticness = float("acousticness", f.acousticness);
-    let danceability = float("danceability", f.danceability);
-    let energy = float("energy", f.energy);
-    let instrumentalness = float("instrumentalness", f.instrumentalness);
-    let liveness = float("liveness", f.liveness);
-    let loudness = float("loudness", f.loudness);
-    let speechiness = float("speechiness", f.speechiness);
-    let tempo = float("tempo", f.tempo);
-    let valence = float("valence", f.valence);
+    let acousticness = float("acousticness", f.acousticness.get());
+    let danceability = float("danceability", f.danceability.get());
+    let energy = float("energy", f.energy.get());
+    let instrumentalness = float("instrumentalness", f.instrumentalness.get());
+    let liveness = float("liveness", f.liveness.get());
+    let loudness = float("loudness", f.loudness.get());
+    let speechiness = float("speechiness", f.speechiness.get());
+    let tempo = float("tempo", f.tempo.get());
+    let valence = float("valence", f.valence.get());
     let mut int = |name: &str, v: Option<u8>, placeholder: i32| {
         v.map(i32::from).unwrap_or_else(|| {
             missing.push(name.to_string());
@@ -459,17 +459,17 @@ mod tests {
             popularity: Some(76.6),
             duration_ms: Some(354_947),
             features: AudioFeatures {
-                danceability: Some(0.392),
-                energy: Some(0.402),
+                danceability: Some(0.392).into(),
+                energy: Some(0.402).into(),
                 key: Some(0),
-                loudness: Some(-9.961),
+                loudness: Some(-9.961).into(),
                 mode: Some(0),
-                speechiness: Some(0.0536),
-                acousticness: Some(0.288),
-                instrumentalness: Some(0.0),
-                liveness: Some(0.243),
-                valence: Some(0.228),
-                tempo: None,
+                speechiness: Some(0.0536).into(),
+                acousticness: Some(0.288).into(),
+                instrumentalness: Some(0.0).into(),
+                liveness: Some(0.243).into(),
+                valence: Some(0.228).into(),
+                tempo: None.into(),
                 time_signature: None,
             },
             ..Track::default()
@@ -538,7 +538,7 @@ mod tests {
         assert_eq!(v["track_href"], "http://h/v1/tracks/4u7EnebtmKWzUH433cf5Qv");
 
         let mut complete = track();
-        complete.features.tempo = Some(143.9);
+        complete.features.tempo = Some(143.9).into();
         complete.features.time_signature = Some(3);
         let v = serde_json::to_value(audio_features_object(&complete, &links)).unwrap();
         assert!(

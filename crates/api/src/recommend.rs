@@ -395,7 +395,7 @@ mod tests {
     #[test]
     fn bounds_filter_known_values_only() {
         let mut t = Track::default();
-        t.features.energy = Some(0.5);
+        t.features.energy = Some(0.5).into();
         let b = |min, max| {
             BTreeMap::from([(
                 Attribute::Energy,
@@ -442,7 +442,7 @@ mod tests {
         let t = view.tracks();
         for o in &r.tracks {
             let i = view.track(&o.id).unwrap();
-            assert!(t[i].features.energy.unwrap() >= 0.3, "{}", o.id);
+            assert!(t[i].features.energy.get().unwrap() >= 0.3, "{}", o.id);
             assert_ne!(o.id, seed, "a seed is never recommended");
         }
         let s = &r.seeds[0];

@@ -29,7 +29,8 @@ fn tracks() -> Vec<Track> {
     (0..N)
         .map(|i| {
             let (g, sub) = genres[i % 3];
-            let mut artists = vec![format!("Artist {}", (b'A' + (i % 6) as u8) as char)];
+            let mut artists: Vec<selecta_types::Text> =
+                vec![format!("Artist {}", (b'A' + (i % 6) as u8) as char).into()];
             if i % 10 == 9 {
                 artists.push("Guest Star".into());
             }
@@ -49,17 +50,17 @@ fn tracks() -> Vec<Track> {
                 genres: vec![g.into()],
                 subgenres: vec![sub.into()],
                 features: AudioFeatures {
-                    danceability: Some(rng.random_range(0.2..0.9)),
-                    energy: Some((i as f32 + 0.5) / N as f32),
+                    danceability: Some(rng.random_range(0.2..0.9)).into(),
+                    energy: Some((i as f32 + 0.5) / N as f32).into(),
                     key: Some((i % 12) as u8),
-                    loudness: Some(rng.random_range(-12.0..-3.0)),
+                    loudness: Some(rng.random_range(-12.0..-3.0)).into(),
                     mode: Some((i % 2) as u8),
-                    speechiness: Some(rng.random_range(0.02..0.3)),
-                    acousticness: Some(rng.random_range(0.0..0.8)),
-                    instrumentalness: Some(rng.random_range(0.0..0.1)),
-                    liveness: Some(rng.random_range(0.05..0.4)),
-                    valence: Some(rng.random_range(0.1..0.9)),
-                    tempo: Some(80.0 + i as f32),
+                    speechiness: Some(rng.random_range(0.02..0.3)).into(),
+                    acousticness: Some(rng.random_range(0.0..0.8)).into(),
+                    instrumentalness: Some(rng.random_range(0.0..0.1)).into(),
+                    liveness: Some(rng.random_range(0.05..0.4)).into(),
+                    valence: Some(rng.random_range(0.1..0.9)).into(),
+                    tempo: Some(80.0 + i as f32).into(),
                     time_signature: None,
                 },
             }

@@ -212,14 +212,14 @@ fn feature_lines(t: &Track) -> Vec<String> {
         ("Speechiness", f.speechiness),
         ("Liveness", f.liveness),
     ] {
-        if let Some(v) = v {
+        if let Some(v) = v.get() {
             lines.push(row(name, format!("{} {v:.2}", bar(v))));
         }
     }
-    if let Some(v) = f.tempo {
+    if let Some(v) = f.tempo.get() {
         lines.push(row("Tempo", format!("{v:.0} BPM")));
     }
-    if let Some(v) = f.loudness {
+    if let Some(v) = f.loudness.get() {
         lines.push(row("Loudness", format!("{v:.1} dB")));
     }
     if let Some(k) = f.key {
@@ -252,7 +252,7 @@ mod tests {
         Track {
             id: id.into(),
             name: name.into(),
-            artists: artists.iter().map(|a| a.to_string()).collect(),
+            artists: artists.iter().map(|&a| a.into()).collect(),
             album: "Album <1>".into(),
             release_date: Some("2019-06-14".into()),
             year: Some(2019),
@@ -260,12 +260,12 @@ mod tests {
             genres: vec!["pop".into(), "r&b".into()],
             subgenres: vec!["dance pop".into()],
             features: AudioFeatures {
-                danceability: Some(0.748),
-                energy: Some(0.916),
+                danceability: Some(0.748).into(),
+                energy: Some(0.916).into(),
                 key: Some(6),
                 mode: Some(1),
-                tempo: Some(122.036),
-                loudness: Some(-2.634),
+                tempo: Some(122.036).into(),
+                loudness: Some(-2.634).into(),
                 ..AudioFeatures::default()
             },
             ..Track::default()

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use selecta_types::Track;
+use selecta_types::{Text, Track};
 
 use crate::error::{ImportReport, LoadError, Problem, SkipReason};
 use crate::layout::Layout;
@@ -99,10 +99,10 @@ impl Assembler {
 }
 
 /// Appends labels not yet present, in order (a track has a handful, so a scan is cheapest).
-fn merge_labels(into: &mut Vec<String>, new: &[&str]) {
+fn merge_labels(into: &mut Vec<Text>, new: &[&str]) {
     for &label in new {
         if !label.is_empty() && !into.iter().any(|l| l == label) {
-            into.push(label.to_string());
+            into.push(label.into());
         }
     }
 }

@@ -2,7 +2,7 @@
 //! column orders and names (the bundled TidyTuesday file, the 114-genre "Spotify Tracks
 //! Dataset", ...) load alike.
 
-use selecta_types::AUDIO_FEATURE_NAMES;
+use selecta_types::{Text, AUDIO_FEATURE_NAMES};
 
 use crate::error::MissingColumn;
 use crate::layout::Layout;
@@ -165,18 +165,18 @@ fn missing_column(aliases: &[&str], lower: &[String], header: &[String]) -> Miss
 
 /// Splits an artists cell that is not a list literal: `A;B`, or one name.
 /// (List literals are parsed, and their errors reported, by the row reader.)
-pub(crate) fn split_artists(cell: &str, style: ArtistStyle) -> Vec<String> {
+pub(crate) fn split_artists(cell: &str, style: ArtistStyle) -> Vec<Text> {
     let cell = cell.trim();
     if cell.is_empty() {
         return Vec::new();
     }
     match style {
-        ArtistStyle::Single | ArtistStyle::ListLiteral => vec![cell.to_string()],
+        ArtistStyle::Single | ArtistStyle::ListLiteral => vec![cell.into()],
         ArtistStyle::List => cell
             .split(';')
             .map(str::trim)
             .filter(|a| !a.is_empty())
-            .map(str::to_string)
+            .map(Text::from)
             .collect(),
     }
 }
@@ -189,9 +189,11 @@ pub(crate) fn is_list_literal(cell: &str, style: ArtistStyle) -> bool {
 /// Splits a cell the way [`split_artists`] and the row reader do, for tests and callers that
 /// do not report problems: a broken list literal gives the cell as one name.
 #[cfg(test)]
-fn split_any(cell: &str, style: ArtistStyle) -> Vec<String> {
+fn split_any(cell: &str, style: ArtistStyle) -> Vec<Text> {
     if is_list_literal(cell, style) {
-        crate::list_literal::parse_list(cell).unwrap_or_else(|_| vec![cell.trim().to_string()])
+        crate::list_literal::parse_list(cell)
+            .map(|items| items.into_iter().map(Text::from).collect())
+            .unwrap_or_else(|_| vec![cell.trim().into()])
     } else {
         split_artists(cell, style)
     }

@@ -2,7 +2,7 @@
 //! the physical line, the column and the value.
 
 use csv::ByteRecord;
-use selecta_types::Track;
+use selecta_types::{Text, Track};
 
 use crate::assemble::{Assembler, PlaylistRef, Problems};
 use crate::columns::{is_list_literal, split_artists, ArtistStyle, Columns};
@@ -156,9 +156,9 @@ impl<'a> Row<'a> {
     }
 
     /// A list-literal cell's items; `None` (and a problem) when it cannot be read.
-    fn list(&mut self, col: usize, cell: &str) -> Option<Vec<String>> {
+    fn list(&mut self, col: usize, cell: &str) -> Option<Vec<Text>> {
         match parse_list(cell) {
-            Ok(items) => Some(items),
+            Ok(items) => Some(items.into_iter().map(Text::from).collect()),
             Err(why) => {
                 self.problem(col, Some(cell), ProblemKind::BadList(why.to_string()));
                 None
@@ -319,8 +319,8 @@ struct Valid<'a> {
     name: &'a str,
     artists: (&'a str, ArtistStyle),
     /// The artists, when the cell was a list literal (parsed while checking the row).
-    artist_list: Option<Vec<String>>,
-    artist_ids: Vec<String>,
+    artist_list: Option<Vec<Text>>,
+    artist_ids: Vec<Text>,
     /// Whether the row had artist ids that were left out.
     artist_ids_dropped: bool,
     isrc: &'a str,
@@ -400,7 +400,7 @@ mod tests {
         assert_eq!(t.year, Some(2019));
         assert_eq!(t.popularity, Some(55.0));
         assert_eq!(t.features.key, Some(5));
-        assert_eq!(t.features.instrumentalness, Some(0.0));
+        assert_eq!(t.features.instrumentalness.get(), Some(0.0));
         assert_eq!(t.duration_ms, Some(200_000));
         assert_eq!(t.genres, ["pop"]);
         assert_eq!(c.playlists()[0].track_ids, ["t1"]);

@@ -339,7 +339,7 @@ mod tests {
     fn index() -> TextIndex {
         let t = |name: &str, artists: &[&str]| Track {
             name: name.into(),
-            artists: artists.iter().map(|a| a.to_string()).collect(),
+            artists: artists.iter().map(|&a| a.into()).collect(),
             ..Track::default()
         };
         TextIndex::build(&[

@@ -214,7 +214,7 @@ fn offset(n: usize) -> u32 {
 #[derive(Clone, Copy, Default)]
 struct TrackRec {
     /// Start of the track's text in the corpus.
-    start: usize,
+    start: u32,
     title_len: u32,
     artists_len: u32,
     /// Key numbers in the title table: whole title, without guests, without versions.
@@ -298,7 +298,7 @@ impl TextIndex {
             corpus.push_str(&normalize(&t.album));
             corpus.push(char::from(TRACK_SEP));
             recs.push(TrackRec {
-                start,
+                start: offset(start),
                 title_len: offset(title.len()),
                 artists_len: offset(joined.len()),
                 title: title_no,
@@ -347,13 +347,14 @@ impl TextIndex {
 
     /// Where track `i`'s text starts in the corpus.
     pub fn start(&self, i: usize) -> usize {
-        self.recs[i].start
+        self.recs[i].start as usize
     }
 
     /// The normalised whole title.
     pub fn title(&self, i: usize) -> &str {
         let r = &self.recs[i];
-        &self.corpus[r.start..r.start + r.title_len as usize]
+        let start = r.start as usize;
+        &self.corpus[start..start + r.title_len as usize]
     }
 
     /// The normalised title without guest credits.
@@ -369,7 +370,7 @@ impl TextIndex {
     /// The normalised artists, joined by spaces.
     pub fn artists_joined(&self, i: usize) -> &str {
         let r = &self.recs[i];
-        let at = r.start + r.title_len as usize + 1;
+        let at = r.start as usize + r.title_len as usize + 1;
         &self.corpus[at..at + r.artists_len as usize]
     }
 

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use selecta_types::Track;
+use selecta_types::{Text, Track};
 
 use crate::assemble::{finish_parts, Assembler, Problems};
 use crate::csv_load::read_csv;
@@ -171,7 +171,7 @@ fn import_meta(
         match parse_meta(&key, &bytes) {
             Ok(mut track) => {
                 let genres = std::mem::take(&mut track.genres);
-                let genres: Vec<&str> = genres.iter().map(String::as_str).collect();
+                let genres: Vec<&str> = genres.iter().map(Text::as_str).collect();
                 let id = track.id.clone();
                 assembler.push(&id, &genres, &[], None, move || track);
             }

@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use selecta_types::{AudioFeatures, Track};
+use selecta_types::{AudioFeatures, Feature, Text, Track};
 
 use crate::catalog::id_order;
 use crate::error::{ImportReport, LoadError};
@@ -307,31 +307,37 @@ fn fill<T>(into: &mut Option<T>, from: Option<T>) {
     }
 }
 
+fn fill_feature(into: &mut Feature, from: Feature) {
+    if into.is_none() {
+        *into = from;
+    }
+}
+
 fn fill_features(into: &mut AudioFeatures, from: AudioFeatures) {
-    fill(&mut into.danceability, from.danceability);
-    fill(&mut into.energy, from.energy);
+    fill_feature(&mut into.danceability, from.danceability);
+    fill_feature(&mut into.energy, from.energy);
     fill(&mut into.key, from.key);
-    fill(&mut into.loudness, from.loudness);
+    fill_feature(&mut into.loudness, from.loudness);
     fill(&mut into.mode, from.mode);
-    fill(&mut into.speechiness, from.speechiness);
-    fill(&mut into.acousticness, from.acousticness);
-    fill(&mut into.instrumentalness, from.instrumentalness);
-    fill(&mut into.liveness, from.liveness);
-    fill(&mut into.valence, from.valence);
-    fill(&mut into.tempo, from.tempo);
+    fill_feature(&mut into.speechiness, from.speechiness);
+    fill_feature(&mut into.acousticness, from.acousticness);
+    fill_feature(&mut into.instrumentalness, from.instrumentalness);
+    fill_feature(&mut into.liveness, from.liveness);
+    fill_feature(&mut into.valence, from.valence);
+    fill_feature(&mut into.tempo, from.tempo);
     fill(&mut into.time_signature, from.time_signature);
 }
 
 /// Same names in the same order, ignoring case and accents: then ids of one list belong to
 /// the other's names.
-fn same_artists(a: &[String], b: &[String]) -> bool {
+fn same_artists(a: &[Text], b: &[Text]) -> bool {
     a.len() == b.len()
         && a.iter()
             .zip(b)
             .all(|(x, y)| crate::normalize(x) == crate::normalize(y))
 }
 
-fn union(into: &mut Vec<String>, from: Vec<String>) {
+fn union(into: &mut Vec<Text>, from: Vec<Text>) {
     for label in from {
         if !label.is_empty() && !into.contains(&label) {
             into.push(label);
@@ -357,14 +363,14 @@ mod tests {
         let mut a = track("t1", "Bohemian Rhapsody");
         a.popularity = Some(80.0);
         a.genres = vec!["rock".into()];
-        a.features.tempo = Some(72.0);
+        a.features.tempo = Some(72.0).into();
         let mut b = track("t1", "Bohemian Rhapsody - Remastered 2011");
         b.popularity = Some(10.0);
         b.year = Some(1975);
         b.artist_ids = vec!["1dfeR4HaWDbWqFHLkxsg1d".into()];
         b.genres = vec!["classic rock".into(), "rock".into()];
-        b.features.tempo = Some(144.0);
-        b.features.energy = Some(0.4);
+        b.features.tempo = Some(144.0).into();
+        b.features.energy = Some(0.4).into();
         let mut m = CatalogMerger::new();
         m.add_tracks("a", vec![a]);
         m.add_tracks("b", vec![b, track("t2", "Other")]);
@@ -376,7 +382,7 @@ mod tests {
         assert_eq!(t.artist_ids, ["1dfeR4HaWDbWqFHLkxsg1d"]);
         assert_eq!(t.genres, ["rock", "classic rock"]);
         assert_eq!(
-            (t.features.tempo, t.features.energy),
+            (t.features.tempo.get(), t.features.energy.get()),
             (Some(72.0), Some(0.4))
         );
         assert_eq!((r.tracks, r.duplicates_merged()), (2, 1));

@@ -1,7 +1,7 @@
 //! The seed's storage layout: `tracks/<genre>/<artist_track>/meta.json`, one `TrackMeta`
 //! (with a nested `TrackDetails`) per track, from a local folder or from object-store objects.
 
-use selecta_types::Track;
+use selecta_types::{Text, Track};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Format, Problem, ProblemKind};
@@ -224,27 +224,28 @@ pub(crate) fn parse_meta(key: &str, bytes: &[u8]) -> Result<Track, Vec<Problem>>
         return Err(problems);
     }
 
-    let mut genres: Vec<String> = Vec::new();
+    let mut genres: Vec<Text> = Vec::new();
     let from_path = genre_from_key(key).map(str::to_string);
     for g in from_path
         .into_iter()
         .chain(meta.genres.iter().map(|g| g.trim().to_string()))
     {
+        let g = Text::from(g);
         if !g.is_empty() && g != "unknown" && !genres.contains(&g) {
             genres.push(g);
         }
     }
-    let artists: Vec<String> = meta
+    let artists: Vec<Text> = meta
         .artist_name
         .iter()
-        .map(|a| a.trim().to_string())
+        .map(|a| Text::from(a.trim()))
         .filter(|a| !a.is_empty())
         .collect();
     // The ids are kept only when they pair one to one with the names, as in the CSV layouts.
-    let artist_ids: Vec<String> = meta
+    let artist_ids: Vec<Text> = meta
         .artist_id
         .iter()
-        .map(|a| a.trim().to_string())
+        .map(|a| Text::from(a.trim()))
         .collect();
     let artist_ids = if artist_ids.len() == artists.len()
         && meta.artist_name.len() == artists.len()
@@ -313,7 +314,7 @@ mod tests {
         assert_eq!(t.popularity, Some(84.0));
         assert_eq!(t.duration_ms, Some(219_947));
         assert_eq!(t.features.key, Some(6));
-        assert_eq!(t.features.valence, None);
+        assert_eq!(t.features.valence.get(), None);
         assert_eq!(t.genres, ["pop", "dance pop"]);
     }
 

@@ -182,17 +182,17 @@ pub(crate) fn audio_features(v: &[Option<f64>; 12]) -> AudioFeatures {
         other => other,
     };
     AudioFeatures {
-        danceability: f(0).filter(|&x| x > 0.0),
-        energy: unit_feature(1),
+        danceability: f(0).filter(|&x| x > 0.0).into(),
+        energy: unit_feature(1).into(),
         key: v[2].filter(|&k| k >= 0.0).map(|k| k as u8),
-        loudness: f(3),
+        loudness: f(3).into(),
         mode: v[4].map(|m| m as u8),
-        speechiness: unit_feature(5),
-        acousticness: unit_feature(6),
-        instrumentalness: unit_feature(7),
-        liveness: unit_feature(8),
-        valence: unit_feature(9),
-        tempo: f(10).filter(|&x| x > 0.0),
+        speechiness: unit_feature(5).into(),
+        acousticness: unit_feature(6).into(),
+        instrumentalness: unit_feature(7).into(),
+        liveness: unit_feature(8).into(),
+        valence: unit_feature(9).into(),
+        tempo: f(10).filter(|&x| x > 0.0).into(),
         time_signature: v[11].filter(|&t| t > 0.0).map(|t| t as u8),
     }
 }
@@ -281,13 +281,13 @@ mod tests {
             None,
         ];
         let f = audio_features(&failed);
-        assert_eq!(f.danceability, None);
-        assert_eq!(f.tempo, None);
-        assert_eq!(f.valence, None);
-        assert_eq!(f.instrumentalness, None);
-        assert_eq!(f.energy, Some(0.315));
+        assert_eq!(f.danceability.get(), None);
+        assert_eq!(f.tempo.get(), None);
+        assert_eq!(f.valence.get(), None);
+        assert_eq!(f.instrumentalness.get(), None);
+        assert_eq!(f.energy.get(), Some(0.315));
         assert_eq!(f.key, Some(1));
-        assert_eq!(f.loudness, Some(-26.087));
+        assert_eq!(f.loudness.get(), Some(-26.087));
 
         // An analysed row keeps its real zeros; key -1 and time signature 0 are unknown.
         let mut ok = failed;
@@ -296,8 +296,8 @@ mod tests {
         ok[2] = Some(-1.0);
         ok[11] = Some(0.0);
         let f = audio_features(&ok);
-        assert_eq!(f.instrumentalness, Some(0.0));
-        assert_eq!(f.tempo, Some(120.0));
+        assert_eq!(f.instrumentalness.get(), Some(0.0));
+        assert_eq!(f.tempo.get(), Some(120.0));
         assert_eq!(f.key, None);
         assert_eq!(f.time_signature, None);
         assert_eq!(f.mode, Some(1));

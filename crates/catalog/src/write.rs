@@ -8,7 +8,7 @@
 
 use std::io::Write;
 
-use selecta_types::{AudioFeatures, Track, AUDIO_FEATURE_NAMES};
+use selecta_types::{AudioFeatures, Text, Track, AUDIO_FEATURE_NAMES};
 
 use crate::layout::Layout;
 
@@ -139,25 +139,25 @@ fn cells(t: &Track, layout: Layout, index: usize, row: &mut Vec<String>) {
         "False"
     };
     let explicit_01 = if t.explicit == Some(true) { "1" } else { "0" };
-    let genre = t.genres.first().cloned().unwrap_or_default();
-    let subgenre = t.subgenres.first().cloned().unwrap_or_default();
+    let genre = t.genres.first().map(Text::to_string).unwrap_or_default();
+    let subgenre = t.subgenres.first().map(Text::to_string).unwrap_or_default();
     let album_id = t.album_id.clone().unwrap_or_default();
     let artists_py = py_list(&t.artists);
     let ids_py = py_list(&t.artist_ids);
     // danceability .. tempo, the order every layout but the 160k set writes them in.
     let features = |f: &AudioFeatures| {
         [
-            num(f.danceability),
-            num(f.energy),
+            num(f.danceability.get()),
+            num(f.energy.get()),
             int(f.key),
-            num(f.loudness),
+            num(f.loudness.get()),
             int(f.mode),
-            num(f.speechiness),
-            num(f.acousticness),
-            num(f.instrumentalness),
-            num(f.liveness),
-            num(f.valence),
-            num(f.tempo),
+            num(f.speechiness.get()),
+            num(f.acousticness.get()),
+            num(f.instrumentalness.get()),
+            num(f.liveness.get()),
+            num(f.valence.get()),
+            num(f.tempo.get()),
         ]
     };
     match layout {
@@ -199,25 +199,25 @@ fn cells(t: &Track, layout: Layout, index: usize, row: &mut Vec<String>) {
             row.push(int(f.time_signature));
         }
         Layout::Data160k => row.extend([
-            num(f.valence),
+            num(f.valence.get()),
             year,
-            num(f.acousticness),
+            num(f.acousticness.get()),
             artists_py,
-            num(f.danceability),
+            num(f.danceability.get()),
             duration,
-            num(f.energy),
+            num(f.energy.get()),
             explicit_01.into(),
             t.id.to_string(),
-            num(f.instrumentalness),
+            num(f.instrumentalness.get()),
             int(f.key),
-            num(f.liveness),
-            num(f.loudness),
+            num(f.liveness.get()),
+            num(f.loudness.get()),
             int(f.mode),
             t.name.to_string(),
             popularity,
             date.to_string(),
-            num(f.speechiness),
-            num(f.tempo),
+            num(f.speechiness.get()),
+            num(f.tempo.get()),
         ]),
         Layout::SpotifyTracks114 => {
             row.extend([
@@ -237,7 +237,7 @@ fn cells(t: &Track, layout: Layout, index: usize, row: &mut Vec<String>) {
             row.extend([
                 t.id.to_string(),
                 t.name.to_string(),
-                t.artists.first().cloned().unwrap_or_default(),
+                t.artists.first().map(Text::to_string).unwrap_or_default(),
                 popularity,
                 album_id.to_string(),
                 t.album.to_string(),
@@ -254,7 +254,7 @@ fn cells(t: &Track, layout: Layout, index: usize, row: &mut Vec<String>) {
 }
 
 /// A Python list literal of strings, as pandas writes list columns: `['A', "B's"]`.
-fn py_list(items: &[String]) -> String {
+fn py_list(items: &[Text]) -> String {
     let items: Vec<String> = items.iter().map(|s| py_repr(s)).collect();
     format!("[{}]", items.join(", "))
 }
@@ -278,8 +278,8 @@ mod tests {
         Track {
             id: id.into(),
             name: "Under Pressure".into(),
-            artists: artists.iter().map(|a| a.0.to_string()).collect(),
-            artist_ids: artists.iter().map(|a| a.1.to_string()).collect(),
+            artists: artists.iter().map(|a| a.0.into()).collect(),
+            artist_ids: artists.iter().map(|a| a.1.into()).collect(),
             album: "Hot Space".into(),
             album_id: Some("4gR3yVgz2jQzZbyhDa8Vfj".into()),
             release_date: Some("1982-05-21".into()),
@@ -290,17 +290,17 @@ mod tests {
             genres: vec!["rock".into()],
             subgenres: vec!["classic rock".into()],
             features: AudioFeatures {
-                danceability: Some(0.671),
-                energy: Some(0.712),
+                danceability: Some(0.671).into(),
+                energy: Some(0.712).into(),
                 key: Some(2),
-                loudness: Some(-7.815),
+                loudness: Some(-7.815).into(),
                 mode: Some(1),
-                speechiness: Some(0.0476),
-                acousticness: Some(0.431),
-                instrumentalness: Some(0.0),
-                liveness: Some(0.103),
-                valence: Some(0.462),
-                tempo: Some(113.8),
+                speechiness: Some(0.0476).into(),
+                acousticness: Some(0.431).into(),
+                instrumentalness: Some(0.0).into(),
+                liveness: Some(0.103).into(),
+                valence: Some(0.462).into(),
+                tempo: Some(113.8).into(),
                 time_signature: Some(4),
             },
             ..Track::default()
@@ -336,7 +336,7 @@ mod tests {
             let t = &back[0];
             assert_eq!(t.id, "0VjIjW4GlUZAMYd2vXMi3b");
             assert_eq!(t.name, "Under Pressure");
-            assert_eq!(t.features.tempo, Some(113.8), "{layout:?}");
+            assert_eq!(t.features.tempo, Some(113.8).into(), "{layout:?}");
             assert_eq!(t.features.key, Some(2), "{layout:?}");
             assert_eq!(t.duration_ms, Some(248_440), "{layout:?}");
             // The 114-genre set has no date column.

@@ -57,14 +57,14 @@ fn loads_the_114_genre_layout_by_column_name() {
     assert_eq!(t.genres, ["acoustic", "pop"]);
     assert_eq!(t.explicit, Some(false));
     assert_eq!(t.features.time_signature, Some(4));
-    assert_eq!(t.features.instrumentalness, Some(0.0));
+    assert_eq!(t.features.instrumentalness.get(), Some(0.0));
     assert_eq!(t.year, None);
 
     let t = c.get("5SuOikwiRyPMVoIQDJUgSV").unwrap();
     assert_eq!((t.name.as_str(), t.album.as_str()), ("Comedy", "Comedy"));
     assert_eq!(t.popularity, Some(73.0));
     assert_eq!(t.duration_ms, Some(230_666));
-    assert_eq!(t.features.instrumentalness, Some(1.01e-06));
+    assert_eq!(t.features.instrumentalness.get(), Some(1.01e-06));
     let t = c.get("6lfxq3CG4xtTiEg7opyCyx").unwrap();
     assert_eq!(
         t.album,
@@ -77,11 +77,16 @@ fn loads_the_114_genre_layout_by_column_name() {
     assert_eq!(t.explicit, Some(true));
     let f = &t.features;
     assert_eq!(
-        (f.tempo, f.danceability, f.energy, f.valence),
+        (
+            f.tempo.get(),
+            f.danceability.get(),
+            f.energy.get(),
+            f.valence.get()
+        ),
         (None, None, None, None)
     );
     assert_eq!((f.key, f.time_signature, f.mode), (None, None, Some(0)));
-    assert_eq!(f.loudness, Some(-23.1));
+    assert_eq!(f.loudness.get(), Some(-23.1));
 
     assert_eq!(c.resolve("Ingrid Michaelson - To Begin Again").unwrap(), 2);
     assert_eq!(c.resolve("zayn to begin again").unwrap(), 2);
@@ -184,7 +189,7 @@ fn loads_the_seed_meta_tree_from_a_folder_and_from_objects() {
     assert_eq!(t.album, "Outta Control - Remix (Single)");
     let blur = c.get("1FTSo4v6BOZH9QxKc3MbVM").unwrap();
     assert_eq!(blur.genres, ["rock"]);
-    assert_eq!(blur.features.tempo, None);
+    assert_eq!(blur.features.tempo.get(), None);
     assert_eq!(
         c.resolve("blur - song 2").unwrap(),
         c.index_of("1FTSo4v6BOZH9QxKc3MbVM").unwrap()

@@ -83,11 +83,11 @@ fn tracks_keep_every_genre_and_subgenre() {
 fn analysis_failures_are_missing_and_real_zeros_are_kept() {
     let t = track("51w6nRCU68klqNfYaaVP2j");
     assert_eq!(t.name, "Hi, How're You Doin'?");
-    assert_eq!(t.features.tempo, None);
-    assert_eq!(t.features.danceability, None);
-    assert_eq!(t.features.valence, None);
-    assert_eq!(t.features.energy, Some(0.315));
-    assert_eq!(t.features.loudness, Some(-26.087));
+    assert_eq!(t.features.tempo.get(), None);
+    assert_eq!(t.features.danceability.get(), None);
+    assert_eq!(t.features.valence.get(), None);
+    assert_eq!(t.features.energy.get(), Some(0.315));
+    assert_eq!(t.features.loudness.get(), Some(-26.087));
     assert_eq!(t.duration_ms, Some(4_000));
     let tracks = CATALOG.tracks();
     assert_eq!(
@@ -104,7 +104,7 @@ fn analysis_failures_are_missing_and_real_zeros_are_kept() {
     // 10,175 tracks have instrumentalness 0; all but the failed one are real measurements.
     let zero = tracks
         .iter()
-        .filter(|t| t.features.instrumentalness == Some(0.0))
+        .filter(|t| t.features.instrumentalness == Some(0.0).into())
         .count();
     assert_eq!(zero, 10_174);
     // No time signature column in this data set.
@@ -126,7 +126,7 @@ fn rows_without_title_or_artist_are_kept_empty() {
     let t = track("69gRFGOWY9OMpFJgFol1u0");
     assert!(t.artists.is_empty());
     assert_eq!(t.album, "");
-    assert_eq!(t.features.tempo, Some(95.999));
+    assert_eq!(t.features.tempo.get(), Some(95.999));
     assert_eq!(t.year, Some(2012));
     assert_eq!(
         CATALOG.resolve("69gRFGOWY9OMpFJgFol1u0"),

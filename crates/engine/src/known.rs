@@ -57,7 +57,7 @@ pub fn song_tracks(index: &CatalogIndex, tracks: &[Track], t: &SpotifyTrack) -> 
     }
     let probe = Track {
         name: t.name.clone().into(),
-        artists: t.artists.clone(),
+        artists: t.artists.iter().map(|a| a.as_str().into()).collect(),
         ..Track::default()
     };
     index.song(&song_key(&probe), tracks)
@@ -245,8 +245,8 @@ pub fn track_of(t: &SpotifyTrack) -> Track {
     Track {
         id: t.id.clone().into(),
         name: t.name.clone().into(),
-        artists: t.artists.clone(),
-        artist_ids: t.artist_ids.clone(),
+        artists: t.artists.iter().map(|a| a.as_str().into()).collect(),
+        artist_ids: t.artist_ids.iter().map(|a| a.as_str().into()).collect(),
         album: t.album.clone().into(),
         album_id: t.album_id.clone().map(Into::into),
         release_date: t.release_date.clone().map(Into::into),

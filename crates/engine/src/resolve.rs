@@ -175,7 +175,7 @@ pub fn resolve(
                 .iter()
                 .copied()
                 .filter(|&i| {
-                    let main = tracks[i].artists.first().map(String::as_str).unwrap_or("");
+                    let main = tracks[i].artists.first().map_or("", |a| a.as_str());
                     artists.insert(main)
                 })
                 .take(per_group)

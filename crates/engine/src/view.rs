@@ -130,9 +130,13 @@ impl CatalogIndex {
             for (k, a) in t.artists.iter().enumerate() {
                 let entry = artist_tracks
                     .entry(normalize(a))
-                    .or_insert_with(|| (a.clone(), None, Vec::new()));
+                    .or_insert_with(|| (a.to_string(), None, Vec::new()));
                 if entry.1.is_none() {
-                    entry.1 = t.artist_ids.get(k).filter(|id| !id.is_empty()).cloned();
+                    entry.1 = t
+                        .artist_ids
+                        .get(k)
+                        .filter(|id| !id.is_empty())
+                        .map(|id| id.to_string());
                 }
                 entry.2.push(i);
             }

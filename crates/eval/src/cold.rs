@@ -99,7 +99,7 @@ pub fn as_looked_up(t: &Track) -> SpotifyTrack {
     SpotifyTrack {
         id: t.id.to_string(),
         name: t.name.to_string(),
-        artists: t.artists.clone(),
+        artists: t.artists.iter().map(|a| a.to_string()).collect(),
         album: t.album.to_string(),
         album_id: t.album_id.clone().map(String::from),
         popularity: t.popularity.map(|p| p.clamp(0.0, 100.0).round() as u8),

@@ -129,7 +129,7 @@ pub fn catalog_figures(catalog: &Catalog) -> Vec<Figure> {
         for g in &t.genres {
             match genres.iter_mut().find(|(name, _)| name == g) {
                 Some(e) => e.1 += 1,
-                None => genres.push((g.clone(), 1)),
+                None => genres.push((g.to_string(), 1)),
             }
         }
     }
@@ -158,8 +158,8 @@ pub fn catalog_figures(catalog: &Catalog) -> Vec<Figure> {
         .iter()
         .filter_map(|t| {
             Some((
-                f64::from(t.features.energy?),
-                f64::from(t.features.danceability?),
+                f64::from(t.features.energy.get()?),
+                f64::from(t.features.danceability.get()?),
             ))
         })
         .collect();
@@ -214,8 +214,8 @@ mod tests {
             year: Some(year),
             duration_ms: Some(180_000),
             features: AudioFeatures {
-                energy: Some(energy),
-                danceability: Some(0.5),
+                energy: Some(energy).into(),
+                danceability: Some(0.5).into(),
                 ..AudioFeatures::default()
             },
             ..Track::default()

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use selecta_types::Track;
+use selecta_types::{Text, Track};
 use serde::{Deserialize, Serialize};
 
 pub use selecta_model::learn::tasks::{ndcg_at_r, r_precision};
@@ -134,7 +134,7 @@ pub fn sound_diff(query: &Track, rec: &Track) -> Option<f64> {
     any.then(|| sum.sqrt())
 }
 
-fn shares(a: &[String], b: &[String]) -> bool {
+fn shares(a: &[Text], b: &[Text]) -> bool {
     a.iter().any(|x| b.contains(x))
 }
 
@@ -174,7 +174,7 @@ mod tests {
 
     fn track(artists: &[&str], album: Option<&str>, year: Option<u16>) -> Track {
         Track {
-            artists: artists.iter().map(|a| a.to_string()).collect(),
+            artists: artists.iter().map(|&a| a.into()).collect(),
             album: "Album".into(),
             album_id: album.map(str::to_owned).map(Into::into),
             year,
@@ -209,9 +209,9 @@ mod tests {
     fn sound_diff_is_the_l2_norm_of_relative_differences() {
         let t = |energy, tempo, instrumentalness| Track {
             features: AudioFeatures {
-                energy: Some(energy),
-                tempo: Some(tempo),
-                instrumentalness: Some(instrumentalness),
+                energy: Some(energy).into(),
+                tempo: Some(tempo).into(),
+                instrumentalness: Some(instrumentalness).into(),
                 ..AudioFeatures::default()
             },
             ..Track::default()
@@ -230,9 +230,9 @@ mod tests {
     fn sound_diff_reads_the_seeds_eight_parameters_with_its_denominator() {
         let t = |loudness, key, liveness| Track {
             features: AudioFeatures {
-                loudness: Some(loudness),
+                loudness: Some(loudness).into(),
                 key: Some(key),
-                liveness: Some(liveness),
+                liveness: Some(liveness).into(),
                 ..AudioFeatures::default()
             },
             ..Track::default()

@@ -210,7 +210,7 @@ impl Recommender for RandomBaseline {
 /// alphabetical order); a random track when no seed has a genre.
 pub struct SameGenreBaseline {
     by_genre: HashMap<String, Vec<usize>>,
-    genres: Vec<Vec<String>>,
+    genres: Vec<Vec<selecta_types::Text>>,
     len: usize,
 }
 
@@ -221,7 +221,7 @@ impl SameGenreBaseline {
         let mut by_genre: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, t) in catalog.tracks().iter().enumerate() {
             for g in &t.genres {
-                by_genre.entry(g.clone()).or_default().push(i);
+                by_genre.entry(g.to_string()).or_default().push(i);
             }
         }
         SameGenreBaseline {

@@ -203,7 +203,7 @@ pub(crate) mod tests {
         let track = |id: &str, name: &str, artists: &[&str], ms: Option<u32>| Track {
             id: id.into(),
             name: name.into(),
-            artists: artists.iter().map(|a| a.to_string()).collect(),
+            artists: artists.iter().map(|&a| a.into()).collect(),
             album: "Album & Co".into(),
             duration_ms: ms,
             ..Track::default()

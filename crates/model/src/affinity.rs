@@ -117,7 +117,7 @@ impl Affinity {
                 Some(id) => Some((id.as_str(), "")),
                 None if !t.album.is_empty() => Some((
                     t.album.as_str(),
-                    t.artists.first().map_or("", String::as_str),
+                    t.artists.first().map_or("", |a| a.as_str()),
                 )),
                 None => None,
             };

@@ -80,7 +80,7 @@ mod tests {
     fn measures_spread_of_known_values() {
         let t = |tempo: Option<f32>| Track {
             features: AudioFeatures {
-                tempo,
+                tempo: tempo.into(),
                 ..AudioFeatures::default()
             },
             duration_ms: Some(1000),

@@ -235,11 +235,11 @@ mod tests {
             .map(|i| Track {
                 id: format!("t{i}").into(),
                 name: format!("Song {i}").into(),
-                artists: vec![format!("Artist {i}")],
+                artists: vec![format!("Artist {i}").into()],
                 genres: vec![if i % 2 == 0 { "pop" } else { "rock" }.into()],
                 features: AudioFeatures {
-                    energy: Some(i as f32 / 50.0),
-                    tempo: Some(80.0 + i as f32),
+                    energy: Some(i as f32 / 50.0).into(),
+                    tempo: Some(80.0 + i as f32).into(),
                     ..AudioFeatures::default()
                 },
                 ..Track::default()

@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::f64::consts::PI;
 
-use selecta_types::Track;
+use selecta_types::{Text, Track};
 use serde::{Deserialize, Serialize};
 
 use crate::error::FitError;
@@ -19,18 +19,18 @@ impl NumericColumn {
     pub fn value(self, t: &Track) -> Option<f64> {
         let f = &t.features;
         let v = match self {
-            NumericColumn::Danceability => f.danceability.map(f64::from),
-            NumericColumn::Energy => f.energy.map(f64::from),
+            NumericColumn::Danceability => f.danceability.get().map(f64::from),
+            NumericColumn::Energy => f.energy.get().map(f64::from),
             NumericColumn::KeyCos => f.key.map(|k| fifths_angle(k).cos()),
             NumericColumn::KeySin => f.key.map(|k| fifths_angle(k).sin()),
-            NumericColumn::Loudness => f.loudness.map(f64::from),
+            NumericColumn::Loudness => f.loudness.get().map(f64::from),
             NumericColumn::Mode => f.mode.map(f64::from),
-            NumericColumn::Speechiness => f.speechiness.map(f64::from),
-            NumericColumn::Acousticness => f.acousticness.map(f64::from),
-            NumericColumn::Instrumentalness => f.instrumentalness.map(f64::from),
-            NumericColumn::Liveness => f.liveness.map(f64::from),
-            NumericColumn::Valence => f.valence.map(f64::from),
-            NumericColumn::Tempo => f.tempo.map(f64::from),
+            NumericColumn::Speechiness => f.speechiness.get().map(f64::from),
+            NumericColumn::Acousticness => f.acousticness.get().map(f64::from),
+            NumericColumn::Instrumentalness => f.instrumentalness.get().map(f64::from),
+            NumericColumn::Liveness => f.liveness.get().map(f64::from),
+            NumericColumn::Valence => f.valence.get().map(f64::from),
+            NumericColumn::Tempo => f.tempo.get().map(f64::from),
             NumericColumn::TimeSignature => f.time_signature.map(f64::from),
             NumericColumn::Popularity => t.popularity.map(f64::from),
             NumericColumn::Duration => t.duration_ms.map(f64::from),
@@ -96,8 +96,8 @@ impl EncoderParams {
                     counts[j] += 1;
                 }
             }
-            genres.extend(t.genres.iter().map(String::as_str));
-            subgenres.extend(t.subgenres.iter().map(String::as_str));
+            genres.extend(t.genres.iter().map(|g| g.as_str()));
+            subgenres.extend(t.subgenres.iter().map(|s| s.as_str()));
         }
         let means: Vec<f64> = (0..sums.len())
             .map(|j| {
@@ -186,10 +186,10 @@ impl FittedEncoder {
     }
 }
 
-fn multi_hot(vocab: &[String], values: &[String], weight: f32, out: &mut [f64]) {
+fn multi_hot(vocab: &[String], values: &[Text], weight: f32, out: &mut [f64]) {
     out.fill(0.0);
     for v in values {
-        if let Ok(i) = vocab.binary_search(v) {
+        if let Ok(i) = vocab.binary_search_by(|w| w.as_str().cmp(v.as_str())) {
             out[i] = f64::from(weight);
         }
     }
@@ -204,10 +204,10 @@ mod tests {
     fn track(energy: Option<f32>, genres: &[&str]) -> Track {
         Track {
             features: AudioFeatures {
-                energy,
+                energy: energy.into(),
                 ..AudioFeatures::default()
             },
-            genres: genres.iter().map(|g| g.to_string()).collect(),
+            genres: genres.iter().map(|&g| g.into()).collect(),
             ..Track::default()
         }
     }

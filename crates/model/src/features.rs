@@ -145,8 +145,8 @@ mod tests {
     fn track(energy: f32, danceability: f32, genre: &str) -> Track {
         Track {
             features: AudioFeatures {
-                energy: Some(energy),
-                danceability: Some(danceability),
+                energy: Some(energy).into(),
+                danceability: Some(danceability).into(),
                 ..AudioFeatures::default()
             },
             genres: vec![genre.into()],

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use selecta_types::Track;
+use selecta_types::{Text, Track};
 
 use crate::affinity::Rows;
 
@@ -26,7 +26,7 @@ pub struct TrackLabels {
 struct Numbering<'a>(HashMap<&'a str, u16>);
 
 impl<'a> Numbering<'a> {
-    fn ids(&mut self, names: &'a [String]) -> Vec<u16> {
+    fn ids(&mut self, names: &'a [Text]) -> Vec<u16> {
         names
             .iter()
             .map(|g| {
@@ -59,8 +59,8 @@ mod tests {
     #[test]
     fn numbers_labels_in_order_of_first_appearance() {
         let t = |g: &[&str], s: &[&str]| Track {
-            genres: g.iter().map(|x| x.to_string()).collect(),
-            subgenres: s.iter().map(|x| x.to_string()).collect(),
+            genres: g.iter().map(|&x| x.into()).collect(),
+            subgenres: s.iter().map(|&x| x.into()).collect(),
             ..Track::default()
         };
         let l = TrackLabels::new(&[

@@ -252,12 +252,12 @@ mod tests {
             .map(|i| Track {
                 id: format!("t{i}").into(),
                 name: format!("Song {i}").into(),
-                artists: vec![format!("Artist {}", i % 40)],
+                artists: vec![format!("Artist {}", i % 40).into()],
                 genres: vec![["pop", "rock", "rap"][i % 3].into()],
                 features: selecta_types::AudioFeatures {
-                    energy: Some((i * 7 % 100) as f32 / 100.0),
-                    tempo: Some(80.0 + (i * 13 % 90) as f32),
-                    valence: Some((i * 31 % 100) as f32 / 100.0),
+                    energy: Some((i * 7 % 100) as f32 / 100.0).into(),
+                    tempo: Some(80.0 + (i * 13 % 90) as f32).into(),
+                    valence: Some((i * 31 % 100) as f32 / 100.0).into(),
                     ..Default::default()
                 },
                 ..Track::default()

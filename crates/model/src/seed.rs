@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 
 use selecta_catalog::normalize::normalize;
-use selecta_types::{AudioFeatures, Track};
+use selecta_types::{AudioFeatures, Text, Track};
 
 use crate::error::GenerateError;
 use crate::model::Model;
@@ -70,7 +70,7 @@ impl ProxySeed {
     pub fn estimated(&self, model: &Model) -> Track {
         let tracks = model.tracks();
         let features = mean_features(tracks, &self.from);
-        let mut genres: Vec<String> = Vec::new();
+        let mut genres: Vec<Text> = Vec::new();
         for &(i, _) in &self.from {
             for g in &tracks[i].genres {
                 if !genres.contains(g) {
@@ -120,17 +120,17 @@ pub fn mean_features(tracks: &[Track], from: &[(usize, f32)]) -> AudioFeatures {
             .map(|(_, v)| v)
     };
     AudioFeatures {
-        danceability: mean(&|f| f.danceability),
-        energy: mean(&|f| f.energy),
+        danceability: mean(&|f| f.danceability.get()).into(),
+        energy: mean(&|f| f.energy.get()).into(),
         key: heaviest(&|f| f.key),
-        loudness: mean(&|f| f.loudness),
+        loudness: mean(&|f| f.loudness.get()).into(),
         mode: heaviest(&|f| f.mode),
-        speechiness: mean(&|f| f.speechiness),
-        acousticness: mean(&|f| f.acousticness),
-        instrumentalness: mean(&|f| f.instrumentalness),
-        liveness: mean(&|f| f.liveness),
-        valence: mean(&|f| f.valence),
-        tempo: mean(&|f| f.tempo),
+        speechiness: mean(&|f| f.speechiness.get()).into(),
+        acousticness: mean(&|f| f.acousticness.get()).into(),
+        instrumentalness: mean(&|f| f.instrumentalness.get()).into(),
+        liveness: mean(&|f| f.liveness.get()).into(),
+        valence: mean(&|f| f.valence.get()).into(),
+        tempo: mean(&|f| f.tempo.get()).into(),
         time_signature: heaviest(&|f| f.time_signature),
     }
 }

@@ -128,15 +128,15 @@ pub fn generate(base: &[Track], params: &SyntheticParams) -> Vec<Track> {
         Spread::of(base.iter().filter_map(|t| get(&t.features)))
     };
     let spreads = [
-        f(|a| a.danceability),
-        f(|a| a.energy),
-        f(|a| a.loudness),
-        f(|a| a.speechiness),
-        f(|a| a.acousticness),
-        f(|a| a.instrumentalness),
-        f(|a| a.liveness),
-        f(|a| a.valence),
-        f(|a| a.tempo),
+        f(|a| a.danceability.get()),
+        f(|a| a.energy.get()),
+        f(|a| a.loudness.get()),
+        f(|a| a.speechiness.get()),
+        f(|a| a.acousticness.get()),
+        f(|a| a.instrumentalness.get()),
+        f(|a| a.liveness.get()),
+        f(|a| a.valence.get()),
+        f(|a| a.tempo.get()),
     ];
     let popularity = Spread::of(base.iter().filter_map(|t| t.popularity));
     let duration = Spread::of(base.iter().filter_map(|t| t.duration_ms.map(|d| d as f32)));
@@ -161,8 +161,8 @@ pub fn generate(base: &[Track], params: &SyntheticParams) -> Vec<Track> {
             v.map(|v| spreads[s].jitter(v, noise, rng))
         };
         let features = AudioFeatures {
-            danceability: j(a.danceability, 0, &mut rng),
-            energy: j(a.energy, 1, &mut rng),
+            danceability: j(a.danceability.get(), 0, &mut rng).into(),
+            energy: j(a.energy.get(), 1, &mut rng).into(),
             key: a.key.map(|k| {
                 if rng.random_bool(0.8) {
                     k
@@ -170,7 +170,7 @@ pub fn generate(base: &[Track], params: &SyntheticParams) -> Vec<Track> {
                     rng.random_range(0..12)
                 }
             }),
-            loudness: j(a.loudness, 2, &mut rng),
+            loudness: j(a.loudness.get(), 2, &mut rng).into(),
             mode: a.mode.map(|m| {
                 if rng.random_bool(0.9) {
                     m
@@ -178,12 +178,12 @@ pub fn generate(base: &[Track], params: &SyntheticParams) -> Vec<Track> {
                     1 - m.min(1)
                 }
             }),
-            speechiness: j(a.speechiness, 3, &mut rng),
-            acousticness: j(a.acousticness, 4, &mut rng),
-            instrumentalness: j(a.instrumentalness, 5, &mut rng),
-            liveness: j(a.liveness, 6, &mut rng),
-            valence: j(a.valence, 7, &mut rng),
-            tempo: j(a.tempo, 8, &mut rng),
+            speechiness: j(a.speechiness.get(), 3, &mut rng).into(),
+            acousticness: j(a.acousticness.get(), 4, &mut rng).into(),
+            instrumentalness: j(a.instrumentalness.get(), 5, &mut rng).into(),
+            liveness: j(a.liveness.get(), 6, &mut rng).into(),
+            valence: j(a.valence.get(), 7, &mut rng).into(),
+            tempo: j(a.tempo.get(), 8, &mut rng).into(),
             time_signature: a.time_signature,
         };
         let artist_no = template_no as u64 * per_template + rng.random_range(0..per_template);
@@ -203,8 +203,8 @@ pub fn generate(base: &[Track], params: &SyntheticParams) -> Vec<Track> {
         out.push(Track {
             id: id.into(),
             name: name.into(),
-            artists: vec![word((artist_no * 7919) % names, syllables)],
-            artist_ids: vec![spotify_id(artist_no)],
+            artists: vec![word((artist_no * 7919) % names, syllables).into()],
+            artist_ids: vec![spotify_id(artist_no).into()],
             isrc: None,
             album: word(album_no, 2).into(),
             album_id: Some((spotify_id(album_no ^ ALBUM_ID_SALT)).into()),
@@ -234,18 +234,18 @@ mod tests {
             .map(|i| Track {
                 id: format!("t{i}").into(),
                 name: format!("Song {i}").into(),
-                artists: vec![format!("Artist {}", i % 5)],
+                artists: vec![format!("Artist {}", i % 5).into()],
                 year: Some(1990 + i as u16),
                 popularity: Some(i as f32 * 5.0),
                 duration_ms: Some(180_000 + i * 1000),
                 genres: vec![if i % 2 == 0 { "pop" } else { "rock" }.into()],
-                subgenres: vec![format!("sub{}", i % 4)],
+                subgenres: vec![format!("sub{}", i % 4).into()],
                 features: AudioFeatures {
-                    energy: Some(i as f32 / 20.0),
+                    energy: Some(i as f32 / 20.0).into(),
                     tempo: if i % 3 == 0 {
-                        None
+                        None.into()
                     } else {
-                        Some(90.0 + i as f32)
+                        Some(90.0 + i as f32).into()
                     },
                     key: Some((i % 12) as u8),
                     mode: Some((i % 2) as u8),
@@ -279,7 +279,7 @@ mod tests {
         assert_eq!(ids.len(), 500);
         for t in &a {
             assert_eq!(t.id.len(), 22);
-            let e = t.features.energy.unwrap();
+            let e = t.features.energy.get().unwrap();
             assert!((0.0..=0.95).contains(&e), "energy {e}");
             let y = t.year.unwrap();
             assert!((1990..=2009).contains(&y), "year {y}");

@@ -119,7 +119,7 @@ fn playlists_keep_their_promises() {
         // Deterministic.
         assert_eq!(generate(model, &seeds, &o).unwrap(), p, "case {case}");
         // Quality sanity: tracks share a genre with the seeds.
-        let genres: HashSet<&String> = seeds
+        let genres: HashSet<&selecta_types::Text> = seeds
             .iter()
             .flat_map(|&s| model.tracks()[s].genres.iter())
             .collect();
@@ -149,7 +149,7 @@ fn exclusions_and_blocked_artists_are_honoured() {
         let blocked = plain.entries[10].track.artists[0].clone();
         let o = GenerateOptions {
             exclude_ids: excluded.clone(),
-            block_artists: vec![blocked.to_uppercase()],
+            block_artists: vec![blocked.to_uppercase().to_string()],
             ..GenerateOptions::default()
         };
         let p = generate(model, &seeds, &o).unwrap();
@@ -162,7 +162,7 @@ fn exclusions_and_blocked_artists_are_honoured() {
                 e.track.label()
             );
             assert!(
-                !artists_lower(&e.track).contains(&blocked.to_lowercase()),
+                !artists_lower(&e.track).contains(&blocked.to_lowercase().to_string()),
                 "blocked artist in {}",
                 e.track.label()
             );
@@ -194,9 +194,9 @@ fn min_and_max_filter_and_targets_pull() {
         check_invariants(model, &seeds, &o, &p);
         for e in &p.entries {
             let f = &e.track.features;
-            let energy = f.energy.unwrap();
+            let energy = f.energy.get().unwrap();
             assert!((0.6..=0.85).contains(&energy), "energy {energy}");
-            assert!(f.tempo.unwrap() <= 125.0);
+            assert!(f.tempo.get().unwrap() <= 125.0);
             assert!(e.track.popularity.unwrap() >= 20.0);
         }
         let plain = generate(model, &seeds, &GenerateOptions::default()).unwrap();

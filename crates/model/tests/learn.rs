@@ -21,14 +21,14 @@ fn catalog(seed: u64) -> Catalog {
             tracks.push(Track {
                 id: format!("a{a}t{t}").into(),
                 name: format!("Song {t}").into(),
-                artists: vec![format!("Artist {a}")],
+                artists: vec![format!("Artist {a}").into()],
                 album_id: Some(format!("album{a}_{}", t % 4).into()),
                 genres: vec!["pop".into()],
                 features: AudioFeatures {
-                    energy: Some(rng.random()),
-                    danceability: Some(rng.random()),
-                    valence: Some(rng.random()),
-                    tempo: Some(rng.random_range(60.0..180.0)),
+                    energy: Some(rng.random()).into(),
+                    danceability: Some(rng.random()).into(),
+                    valence: Some(rng.random()).into(),
+                    tempo: Some(rng.random_range(60.0..180.0)).into(),
                     ..AudioFeatures::default()
                 },
                 ..Track::default()

@@ -251,9 +251,9 @@ impl World {
                                 .artist_ids
                                 .get(k)
                                 .filter(|id| is_base62_22(id))
-                                .cloned()
+                                .map(|id| id.to_string())
                                 .unwrap_or_else(|| artist_id(a));
-                            (id, a.clone())
+                            (id, a.to_string())
                         })
                         .collect(),
                     album_id: t
@@ -546,8 +546,8 @@ fn artists_of(tracks: &[StandinTrack], catalog: &Catalog) -> Vec<StandinArtist> 
         for a in &t.artists {
             let g = genres.entry(a.as_str()).or_default();
             for genre in t.genres.iter().chain(&t.subgenres) {
-                if !g.contains(genre) {
-                    g.push(genre.clone());
+                if !g.iter().any(|x| x == genre) {
+                    g.push(genre.to_string());
                 }
             }
         }

@@ -557,7 +557,7 @@ async fn the_world_holds_every_kind_of_track_the_catalog_lacks() {
     let catalog_artists: std::collections::HashSet<&str> = cat
         .tracks()
         .iter()
-        .flat_map(|t| t.artists.iter().map(String::as_str))
+        .flat_map(|t| t.artists.iter().map(|a| a.as_str()))
         .collect();
     for id in &e.same_artist {
         let t = &w.tracks[w.track_index(id).unwrap()];

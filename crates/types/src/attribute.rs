@@ -104,20 +104,20 @@ impl Attribute {
         // candidate of every playlist, and comparing names costs more than the rest.
         let f = &t.features;
         let v = match self {
-            Attribute::Acousticness => f.acousticness,
-            Attribute::Danceability => f.danceability,
+            Attribute::Acousticness => f.acousticness.get(),
+            Attribute::Danceability => f.danceability.get(),
             Attribute::DurationMs => t.duration_ms.map(|d| d as f32),
-            Attribute::Energy => f.energy,
-            Attribute::Instrumentalness => f.instrumentalness,
+            Attribute::Energy => f.energy.get(),
+            Attribute::Instrumentalness => f.instrumentalness.get(),
             Attribute::Key => f.key.map(f32::from),
-            Attribute::Liveness => f.liveness,
-            Attribute::Loudness => f.loudness,
+            Attribute::Liveness => f.liveness.get(),
+            Attribute::Loudness => f.loudness.get(),
             Attribute::Mode => f.mode.map(f32::from),
             Attribute::Popularity => t.popularity,
-            Attribute::Speechiness => f.speechiness,
-            Attribute::Tempo => f.tempo,
+            Attribute::Speechiness => f.speechiness.get(),
+            Attribute::Tempo => f.tempo.get(),
             Attribute::TimeSignature => f.time_signature.map(f32::from),
-            Attribute::Valence => f.valence,
+            Attribute::Valence => f.valence.get(),
             Attribute::Year => t.year.map(f32::from),
         };
         v.filter(|x| x.is_finite())
@@ -197,17 +197,17 @@ mod tests {
     fn values_are_the_named_fields() {
         // Every audio feature distinct, so a swapped field shows.
         let features = crate::AudioFeatures {
-            danceability: Some(0.1),
-            energy: Some(0.2),
+            danceability: Some(0.1).into(),
+            energy: Some(0.2).into(),
             key: Some(3),
-            loudness: Some(-4.0),
+            loudness: Some(-4.0).into(),
             mode: Some(1),
-            speechiness: Some(0.6),
-            acousticness: Some(0.7),
-            instrumentalness: Some(0.8),
-            liveness: Some(0.9),
-            valence: Some(0.15),
-            tempo: Some(111.0),
+            speechiness: Some(0.6).into(),
+            acousticness: Some(0.7).into(),
+            instrumentalness: Some(0.8).into(),
+            liveness: Some(0.9).into(),
+            valence: Some(0.15).into(),
+            tempo: Some(111.0).into(),
             time_signature: Some(4),
         };
         let t = Track {

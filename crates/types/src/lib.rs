@@ -16,9 +16,11 @@ use serde::{Deserialize, Serialize};
 pub type Text = compact_str::CompactString;
 
 mod attribute;
+mod feature;
 mod request;
 mod spotify;
 pub use attribute::{Attribute, UnknownAttribute};
+pub use feature::Feature;
 pub use request::{
     AttributeBounds, Order, PlaylistRequest, SeedRef, DEFAULT_LENGTH, DEFAULT_MAX_PER_ARTIST,
     MAX_ARTIST_CHARS, MAX_BLOCKED_ARTISTS, MAX_EXCLUDE_IDS, MAX_LENGTH, MAX_SEEDS, MAX_SEED_CHARS,
@@ -29,31 +31,41 @@ pub use spotify::{SpotifyArtist, SpotifyPage, SpotifyPlaylist, SpotifyTrack, Spo
 ///
 /// Every value is optional: data sets lack some columns (`time_signature` in the bundled
 /// catalog), and analysis failures (tempo 0, danceability 0) are stored as missing, not zero.
+/// The continuous ones are [`Feature`]s (4 bytes, read and written as `Option<f32>`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AudioFeatures {
     /// 0..1
-    pub danceability: Option<f32>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<f32>))]
+    pub danceability: Feature,
     /// 0..1
-    pub energy: Option<f32>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<f32>))]
+    pub energy: Feature,
     /// Pitch class 0..11
     pub key: Option<u8>,
     /// dB, typically -60..0
-    pub loudness: Option<f32>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<f32>))]
+    pub loudness: Feature,
     /// 0 minor, 1 major
     pub mode: Option<u8>,
     /// 0..1
-    pub speechiness: Option<f32>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<f32>))]
+    pub speechiness: Feature,
     /// 0..1
-    pub acousticness: Option<f32>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<f32>))]
+    pub acousticness: Feature,
     /// 0..1
-    pub instrumentalness: Option<f32>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<f32>))]
+    pub instrumentalness: Feature,
     /// 0..1
-    pub liveness: Option<f32>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<f32>))]
+    pub liveness: Feature,
     /// 0..1
-    pub valence: Option<f32>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<f32>))]
+    pub valence: Feature,
     /// Beats per minute
-    pub tempo: Option<f32>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<f32>))]
+    pub tempo: Feature,
     /// Beats per bar, 3..7
     pub time_signature: Option<u8>,
 }
@@ -94,17 +106,17 @@ impl AudioFeatures {
     /// The value of a feature by its name (see [`AUDIO_FEATURE_NAMES`]), as f32.
     pub fn get(&self, name: &str) -> Option<f32> {
         match name {
-            "danceability" => self.danceability,
-            "energy" => self.energy,
+            "danceability" => self.danceability.get(),
+            "energy" => self.energy.get(),
             "key" => self.key.map(f32::from),
-            "loudness" => self.loudness,
+            "loudness" => self.loudness.get(),
             "mode" => self.mode.map(f32::from),
-            "speechiness" => self.speechiness,
-            "acousticness" => self.acousticness,
-            "instrumentalness" => self.instrumentalness,
-            "liveness" => self.liveness,
-            "valence" => self.valence,
-            "tempo" => self.tempo,
+            "speechiness" => self.speechiness.get(),
+            "acousticness" => self.acousticness.get(),
+            "instrumentalness" => self.instrumentalness.get(),
+            "liveness" => self.liveness.get(),
+            "valence" => self.valence.get(),
+            "tempo" => self.tempo.get(),
             "time_signature" => self.time_signature.map(f32::from),
             _ => None,
         }
@@ -122,12 +134,14 @@ pub struct Track {
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub name: Text,
     /// Artists, main artist first.
-    pub artists: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub artists: Vec<Text>,
     /// Spotify artist ids, parallel to `artists`; empty when the data set has none (an id
     /// Selecta made up never goes here).
     // Not `skip_serializing_if`: the model artifact is postcard, which needs every field.
     #[serde(default)]
-    pub artist_ids: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub artist_ids: Vec<Text>,
     /// Album title.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub album: Text,
@@ -146,9 +160,11 @@ pub struct Track {
     /// Explicit lyrics, when the data set says.
     pub explicit: Option<bool>,
     /// Genres of every playlist the track was found in (several for some tracks).
-    pub genres: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub genres: Vec<Text>,
     /// Subgenres of every playlist the track was found in.
-    pub subgenres: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub subgenres: Vec<Text>,
     /// Audio features.
     pub features: AudioFeatures,
     /// The recording's ISRC, when the data set has one.
@@ -262,7 +278,7 @@ mod tests {
     fn feature_lookup_by_name() {
         let f = AudioFeatures {
             key: Some(5),
-            tempo: Some(120.5),
+            tempo: Some(120.5).into(),
             ..AudioFeatures::default()
         };
         assert_eq!(f.get("key"), Some(5.0));

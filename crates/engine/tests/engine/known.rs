@@ -306,9 +306,9 @@ fn tracks_learned_through_lookups_fold_into_the_next_catalog() {
     let energies: Vec<f32> = tracks
         .iter()
         .filter(|t| t.artists[0] == "Artist C")
-        .map(|t| t.features.energy.unwrap())
+        .map(|t| t.features.energy.get().unwrap())
         .collect();
-    let e = t.features.energy.unwrap();
+    let e = t.features.energy.get().unwrap();
     let (lo, hi) = energies
         .iter()
         .fold((1.0f32, 0.0f32), |(l, h), &x| (l.min(x), h.max(x)));
@@ -316,8 +316,8 @@ fn tracks_learned_through_lookups_fold_into_the_next_catalog() {
     // Track 20 (Album 5, 2010) weighs the most: the mean leans toward it.
     let mid = (lo + hi) / 2.0;
     assert!(
-        (e - tracks[20].features.energy.unwrap()).abs()
-            < (mid - tracks[20].features.energy.unwrap()).abs() + 1e-6
+        (e - tracks[20].features.energy.get().unwrap()).abs()
+            < (mid - tracks[20].features.energy.get().unwrap()).abs() + 1e-6
     );
     assert_eq!(t.genres, tracks[20].genres);
 }

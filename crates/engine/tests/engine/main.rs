@@ -32,17 +32,17 @@ fn tracks(n: usize) -> Vec<Track> {
                 } else {
                     format!("Song {i}").into()
                 },
-                artists: vec![format!("Artist {}", (b'A' + (i % 6) as u8) as char)],
+                artists: vec![format!("Artist {}", (b'A' + (i % 6) as u8) as char).into()],
                 album: format!("Album {}", i / 4).into(),
                 year: Some(1990 + i as u16),
                 popularity: Some(i as f32),
                 genres: vec![g.into()],
                 subgenres: vec![sub.into()],
                 features: AudioFeatures {
-                    energy: Some((i as f32 + 0.5) / n as f32),
-                    danceability: Some(1.0 - (i as f32 + 0.5) / n as f32),
-                    tempo: Some(80.0 + i as f32),
-                    valence: Some((i % 7) as f32 / 7.0),
+                    energy: Some((i as f32 + 0.5) / n as f32).into(),
+                    danceability: Some(1.0 - (i as f32 + 0.5) / n as f32).into(),
+                    tempo: Some(80.0 + i as f32).into(),
+                    valence: Some((i % 7) as f32 / 7.0).into(),
                     ..AudioFeatures::default()
                 },
                 ..Track::default()

@@ -66,8 +66,8 @@ mod tests {
     fn t(tempo: f32, energy: f32, key: u8, mode: u8) -> Track {
         Track {
             features: AudioFeatures {
-                tempo: Some(tempo),
-                energy: Some(energy),
+                tempo: Some(tempo).into(),
+                energy: Some(energy).into(),
                 key: Some(key),
                 mode: Some(mode),
                 ..AudioFeatures::default()

@@ -186,11 +186,11 @@ mod tests {
             .map(|i| Track {
                 id: format!("t{i}").into(),
                 name: format!("Song {i}").into(),
-                artists: vec![format!("Artist {}", i % 6)],
+                artists: vec![format!("Artist {}", i % 6).into()],
                 genres: vec![if i < 6 { "pop" } else { "rock" }.into()],
                 features: AudioFeatures {
-                    energy: Some(i as f32 / 12.0),
-                    tempo: Some(90.0 + 5.0 * i as f32),
+                    energy: Some(i as f32 / 12.0).into(),
+                    tempo: Some(90.0 + 5.0 * i as f32).into(),
                     ..AudioFeatures::default()
                 },
                 ..Track::default()

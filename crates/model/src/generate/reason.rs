@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use selecta_types::{Reason, Track};
+use selecta_types::{Reason, Text, Track};
 
 use crate::attributes::{Attribute, AttributeStats};
 
@@ -21,8 +21,8 @@ const DESCRIBED: [Attribute; 6] = [
 const SIMILAR_WITHIN: f32 = 0.3;
 
 /// The first of `mine` that `theirs` holds too.
-fn shared<'a>(mine: &'a [String], theirs: &[String]) -> Option<&'a str> {
-    mine.iter().find(|g| theirs.contains(g)).map(String::as_str)
+fn shared<'a>(mine: &'a [Text], theirs: &[Text]) -> Option<&'a str> {
+    mine.iter().find(|g| theirs.contains(g)).map(Text::as_str)
 }
 
 /// One part of a reason, written out once the parts are known.
@@ -202,9 +202,9 @@ mod tests {
             subgenres: vec![sub.into()],
             year: Some(2019),
             features: AudioFeatures {
-                energy: Some(energy),
-                danceability: Some(dance),
-                tempo: Some(tempo),
+                energy: Some(energy).into(),
+                danceability: Some(dance).into(),
+                tempo: Some(tempo).into(),
                 ..AudioFeatures::default()
             },
             ..Track::default()

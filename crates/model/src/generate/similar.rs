@@ -105,13 +105,13 @@ mod tests {
             .map(|i| Track {
                 id: format!("t{i}").into(),
                 artists: vec![if [0, 5, 9].contains(&i) {
-                    "A".to_owned()
+                    "A".into()
                 } else {
-                    format!("B{i}")
+                    format!("B{i}").into()
                 }],
                 genres: vec!["pop".into()],
                 features: AudioFeatures {
-                    energy: Some(i as f32 / 12.0),
+                    energy: Some(i as f32 / 12.0).into(),
                     ..AudioFeatures::default()
                 },
                 ..Track::default()

@@ -8,6 +8,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use selecta_catalog::{Catalog, PlaylistInfo};
+use selecta_types::Text;
 
 /// Fewest distinct tracks a playlist needs to be scored.
 pub const MIN_TRACKS: usize = 10;
@@ -88,11 +89,11 @@ pub fn restricted_catalog(catalog: &Catalog, known: &[bool], relabel: bool) -> C
         .collect();
     let mut tracks = catalog.tracks().to_vec();
     if relabel {
-        let mut genres: Vec<Vec<String>> = vec![Vec::new(); tracks.len()];
-        let mut subgenres: Vec<Vec<String>> = vec![Vec::new(); tracks.len()];
-        let push = |list: &mut Vec<String>, v: &str| {
+        let mut genres: Vec<Vec<Text>> = vec![Vec::new(); tracks.len()];
+        let mut subgenres: Vec<Vec<Text>> = vec![Vec::new(); tracks.len()];
+        let push = |list: &mut Vec<Text>, v: &str| {
             if !v.is_empty() && !list.iter().any(|x| x == v) {
-                list.push(v.to_owned());
+                list.push(v.into());
             }
         };
         for p in &playlists {
@@ -102,7 +103,7 @@ pub fn restricted_catalog(catalog: &Catalog, known: &[bool], relabel: bool) -> C
             }
         }
         // Labels per artist, from the directly labelled tracks only.
-        let mut by_artist: HashMap<&str, (Vec<String>, Vec<String>)> = HashMap::new();
+        let mut by_artist: HashMap<&str, (Vec<Text>, Vec<Text>)> = HashMap::new();
         for (i, t) in catalog.tracks().iter().enumerate() {
             for a in &t.artists {
                 let entry = by_artist.entry(a.as_str()).or_default();
@@ -181,7 +182,7 @@ mod tests {
             name: id.into(),
             artists: vec![artist.into()],
             genres: vec![genre.into()],
-            subgenres: vec![format!("{genre} sub")],
+            subgenres: vec![format!("{genre} sub").into()],
             ..Track::default()
         }
     }
