@@ -8,6 +8,7 @@
 #       -Zbuild-std (Debian ships no precompiled wasm32 std);
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock, and Trunk (cargo install);
 #   - wasm-opt from npm's binaryen (Debian's binaryen 108 breaks wasm-bindgen 0.2.130 output);
+#   - brotli (Debian), for the precompressed copies of the site's files;
 #   - with --test: Chromium (Debian), the Playwright runner (npm, no browser download) and the
 #     moto S3 server (PyPI) used by the test suite; nginx (Debian) for the replica test.
 # Tools go to $SELECTA_TOOLS (default ~/.local/share/selecta/tools); it writes
@@ -107,7 +108,11 @@ if [[ "$("$SELECTA_TOOLS/bin/trunk" --version 2>/dev/null)" != "trunk $TRUNK_VER
   cargo_install trunk "$TRUNK_VERSION" --no-default-features --features rustls
 fi
 
-# ---- 4. env.sh --------------------------------------------------------------------------------
+# ---- 4. brotli and gzip, for the precompressed copies scripts/build.sh writes ---------------
+command -v brotli >/dev/null || apt_install brotli
+command -v gzip >/dev/null || apt_install gzip
+
+# ---- 5. env.sh --------------------------------------------------------------------------------
 tmp_env="$SELECTA_TOOLS/env.sh.tmp.$$"
 {
   echo "# written by scripts/setup.sh; sourced by scripts/build.sh and scripts/test.sh"

@@ -5,10 +5,15 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use app::state::AppState;
 use app::{shell, App};
+use axum::http::{header, HeaderValue};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate as _, SizeAbove};
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::config::{ServeArgs, WebArgs};
 use crate::session_store::{self, MemoryStore, RedisStore, StoreHealth};
@@ -109,12 +114,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     ));
     let mut api = selecta_api::ApiConfig::from(&args.api);
     api.limits = args.limits();
-    let mut app = web.merge(selecta_api::router_with(
-        state.views.clone(),
-        state.lookup.clone(),
-        &api,
-        Arc::new([Arc::new(sessions) as Arc<dyn selecta_api::ops::Dependency>]),
-    ));
+    let mut app = web.merge(
+        selecta_api::router_with(
+            state.views.clone(),
+            state.lookup.clone(),
+            &api,
+            Arc::new([Arc::new(sessions) as Arc<dyn selecta_api::ops::Dependency>]),
+        )
+        .layer(compression()),
+    );
     if let Some(token) = args
         .admin_token
         .clone()
@@ -143,6 +151,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 /// session layer on top.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
+    let site_root = std::path::PathBuf::from(state.leptos_options.site_root.as_ref());
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     Router::new()
@@ -160,7 +169,42 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/callback", axum::routing::get(app::auth::callback))
         .route("/auth/logout", axum::routing::post(app::auth::logout))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(compression())
+        // After the compression layer: the bundle is served from its precompressed copies.
+        .nest_service(&format!("/{PKG_DIR}"), site_pkg(&site_root))
         .with_state(state)
+}
+
+/// Smallest answer worth compressing on the fly: below it, the encoding's own overhead and
+/// the CPU cost outweigh the bytes saved.
+pub const COMPRESS_ABOVE_BYTES: u16 = 1024;
+
+/// Compresses pages, server-function and API answers on the fly (brotli or gzip, as the
+/// client accepts, with `Vary: Accept-Encoding`) when above [`COMPRESS_ABOVE_BYTES`]; never
+/// images, event streams or answers already encoded.
+fn compression() -> CompressionLayer<impl tower_http::compression::Predicate> {
+    CompressionLayer::new()
+        .quality(tower_http::CompressionLevel::Fastest)
+        .compress_when(DefaultPredicate::new().and(SizeAbove::new(COMPRESS_ABOVE_BYTES)))
+}
+
+/// The built bundle under `/pkg/`: the `.br` or `.gz` copy scripts/build.sh wrote beside each
+/// file when the browser accepts it, else the file. The names carry no hash, so browsers must
+/// revalidate (`no-cache`; a 304 costs no body).
+fn site_pkg(site_root: &Path) -> Router {
+    let files = ServeDir::new(site_root.join(PKG_DIR))
+        .precompressed_br()
+        .precompressed_gzip();
+    Router::new()
+        .fallback_service(files)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        ))
 }
 
 /// The web routes (with their session layer) behind their guards, innermost first: one

@@ -620,3 +620,117 @@ fn redis_paused_or_stopped_pages_say_sessions_unavailable_and_the_rest_works() {
         }
     }
 }
+
+/// A raw GET (no decompression by the client): status, headers, body bytes.
+async fn raw_get(
+    port: u16,
+    path: &str,
+    accept: &str,
+) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+    let mut req = reqwest::Client::new().get(format!("http://127.0.0.1:{port}{path}"));
+    if !accept.is_empty() {
+        req = req.header("accept-encoding", accept);
+    }
+    let res = req.send().await.unwrap();
+    let (status, headers) = (res.status().as_u16(), res.headers().clone());
+    (status, headers, res.bytes().await.unwrap().to_vec())
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out).unwrap();
+    out
+}
+
+fn unbrotli(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(
+        &mut brotli_decompressor::Decompressor::new(bytes, 4096),
+        &mut out,
+    )
+    .unwrap();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_bundle_and_pages_go_out_compressed_as_the_browser_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let cmd = serve_model(dir.path(), port, &fitted_model());
+    // The precompressed copies scripts/build.sh writes, with bodies told apart.
+    let pkg = dir.path().join("site").join("pkg");
+    let wasm: Vec<u8> = (0..20_000u32)
+        .flat_map(|i| (i % 251).to_le_bytes())
+        .collect();
+    std::fs::write(pkg.join("frontend_bg.wasm"), &wasm).unwrap();
+    std::fs::write(pkg.join("frontend_bg.wasm.br"), b"brotli copy").unwrap();
+    std::fs::write(pkg.join("frontend_bg.wasm.gz"), b"gzip copy").unwrap();
+    let server = tokio::task::spawn_blocking(move || Server::start(cmd, port))
+        .await
+        .unwrap();
+
+    // The bundle: the best copy the browser takes, else the file itself; always Vary.
+    for (accept, encoding, body) in [
+        (
+            "gzip, deflate, br, zstd",
+            Some("br"),
+            b"brotli copy".to_vec(),
+        ),
+        ("gzip", Some("gzip"), b"gzip copy".to_vec()),
+        ("", None, wasm.clone()),
+        ("identity", None, wasm.clone()),
+    ] {
+        let (status, h, got) = raw_get(port, "/pkg/frontend_bg.wasm", accept).await;
+        assert_eq!(status, 200, "{accept}");
+        assert_eq!(
+            h.get("content-encoding").map(|v| v.to_str().unwrap()),
+            encoding,
+            "{accept}"
+        );
+        assert_eq!(got, body, "{accept}");
+        assert_eq!(h["vary"], "accept-encoding", "{accept}");
+        assert_eq!(h["cache-control"], "no-cache", "{accept}");
+        assert_eq!(h["content-type"], "application/wasm", "{accept}");
+    }
+    // A file without copies goes out as it is, with the same headers.
+    let (status, h, got) = raw_get(port, "/pkg/main.css", "br, gzip").await;
+    assert_eq!((status, got.as_slice()), (200, b"/* test */".as_slice()));
+    assert!(h.get("content-encoding").is_none());
+    assert_eq!(h["cache-control"], "no-cache");
+
+    // Pages and API answers: compressed on the fly, the same text once decoded.
+    let (_, _, plain) = raw_get(port, "/", "").await;
+    let plain = String::from_utf8(plain).unwrap();
+    assert!(plain.contains("</html>"), "{plain}");
+    for (accept, encoding) in [("br", "br"), ("gzip", "gzip")] {
+        let (status, h, got) = raw_get(port, "/", accept).await;
+        assert_eq!(status, 200);
+        assert_eq!(h["content-encoding"], encoding);
+        assert!(h["vary"].to_str().unwrap().contains("accept-encoding"));
+        let text = String::from_utf8(if encoding == "br" {
+            unbrotli(&got)
+        } else {
+            gunzip(&got)
+        })
+        .unwrap();
+        assert!(
+            got.len() * 2 < text.len(),
+            "{encoding} did not shrink the page"
+        );
+        assert!(text.starts_with("<!DOCTYPE html>"), "{text}");
+        assert!(text.contains("</html>"), "{text}");
+    }
+    let (status, h, got) = raw_get(port, "/api/openapi.json", "gzip").await;
+    assert_eq!(
+        (status, h["content-encoding"].to_str().unwrap()),
+        (200, "gzip")
+    );
+    let spec: serde_json::Value = serde_json::from_slice(&gunzip(&got)).unwrap();
+    assert!(spec["paths"].is_object());
+    // Small answers stay plain: compressing them costs more than it saves.
+    let (status, h, got) = raw_get(port, "/healthz", "gzip").await;
+    assert_eq!(status, 200);
+    assert!(got.len() < 1024);
+    assert!(h.get("content-encoding").is_none(), "{got:?}");
+    drop(server);
+}
