@@ -407,13 +407,14 @@ pub fn error_page(request_id: Option<&str>, status: StatusCode, message: &str) -
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Selecta: sign-in</title><link rel=\"stylesheet\" href=\"/pkg/main.css\"></head>\
+         <title>Selecta: sign-in</title><link rel=\"stylesheet\" href=\"{css}\"></head>\
          <body><main><section class=\"card\"><h1>Spotify sign-in</h1>\
          <p class=\"error\" role=\"alert\" data-testid=\"auth-error\">{}</p>\
          <p><a href=\"/auth/login\">Sign in again</a> · <a href=\"/\">Back to Selecta</a></p>\
          {}</section></main></body></html>",
         escape(message),
         request_id_note(request_id),
+        css = crate::assets::stylesheet(),
     );
     (
         status,

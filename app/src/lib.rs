@@ -9,6 +9,7 @@
 //! without a page load.
 
 pub mod api;
+pub mod assets;
 #[cfg(feature = "ssr")]
 pub mod auth;
 mod components;
@@ -30,7 +31,7 @@ pub mod session;
 pub mod state;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     SsrMode, StaticSegment,
@@ -53,6 +54,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
+                // In the shell, not the app: the server alone knows the stylesheet's hashed name,
+                // and hydration never touches the head.
+                <link rel="stylesheet" href=assets::stylesheet() />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <MetaTags />
             </head>
@@ -68,7 +72,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="selecta" href="/pkg/main.css" />
         <Title text="Selecta" />
         <Router>
             <components::Session>

@@ -6,7 +6,9 @@ test('the server renders the catalog size into the HTML', async ({ request }) =>
   const html = await res.text();
   // In the document itself, before any script could run.
   expect(html).toMatch(/data-testid="catalog-size"[^>]*>28,356 tracks by [\d,]+ artists from 471 playlists/);
-  expect(html).toContain('/pkg/frontend.js');
+  // The bundle and stylesheet under names that carry their content's hash.
+  expect(html).toMatch(/\/pkg\/frontend-[0-9a-f]{8,16}\.js/);
+  expect(html).toMatch(/\/pkg\/main-[0-9a-f]{8,16}\.css/);
 });
 
 test('search works as a plain form without JavaScript', async ({ page }) => {

@@ -76,8 +76,8 @@ pub struct ServeArgs {
     #[arg(long, env = "SELECTA_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
 
-    /// Folder with the built site (`pkg/frontend.js`, `pkg/frontend_bg.wasm`, `pkg/main.css`),
-    /// as written by scripts/build.sh.
+    /// Folder with the built site (`pkg/frontend-<hash>.js`, `pkg/frontend-<hash>_bg.wasm`,
+    /// `pkg/main-<hash>.css`, or the same without hashes), as written by scripts/build.sh.
     #[arg(long, env = "SELECTA_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
 

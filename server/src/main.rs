@@ -7,6 +7,7 @@ mod origin;
 mod serve;
 mod session_lock;
 mod session_store;
+mod site;
 mod web_guard;
 
 use std::io::IsTerminal;

@@ -17,6 +17,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::config::{ServeArgs, WebArgs};
 use crate::session_store::{self, MemoryStore, RedisStore, StoreHealth};
+use crate::site::{self, SiteAssets, PKG_DIR};
 use crate::web_guard::{self, WebGuard};
 use crate::{origin, session_lock};
 use secrecy::{ExposeSecret, SecretString};
@@ -28,13 +29,10 @@ const SESSION_PREFIX: &str = "selecta:session:";
 /// Prefix of the lookup cache's keys in Redis.
 const LOOKUP_PREFIX: &str = "selecta:lookup:";
 
-/// The name Trunk gives the bundle (the `frontend` crate) and Leptos' hydration scripts load.
-pub const OUTPUT_NAME: &str = "frontend";
-const PKG_DIR: &str = "pkg";
-
 /// Runs the web server until Ctrl-C or SIGTERM.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    check_site(&args.site_root)?;
+    let assets = SiteAssets::discover(&args.site_root)?;
+    app::assets::set_stylesheet(assets.stylesheet.clone());
     // Bind before the slow work so a taken port fails at once, naming the address.
     let listener = TcpListener::bind(args.addr).await.map_err(|e| {
         let hint = if e.kind() == std::io::ErrorKind::AddrInUse {
@@ -49,7 +47,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     // server already answers: until it is there, requests search instead.
     let runtime = Runtime::start(crate::model_source::source(&args.model)).await?;
     let leptos_options = LeptosOptions::builder()
-        .output_name(OUTPUT_NAME)
+        .output_name(assets.stem.as_str())
         .site_root(args.site_root.to_string_lossy().as_ref())
         .site_pkg_dir(PKG_DIR)
         .site_addr(args.addr)
@@ -189,18 +187,15 @@ fn compression() -> CompressionLayer<impl tower_http::compression::Predicate> {
 }
 
 /// The built bundle under `/pkg/`: the `.br` or `.gz` copy scripts/build.sh wrote beside each
-/// file when the browser accepts it, else the file. The names carry no hash, so browsers must
-/// revalidate (`no-cache`; a 304 costs no body).
+/// file when the browser accepts it, else the file; kept a year (`immutable`) when the name
+/// carries a content hash, else revalidated ([`site::cache_control`]).
 fn site_pkg(site_root: &Path) -> Router {
     let files = ServeDir::new(site_root.join(PKG_DIR))
         .precompressed_br()
         .precompressed_gzip();
     Router::new()
         .fallback_service(files)
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ))
+        .layer(axum::middleware::from_fn(site::cache_control))
         .layer(SetResponseHeaderLayer::overriding(
             header::VARY,
             HeaderValue::from_static("accept-encoding"),
@@ -341,30 +336,6 @@ fn admin_router(runtime: Runtime, token: SecretString) -> Router {
     Router::new().route("/admin/reload", reload_route)
 }
 
-/// Refuses to start on a site that was not built: pages would render but never hydrate.
-fn check_site(site_root: &Path) -> anyhow::Result<()> {
-    let pkg = site_root.join(PKG_DIR);
-    let needed = [
-        format!("{OUTPUT_NAME}.js"),
-        format!("{OUTPUT_NAME}_bg.wasm"),
-        "main.css".to_string(),
-    ];
-    let missing: Vec<String> = needed
-        .iter()
-        .map(|f| pkg.join(f))
-        .filter(|p| !p.is_file())
-        .map(|p| p.display().to_string())
-        .collect();
-    if !missing.is_empty() {
-        bail!(
-            "the site's assets are not built: missing {} (build them with scripts/build.sh, \
-             or point --site-root / SELECTA_SITE_ROOT at a built site)",
-            missing.join(", ")
-        );
-    }
-    Ok(())
-}
-
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -425,21 +396,5 @@ mod tests {
         bad.spotify_redirect_uri = "http://localhost:3000/auth/callback".into();
         let err = spotify_config(&bad).unwrap_err().to_string();
         assert!(err.contains("redirect_uri"), "{err}");
-    }
-
-    #[test]
-    fn unbuilt_site_is_refused_naming_the_files() {
-        let dir = tempfile::tempdir().unwrap();
-        let err = check_site(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("frontend.js"), "{err}");
-        assert!(err.contains("frontend_bg.wasm"), "{err}");
-        assert!(err.contains("scripts/build.sh"), "{err}");
-
-        let pkg = dir.path().join("pkg");
-        std::fs::create_dir_all(&pkg).unwrap();
-        for f in ["frontend.js", "frontend_bg.wasm", "main.css"] {
-            std::fs::write(pkg.join(f), b"x").unwrap();
-        }
-        check_site(dir.path()).unwrap();
     }
 }

@@ -163,13 +163,14 @@ fn page(status: StatusCode, title: &str, message: &str, testid: &str) -> Respons
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Selecta: {title}</title><link rel=\"stylesheet\" href=\"/pkg/main.css\"></head>\
+         <title>Selecta: {title}</title><link rel=\"stylesheet\" href=\"{css}\"></head>\
          <body><main><section class=\"card\"><h1>{title}</h1>\
          <p class=\"error\" role=\"alert\" data-testid=\"{testid}\">{message}</p>\
          <p><a href=\"/\">Back to Selecta</a></p>{id}</section></main></body></html>",
         title = escape(title),
         message = escape(message),
         id = request_id_note(selecta_api::ops::current_request_id().as_deref()),
+        css = app::assets::stylesheet(),
     );
     (
         status,

@@ -665,6 +665,15 @@ async fn the_bundle_and_pages_go_out_compressed_as_the_browser_accepts() {
     std::fs::write(pkg.join("frontend_bg.wasm"), &wasm).unwrap();
     std::fs::write(pkg.join("frontend_bg.wasm.br"), b"brotli copy").unwrap();
     std::fs::write(pkg.join("frontend_bg.wasm.gz"), b"gzip copy").unwrap();
+    // A release build's names, after their content (they win over the plain ones).
+    let (js, wasm_name, css) = (
+        "frontend-0123456789abcdef.js",
+        "frontend-0123456789abcdef_bg.wasm",
+        "main-fedcba98765432.css",
+    );
+    for f in [js, wasm_name, css] {
+        std::fs::write(pkg.join(f), b"/* hashed */").unwrap();
+    }
     let server = tokio::task::spawn_blocking(move || Server::start(cmd, port))
         .await
         .unwrap();
@@ -702,6 +711,25 @@ async fn the_bundle_and_pages_go_out_compressed_as_the_browser_accepts() {
     let (_, _, plain) = raw_get(port, "/", "").await;
     let plain = String::from_utf8(plain).unwrap();
     assert!(plain.contains("</html>"), "{plain}");
+
+    // Pages link the hashed names, which browsers may keep for a year; a name no build wrote
+    // is a 404 nobody keeps.
+    for f in [js, wasm_name, css] {
+        assert!(
+            plain.contains(&format!("/pkg/{f}")),
+            "{f} not linked: {plain}"
+        );
+        let (status, h, _) = raw_get(port, &format!("/pkg/{f}"), "").await;
+        assert_eq!(status, 200, "{f}");
+        assert_eq!(
+            h["cache-control"], "public, max-age=31536000, immutable",
+            "{f}"
+        );
+    }
+    assert!(!plain.contains("/pkg/main.css") && !plain.contains("/pkg/frontend.js"));
+    let (status, h, _) = raw_get(port, "/pkg/frontend-00000000deadbeef.js", "").await;
+    assert_eq!(status, 404);
+    assert!(h.get("cache-control").is_none());
     for (accept, encoding) in [("br", "br"), ("gzip", "gzip")] {
         let (status, h, got) = raw_get(port, "/", accept).await;
         assert_eq!(status, 200);
