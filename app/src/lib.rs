@@ -53,7 +53,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <Hydrate options=&options />
                 // In the shell, not the app: the server alone knows the stylesheet's hashed name,
                 // and hydration never touches the head.
                 <link rel="stylesheet" href=assets::stylesheet() />
@@ -65,6 +65,23 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Loads the WASM client and hydrates the page once the page has loaded. Unlike Leptos'
+/// `HydrationScripts`, it puts no preload of the bundle in the head: the bundle is fetched after
+/// the first paint instead of beside the stylesheet, so on a slow link it never delays the page
+/// being seen (every form works as a plain post until hydration).
+#[component]
+fn Hydrate<'a>(options: &'a LeptosOptions) -> impl IntoView {
+    let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
+    // The names are the server's own (hashed file names, plain ASCII), quoted for the script.
+    let script = format!(
+        "(() => {{ const go = () => import({js:?}).then(m => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate())); \
+         if (document.readyState === 'complete') go(); else addEventListener('load', go, {{ once: true }}); }})();",
+        js = format!("{pkg}.js"),
+        wasm = format!("{pkg}_bg.wasm"),
+    );
+    view! { <script type="module" inner_html=script></script> }
 }
 
 /// The application: layout and routes.
