@@ -9,7 +9,7 @@
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock, and Trunk (cargo install);
 #   - wasm-opt from npm's binaryen (Debian's binaryen 108 breaks wasm-bindgen 0.2.130 output);
 #   - brotli (Debian), for the precompressed copies of the site's files;
-#   - with --test: Chromium (Debian), the Playwright runner (npm, no browser download) and the
+#   - with --test: Chromium (Debian), the Playwright runner with axe-core (npm, no browser download), the
 #     moto S3 server (PyPI) used by the test suite; nginx (Debian) for the replica test.
 # Tools go to $SELECTA_TOOLS (default ~/.local/share/selecta/tools); it writes
 # $SELECTA_TOOLS/env.sh, which scripts/build.sh and scripts/test.sh source.
@@ -125,7 +125,7 @@ mv "$tmp_env" "$SELECTA_TOOLS/env.sh"
 if ((WITH_TEST)); then
   apt_install chromium
   [[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium is missing after installing the chromium package"
-  if [[ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]]; then
+  if [[ ! -d "$ROOT/end2end/node_modules/@playwright/test" || ! -d "$ROOT/end2end/node_modules/@axe-core/playwright" ]]; then
     log "npm ci in end2end/ (the Playwright runner; no browser download)"
     (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null) \
       || die "npm ci in end2end/ failed"

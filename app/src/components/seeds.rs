@@ -112,13 +112,22 @@ pub fn AddSeedButton(
             .is_some_and(|s| s.seeds.iter().any(|t| t.id == id))
     };
     let picked2 = picked.clone();
+    let picked3 = picked.clone();
+    // The accessible name starts with the visible text ("Add" / "Added"), as speech input needs.
+    let name = move || {
+        if picked3() {
+            format!("Added {label}: already a seed")
+        } else {
+            format!("Add {label} to the seeds")
+        }
+    };
     view! {
         <ActionForm action=ctx.add>
             <input type="hidden" name="id" value=track_id />
             <button
                 type="submit"
                 class="add"
-                aria-label=format!("Add {label} to the seeds")
+                aria-label=name
                 disabled=picked.clone()
                 data-testid="add-seed"
             >
