@@ -208,6 +208,22 @@ impl Engine<'_> {
         req: &PlaylistRequest,
         resolved: Resolved,
     ) -> Result<Generated, RequestError> {
-        self.generate(req, resolved.seeds, resolved.skipped, resolved.negatives)
+        self.generate_resolved_with_spares(req, resolved, 0)
+    }
+
+    /// As [`Engine::generate_resolved`], keeping up to `spares` candidates beyond the
+    /// playlist in [`Generated::spares`] (at most [`selecta_model::MAX_SPARES`]).
+    pub fn generate_resolved_with_spares(
+        &self,
+        req: &PlaylistRequest,
+        resolved: Resolved,
+        spares: usize,
+    ) -> Result<Generated, RequestError> {
+        let Resolved {
+            seeds,
+            skipped,
+            negatives,
+        } = resolved;
+        self.generate(req, seeds, skipped, negatives, spares)
     }
 }

@@ -1,10 +1,10 @@
 //! The one function every entry point calls: a [`PlaylistRequest`] in, a playlist out, with
 //! how each seed was matched.
 
-use selecta_model::{generate_from, GenerateError, GenerateOptions, Model, Seed};
+use selecta_model::{generate_with_spares, GenerateError, GenerateOptions, Model, Seed};
 use selecta_types::{
-    Playlist, PlaylistRequest, SeedMatch, SeedRef, MAX_ARTIST_CHARS, MAX_BLOCKED_ARTISTS,
-    MAX_EXCLUDE_IDS, MAX_SEEDS, MAX_SEED_CHARS,
+    Playlist, PlaylistEntry, PlaylistRequest, SeedMatch, SeedRef, MAX_ARTIST_CHARS,
+    MAX_BLOCKED_ARTISTS, MAX_EXCLUDE_IDS, MAX_SEEDS, MAX_SEED_CHARS,
 };
 
 use crate::resolve::{resolve, Matched, Unmatched, TRACKS_PER_GROUP_SEED};
@@ -66,6 +66,10 @@ pub struct Generated {
     pub seeds: Vec<ResolvedSeed>,
     /// Seeds left out, and why.
     pub skipped: Vec<SkippedSeed>,
+    /// The candidates next in line, best first, when asked for
+    /// ([`Engine::generate_resolved_with_spares`]): what refills the playlist when a
+    /// listener removes a track.
+    pub spares: Vec<PlaylistEntry>,
 }
 
 /// Why a request gives no playlist. Entry points word it for their users: the field names
@@ -215,16 +219,18 @@ impl<'a> Engine<'a> {
     /// Resolves the request (no lookups) and generates its playlist.
     pub fn playlist(&self, req: &PlaylistRequest) -> Result<Generated, RequestError> {
         let (seeds, negative_seeds) = self.resolve_request(req)?;
-        self.generate(req, seeds, Vec::new(), negative_seeds)
+        self.generate(req, seeds, Vec::new(), negative_seeds, 0)
     }
 
-    /// Generates from resolved seeds; `skipped` are reported with the playlist.
+    /// Generates from resolved seeds; `skipped` are reported with the playlist. Keeps up to
+    /// `spares` candidates beyond it ([`selecta_model::generate_with_spares`]).
     pub(crate) fn generate(
         &self,
         req: &PlaylistRequest,
         seeds: Vec<ResolvedSeed>,
         skipped: Vec<SkippedSeed>,
         negative_seeds: Vec<usize>,
+        spares: usize,
     ) -> Result<Generated, RequestError> {
         // Each seed once, in the order the request gives them.
         let mut model_seeds: Vec<Seed> = Vec::new();
@@ -244,14 +250,16 @@ impl<'a> Engine<'a> {
             attributes: req.attributes.clone(),
             order: req.order,
         };
-        match generate_from(self.model, &model_seeds, &options) {
-            Ok(mut playlist) => {
-                self.annotate(&mut playlist, &seeds);
+        match generate_with_spares(self.model, &model_seeds, &options, spares) {
+            Ok((mut playlist, mut spares)) => {
+                self.annotate(&mut playlist.entries, &seeds);
+                self.annotate(&mut spares, &seeds);
                 playlist.matches = self.matches(req, &seeds, &skipped);
                 Ok(Generated {
                     playlist,
                     seeds,
                     skipped,
+                    spares,
                 })
             }
             Err(GenerateError::InvalidOption { param, message }) => Err(RequestError::Invalid {
@@ -296,7 +304,7 @@ impl<'a> Engine<'a> {
     }
 
     /// Adds each seed's match note to the reasons of the entries closest to it.
-    fn annotate(&self, playlist: &mut Playlist, seeds: &[ResolvedSeed]) {
+    fn annotate(&self, entries: &mut [PlaylistEntry], seeds: &[ResolvedSeed]) {
         let tracks = self.model.tracks();
         let notes: Vec<(&str, &str)> = seeds
             .iter()
@@ -312,7 +320,7 @@ impl<'a> Engine<'a> {
         if notes.is_empty() {
             return;
         }
-        for e in &mut playlist.entries {
+        for e in entries {
             if let Some(&(_, note)) = notes.iter().find(|(id, _)| *id == e.reason.seed_id) {
                 e.reason.text = format!("{} ({note})", e.reason.text);
                 e.reason.seed_match = Some(note.to_owned());

@@ -37,6 +37,7 @@ pub mod metric;
 mod model;
 mod pca;
 mod progress;
+pub mod projection;
 #[cfg(any(test, feature = "reference"))]
 mod reference;
 mod scan;
@@ -56,7 +57,9 @@ pub use attributes::{Attribute, AttributeStat, AttributeStats, UnknownAttribute}
 pub use error::{FitError, GenerateError, IndexError};
 pub use features::{FittedFeatures, PcaParams};
 pub use generate::options::{AttributeBounds, GenerateOptions, Order};
-pub use generate::{generate, generate_from, neighbours, similar};
+pub use generate::{
+    generate, generate_from, generate_with_spares, neighbours, similar, MAX_SPARES,
+};
 pub use knn::{Neighbour, NeighbourIndex};
 pub use learn::{fit_learned, Learned, ProxyLearned};
 pub use model::{Model, TABLE_MAX_TRACKS, TABLE_NEIGHBOURS};

@@ -45,6 +45,23 @@ pub fn generate_from(
     seeds: &[Seed],
     options: &GenerateOptions,
 ) -> Result<Playlist, GenerateError> {
+    generate_with_spares(model, seeds, options, 0).map(|(playlist, _)| playlist)
+}
+
+/// Most spares [`generate_with_spares`] keeps.
+pub const MAX_SPARES: usize = 100;
+
+/// As [`generate_from`], with up to `spares` (at most [`MAX_SPARES`]) more entries: the
+/// candidates next in line, best first, under the same filters and caps. A listener who
+/// removes a track gets the first spare instead, without another search; any spare fits the
+/// caps whichever tracks were removed.
+pub fn generate_with_spares(
+    model: &Model,
+    seeds: &[Seed],
+    options: &GenerateOptions,
+    spares: usize,
+) -> Result<(Playlist, Vec<PlaylistEntry>), GenerateError> {
+    let spares = spares.min(MAX_SPARES);
     let mut unique: Vec<Seed> = Vec::with_capacity(seeds.len());
     for s in seeds {
         if !unique.contains(s) {
@@ -81,13 +98,14 @@ pub fn generate_from(
         model.scoring_for(proxies as f32 / seeds.len().max(1) as f32);
     let mut k = initial_k(model, options.length);
     // In relevance order: the flow walk starts from the most relevant track.
-    let (pool, mut picks) = loop {
+    let (pool, mut picks, spare_picks) = loop {
         let mut pool = gather(model, &points, &negatives, k, &targets, false);
         pool.score(&weights, other_genre);
         let (length, n, share) = (options.length, points.len(), seed_share);
-        let picks = select::ranked(model, &pool, &filters, length, n, share);
+        let (picks, spare_picks) =
+            select::ranked_with_spares(model, &pool, &filters, length, spares, n, share);
         if picks.len() >= options.length || pool.exhausted {
-            break (pool, picks);
+            break (pool, picks, spare_picks);
         }
         tracing::debug!(k, got = picks.len(), "playlist short; widening the search");
         k = k.saturating_mul(4);
@@ -107,29 +125,29 @@ pub fn generate_from(
     }
     let seed_tracks: Vec<&Track> = points.iter().map(|s| &*s.track).collect();
     let seed_labels: Vec<String> = seed_tracks.iter().map(|t| t.label()).collect();
-    let entries = picks
-        .iter()
-        .map(|p| {
-            let c = &pool.candidates[p.slot];
-            let track = &tracks[c.index];
-            PlaylistEntry {
-                track: track.clone(),
-                score: c.score,
-                reason: reason::reason(
-                    track,
-                    seed_tracks[p.seed],
-                    &seed_labels[p.seed],
-                    &model.stats,
-                ),
-            }
-        })
-        .collect();
-    Ok(Playlist {
+    let entry = |p: &select::Pick| {
+        let c = &pool.candidates[p.slot];
+        let track = &tracks[c.index];
+        PlaylistEntry {
+            track: track.clone(),
+            score: c.score,
+            reason: reason::reason(
+                track,
+                seed_tracks[p.seed],
+                &seed_labels[p.seed],
+                &model.stats,
+            ),
+        }
+    };
+    let entries = picks.iter().map(entry).collect();
+    let spares = spare_picks.iter().map(entry).collect();
+    let playlist = Playlist {
         name: reason::playlist_name(&seed_tracks),
         seeds: seed_tracks.into_iter().cloned().collect(),
         entries,
         matches: Vec::new(),
-    })
+    };
+    Ok((playlist, spares))
 }
 
 /// The `k` tracks nearest to a catalog track (itself excluded), nearest first, with their
@@ -257,5 +275,40 @@ mod tests {
             generate(&model, &[0], &o),
             Err(GenerateError::NothingMatches)
         );
+    }
+
+    #[test]
+    fn spares_are_the_next_in_line_under_the_same_caps() {
+        let model = tiny_model();
+        // Cap 1, 6 artists: the seed's artist (Artist 0) has t6 left, so 6 tracks fit in
+        // all; a playlist of 3 leaves exactly 3 spares, one per remaining artist.
+        let o = GenerateOptions {
+            length: 3,
+            max_per_artist: Some(1),
+            ..GenerateOptions::default()
+        };
+        let seeds = [Seed::Track(0)];
+        let alone = generate_from(&model, &seeds, &o).unwrap();
+        let (p, spares) = generate_with_spares(&model, &seeds, &o, 10).unwrap();
+        assert_eq!(p, alone, "spares never change the playlist");
+        assert_eq!(spares.len(), 3);
+        let artist = |e: &PlaylistEntry| e.track.artists[0].to_string();
+        let mut artists: Vec<String> = p.entries.iter().chain(&spares).map(artist).collect();
+        artists.sort();
+        artists.dedup();
+        assert_eq!(
+            artists.len(),
+            6,
+            "playlist and spares together keep the cap"
+        );
+        assert!(spares.windows(2).all(|w| w[0].score >= w[1].score));
+        assert!(spares
+            .iter()
+            .all(|e| e.track.id != "t0" && !e.reason.text.is_empty()));
+        // Asking for none keeps none.
+        assert!(generate_with_spares(&model, &seeds, &o, 0)
+            .unwrap()
+            .1
+            .is_empty());
     }
 }

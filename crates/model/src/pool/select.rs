@@ -145,7 +145,7 @@ impl Picker<'_> {
     }
 }
 
-/// Picks up to `length` candidates.
+/// Picks up to `length` candidates, then up to `spares` more (see [`ranked_with_spares`]).
 ///
 /// 1. Seeds in turn (round-robin), each takes its best-scored admissible candidate, preferring
 ///    ones most tied to it (its owner), until `seed_share · length` slots are taken (and at
@@ -159,18 +159,22 @@ fn pick(
     pool: &Pool,
     filters: &Filters,
     length: usize,
+    spares: usize,
     n_seeds: usize,
     seed_share: f32,
 ) -> Vec<Pick> {
     let by_score = |a: &usize, b: &usize| pool.by_score(*a, *b);
+    // The spares come after the playlist in the same by-score walk, under the same caps: the
+    // first `length` picks are the same with or without them (the reserved slots below depend
+    // on `length` alone, and the walk only stops later).
     let mut picker = Picker {
         filters,
-        length,
+        length: length + spares,
         taken: vec![false; pool.candidates.len()],
         admitted: vec![None; pool.candidates.len()],
         per_artist: Vec::new(),
         songs: Vec::new(),
-        picks: Vec::with_capacity(length),
+        picks: Vec::with_capacity(length + spares),
     };
     // Slots reserved for the seeds in turn: `seed_share` of the playlist, and at least one
     // per seed when the playlist has room for twice as many tracks as seeds. With about as
@@ -193,7 +197,7 @@ fn pick(
         .collect();
     'rounds: for _ in 0..quota {
         for (seed, list) in per_seed.iter().enumerate() {
-            if picker.full() || picker.picks.len() >= reserved {
+            if picker.picks.len() >= reserved.min(length) {
                 break 'rounds;
             }
             let owned = list
@@ -244,7 +248,24 @@ pub(crate) fn ranked(
     n_seeds: usize,
     seed_share: f32,
 ) -> Vec<Pick> {
-    let mut picks = pick(model, pool, filters, length, n_seeds, seed_share);
+    ranked_with_spares(model, pool, filters, length, 0, n_seeds, seed_share).0
+}
+
+/// As [`ranked`], with up to `spares` more candidates, the next ones the walk would take
+/// (best first), under the same filters and caps counted with the playlist: any of them can
+/// replace a removed track without breaking a cap, and without another search.
+pub(crate) fn ranked_with_spares(
+    model: &Model,
+    pool: &Pool,
+    filters: &Filters,
+    length: usize,
+    spares: usize,
+    n_seeds: usize,
+    seed_share: f32,
+) -> (Vec<Pick>, Vec<Pick>) {
+    let mut picks = pick(model, pool, filters, length, spares, n_seeds, seed_share);
+    let mut rest = picks.split_off(picks.len().min(length));
     picks.sort_by(|a, b| pool.by_score(a.slot, b.slot));
-    picks
+    rest.sort_by(|a, b| pool.by_score(a.slot, b.slot));
+    (picks, rest)
 }
