@@ -8,19 +8,26 @@
 //! - [`bar_chart`]: grouped bars (one group per category, one bar per series), with optional
 //!   confidence intervals;
 //! - [`histogram`]: counts per bin or per category;
-//! - [`scatter`]: points on two numeric axes.
+//! - [`scatter`]: points on two numeric axes;
+//! - [`point_map`]: labelled points of a projection in groups (seeds and tracks), each
+//!   focusable and named;
+//! - [`line_chart`]: several lines along positions, with a legend.
 //!
 //! Every chart has a fixed `viewBox` and scales to its container's width.
 
 mod axis;
 mod bar;
 mod histogram;
+mod line_chart;
+mod point_map;
 mod scatter;
 mod svg;
 
 pub use axis::nice_ticks;
 pub use bar::{bar_chart, BarChart, Series};
 pub use histogram::{histogram, Bin, Histogram};
+pub use line_chart::{line_chart, Line, LineChart};
+pub use point_map::{point_map, LabelledPoint, PointMap};
 pub use scatter::{scatter, Scatter};
 pub use svg::escape;
 

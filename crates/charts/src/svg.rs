@@ -46,6 +46,24 @@ impl Svg {
         Svg { out }
     }
 
+    /// Opens a document whose parts can be focused (points naming their track): a group
+    /// with a title and a description, not an image, so that its children stay reachable.
+    pub fn new_group(title: &str, description: &str) -> Svg {
+        let (t, d) = (escape(title), escape(description));
+        let mut out = String::new();
+        let _ = write!(
+            out,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" \
+             role=\"group\" aria-label=\"{t}\" font-family=\"sans-serif\" font-size=\"12\">\
+             <title>{t}</title><desc>{d}</desc>\
+             <rect width=\"{WIDTH}\" height=\"{HEIGHT}\" fill=\"#fff\"/>\
+             <text x=\"{x}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" \
+             font-weight=\"bold\" aria-hidden=\"true\">{t}</text>",
+            x = WIDTH / 2.0
+        );
+        Svg { out }
+    }
+
     /// Appends raw markup.
     pub fn raw(&mut self, s: &str) {
         self.out.push_str(s);
