@@ -7,7 +7,7 @@ use selecta_engine::{CatalogView, Engine, Lookup, RequestError, SeedList, Unmatc
 use selecta_types::PlaylistRequest;
 
 use crate::options::PlaylistOptions;
-use crate::{AppError, Playlist};
+use crate::{AppError, Playlist, PlaylistEntry};
 
 /// Generates the playlist for the picked seeds (catalog ids) and options, from the catalog
 /// alone. Errors name the field, in the listener's words.
@@ -28,13 +28,14 @@ pub fn playlist(
 /// looked up and matched: the same recording under another id, else estimated from their
 /// artists' catalog tracks. The playlist's `matches` say how. The lookups wait on Spotify
 /// here; the generation itself (CPU work) runs on a blocking thread, off the async workers.
+/// Also answers the [`spares`] next in line, for refills when the listener removes tracks.
 pub async fn playlist_looking_up(
     view: std::sync::Arc<CatalogView>,
     lookup: Lookup<'_>,
     seeds: &[String],
     options: &PlaylistOptions,
     exclude_ids: Vec<String>,
-) -> Result<Playlist, AppError> {
+) -> Result<(Playlist, Vec<PlaylistEntry>), AppError> {
     let request = request(seeds, options, exclude_ids)?;
     let resolved = view
         .engine()
@@ -43,12 +44,18 @@ pub async fn playlist_looking_up(
         .map_err(request_error)?;
     tokio::task::spawn_blocking(move || {
         view.engine()
-            .generate_resolved(&request, resolved)
-            .map(|g| g.playlist)
+            .generate_resolved_with_spares(&request, resolved, spares(request.length))
+            .map(|g| (g.playlist, g.spares))
             .map_err(request_error)
     })
     .await
     .map_err(|e| AppError::Internal(format!("the playlist could not be made: {e}")))?
+}
+
+/// How many spares a web playlist keeps: as many as its length (at least 10, at most 50),
+/// so that a listener can remove most of it and still have it refilled.
+pub fn spares(length: usize) -> usize {
+    length.clamp(10, 50)
 }
 
 fn request(

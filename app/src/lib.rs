@@ -8,10 +8,16 @@
 //! and the state they change lives in the server-side session. Hydrated, the same forms run
 //! without a page load.
 
+// Deeply nested view types (the playlist page) need more than the default 128 in the
+// hydrate build.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod assets;
 #[cfg(feature = "ssr")]
 pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod charts;
 mod components;
 pub mod error;
 #[cfg(feature = "ssr")]

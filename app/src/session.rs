@@ -8,7 +8,7 @@ use tower_sessions::Session;
 use crate::api::{LinkAdded, SaveProgress};
 use crate::error::AppError;
 use crate::options::{PlaylistOptions, MAX_SEEDS};
-use crate::Playlist;
+use crate::{Playlist, PlaylistEntry};
 
 const PICKER: &str = "picker";
 const GENERATED: &str = "generated";
@@ -61,6 +61,36 @@ pub struct Generated {
     pub playlist: Playlist,
     /// Saving progress, once saving started.
     pub saved: Option<SaveProgress>,
+    /// The candidates next in line, best first: a removed track's replacement comes from
+    /// here, without another search. Never sent to the browser.
+    #[serde(default)]
+    pub spares: Vec<PlaylistEntry>,
+}
+
+impl Generated {
+    /// Removes a track and refills the playlist to its length with the first spare (any
+    /// spare fits the artist cap and filters: they were picked under them with the whole
+    /// playlist counted). Answers the track that came in, `None` when the spares ran out.
+    /// The playlist changed: it gets a new id and starts unsaved.
+    pub fn remove(&mut self, id: &str) -> Result<Option<PlaylistEntry>, AppError> {
+        let Some(at) = self.playlist.entries.iter().position(|e| e.track.id == id) else {
+            return Err(AppError::invalid(
+                "track",
+                format!(
+                    "`{}` is not in this playlist (already removed?); reload the page",
+                    selecta_catalog::shown(id)
+                ),
+            ));
+        };
+        self.playlist.entries.remove(at);
+        let refill = (!self.spares.is_empty()).then(|| self.spares.remove(0));
+        if let Some(e) = &refill {
+            self.playlist.entries.push(e.clone());
+        }
+        self.id = new_generation_id();
+        self.saved = None;
+        Ok(refill)
+    }
 }
 
 /// A fresh generation id (nanoseconds since the epoch: distinct for one listener's clicks).
@@ -142,5 +172,55 @@ mod tests {
         let err = p.add("one-more").unwrap_err().to_string();
         assert!(err.starts_with("seeds: at most 50"), "{err}");
         assert_eq!(p.seeds.len(), MAX_SEEDS);
+    }
+
+    fn entry(id: &str) -> PlaylistEntry {
+        PlaylistEntry {
+            track: crate::Track {
+                id: id.into(),
+                ..crate::Track::default()
+            },
+            score: 0.0,
+            reason: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_removed_track_is_replaced_by_the_first_spare_until_none_is_left() {
+        let mut g = Generated {
+            id: 1,
+            playlist: Playlist {
+                entries: ["a", "b", "c"].map(entry).to_vec(),
+                ..Playlist::default()
+            },
+            saved: Some(SaveProgress {
+                playlist_id: "p".into(),
+                url: "u".into(),
+                name: "n".into(),
+                added: 3,
+            }),
+            spares: vec![entry("s1")],
+        };
+        let ids = |g: &Generated| -> Vec<String> {
+            g.playlist
+                .entries
+                .iter()
+                .map(|e| e.track.id.to_string())
+                .collect()
+        };
+        let refill = g.remove("b").unwrap();
+        assert_eq!(
+            refill.map(|e| e.track.id.to_string()).as_deref(),
+            Some("s1")
+        );
+        assert_eq!(ids(&g), ["a", "c", "s1"]);
+        // A changed playlist is a new one: forms of the old page are refused, saving starts over.
+        assert_ne!(g.id, 1);
+        assert_eq!(g.saved, None);
+        // No spare left: the playlist gets shorter.
+        assert_eq!(g.remove("a").unwrap(), None);
+        assert_eq!(ids(&g), ["c", "s1"]);
+        let e = g.remove("a").unwrap_err().to_string();
+        assert!(e.starts_with("track: `a` is not in this playlist"), "{e}");
     }
 }

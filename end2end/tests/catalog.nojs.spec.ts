@@ -53,7 +53,7 @@ test('without Spotify, the catalog flow works as plain forms: pick, generate, re
   const first = await expectPlaylist(page, 10, seeds);
 
   // Re-generate with other options, same seeds.
-  await page.locator('details summary').click();
+  await page.getByTestId('options-summary').click();
   await page.getByTestId('length').fill('12');
   await page.getByTestId('flow').check();
   await page.getByTestId('energy-on').check();

@@ -34,7 +34,7 @@ test('the whole flow in the hydrated app: sign in, pick 3 saved + 1 top + 1 sear
   const first = await expectPlaylist(page, 20, seeds);
   console.log(`click to playlist: ${Date.now() - started} ms`);
 
-  await page.locator('details summary').click();
+  await page.getByTestId('options-summary').click();
   await page.getByTestId('flow').check();
   await page.getByTestId('generate').click();
   await expect.poll(async () => JSON.stringify(await page.getByTestId('entry').evaluateAll((els) => els.map((e) => e.getAttribute('data-track-id'))))).not.toBe(JSON.stringify(first));

@@ -144,6 +144,20 @@ pub struct GeneratedView {
     pub playlist: Playlist,
     /// Saving progress, once saving started.
     pub saved: Option<SaveProgress>,
+    /// Its pictures, drawn on the server.
+    pub charts: PlaylistCharts,
+}
+
+/// The playlist page's pictures as SVG documents (drawn by the server: the browser bundle
+/// carries no chart code).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlaylistCharts {
+    /// The seeds and tracks placed in the model's space, flattened to 2-D.
+    pub sound_map: String,
+    /// How many tracks and seeds the sound map places.
+    pub placed: usize,
+    /// Energy, mood and tempo along the playlist order.
+    pub flow: String,
 }
 
 /// Everything the pages show about the listener's session.
@@ -266,6 +280,7 @@ pub async fn get_page_state() -> Result<PageState, AppError> {
         options: picker.options,
         generated: generated.map(|g| GeneratedView {
             id: g.id,
+            charts: crate::charts::playlist_charts(&state.model(), &g.playlist),
             playlist: g.playlist,
             saved: g.saved,
         }),
@@ -393,50 +408,14 @@ pub async fn generate_playlist(#[server(default)] options: OptionsForm) -> Resul
     let state = crate::state::current()?;
     let session = crate::session::current().await?;
     let mut picker = crate::session::picker(&session).await?;
-    let exclude_ids = if options.exclude_saved {
-        crate::auth::saved_track_ids(&state, &session).await?
-    } else {
-        Vec::new()
-    };
-    let view = state.views.get();
-    let started = std::time::Instant::now();
-    // Seeds the catalog lacks are looked up with the listener's token when signed in.
-    let listener = match crate::auth::status(&state, &session).await?.signed_in() {
-        true => Some(crate::auth::client(&state, &session).await?),
-        false => None,
-    };
-    let lookup = selecta_engine::Lookup {
-        spotify: &state.lookup,
-        acting: match &listener {
-            Some(c) => selecta_spotify::Acting::Listener(c),
-            None => selecta_spotify::Acting::App,
-        },
-    };
-    let playlist =
-        crate::generate::playlist_looking_up(view, lookup, &picker.seeds, &options, exclude_ids)
-            .await;
-    if let Some(c) = &listener {
-        crate::auth::keep_refreshed(&session, c).await?;
-    }
     // The options are kept even when they fail, so the form shows what was typed.
     picker.options = options;
-    crate::session::set_picker(&session, &picker).await?;
-    let playlist = playlist?;
-    tracing::info!(
-        seeds = picker.seeds.len(),
-        tracks = playlist.entries.len(),
-        ms = started.elapsed().as_millis() as u64,
-        "playlist generated"
-    );
-    let generated = crate::session::Generated {
-        id: crate::session::new_generation_id(),
-        playlist,
-        saved: None,
-    };
-    crate::session::set_generated(&session, &generated).await?;
+    playlist::regenerate(&state, &session, &picker).await?;
     leptos_axum::redirect("/playlist");
     Ok(())
 }
 
+mod playlist;
 mod spotify;
+pub use playlist::*;
 pub use spotify::*;

@@ -16,8 +16,8 @@ pub use tracks::{Features, TrackMeta};
 use leptos::prelude::*;
 
 use crate::api::{
-    error_text, get_page_state, AddLink, AddSeed, ClearSeeds, GeneratePlaylist, PageState,
-    RemoveSeed, SavePlaylist, SpotifyStatus,
+    error_text, get_page_state, AddLink, AddSeed, ClearSeeds, GeneratePlaylist, LessLikeThis,
+    MoreLikeThis, PageState, RemoveSeed, RemoveTrack, SavePlaylist, SpotifyStatus,
 };
 use crate::error::AppError;
 
@@ -36,6 +36,12 @@ pub struct Ctx {
     pub generate: ServerAction<GeneratePlaylist>,
     /// Saves the playlist to Spotify.
     pub save: ServerAction<SavePlaylist>,
+    /// Removes a track from the playlist (refilled from its spares).
+    pub remove_track: ServerAction<RemoveTrack>,
+    /// Adds a playlist track to the negative seeds and re-generates.
+    pub less: ServerAction<LessLikeThis>,
+    /// Adds a playlist track to the seeds and re-generates.
+    pub more: ServerAction<MoreLikeThis>,
     /// The session as the pages show it; refetched after every action.
     pub state: Resource<Result<PageState, AppError>>,
 }
@@ -69,6 +75,9 @@ pub fn Session(children: Children) -> impl IntoView {
     let clear = ServerAction::<ClearSeeds>::new();
     let generate = ServerAction::<GeneratePlaylist>::new();
     let save = ServerAction::<SavePlaylist>::new();
+    let remove_track = ServerAction::<RemoveTrack>::new();
+    let less = ServerAction::<LessLikeThis>::new();
+    let more = ServerAction::<MoreLikeThis>::new();
     let state = Resource::new(
         move || {
             (
@@ -78,6 +87,9 @@ pub fn Session(children: Children) -> impl IntoView {
                 clear.version().get(),
                 generate.version().get(),
                 save.version().get(),
+                remove_track.version().get(),
+                less.version().get(),
+                more.version().get(),
             )
         },
         |_| get_page_state(),
@@ -89,6 +101,9 @@ pub fn Session(children: Children) -> impl IntoView {
         clear,
         generate,
         save,
+        remove_track,
+        less,
+        more,
         state,
     });
     // Set once the WASM client runs: tests (and curious users) can tell a hydrated page.

@@ -7,6 +7,7 @@ use leptos::form::ActionForm;
 
 use crate::api::{error_text, GeneratedView, PageState, SpotifyStatus};
 use crate::components::{action_error, ctx, Features, OptionsForm, TrackMeta};
+use crate::Track;
 
 #[component]
 pub fn PlaylistPage() -> impl IntoView {
@@ -41,6 +42,7 @@ pub fn PlaylistPage() -> impl IntoView {
 
 #[component]
 fn Generated(g: GeneratedView, state: PageState) -> impl IntoView {
+    let ctx = ctx();
     let p = g.playlist.clone();
     let seeds = p
         .seeds
@@ -75,28 +77,162 @@ fn Generated(g: GeneratedView, state: PageState) -> impl IntoView {
         <SaveSection g=GeneratedView { playlist: p.clone(), ..g.clone() } spotify=state.spotify.clone() />
         <section class="card">
             <details>
-                <summary>"Change the options and re-generate (same seeds)"</summary>
+                <summary data-testid="options-summary">"Change the options and re-generate (same seeds)"</summary>
                 <OptionsForm state submit="Re-generate" />
             </details>
         </section>
-        <ol class="playlist card" data-testid="playlist">
-            {p
-                .entries
-                .into_iter()
-                .map(|e| {
-                    view! {
-                        <li class="entry" data-testid="entry" data-track-id=e.track.id.to_string()>
-                            <div class="track">
-                                <TrackMeta track=e.track.clone() />
-                                <Features track=e.track.clone() />
-                            </div>
-                            <p class="reason" data-testid="reason">{e.reason.text}</p>
-                        </li>
-                    }
-                })
-                .collect_view()}
-        </ol>
+        <Charts g=g.clone() />
+        <section class="card" aria-labelledby="tracks-title">
+            <h2 id="tracks-title" class="visually-hidden">"Tracks"</h2>
+            {action_error(move || ctx.remove_track.value().get())}
+            {action_error(move || ctx.less.value().get())}
+            {action_error(move || ctx.more.value().get())}
+            <ol class="playlist" data-testid="playlist">
+                {p
+                    .entries
+                    .into_iter()
+                    .map(|e| {
+                        view! {
+                            <li class="entry" data-testid="entry" data-track-id=e.track.id.to_string()>
+                                <div class="track">
+                                    <TrackMeta track=e.track.clone() />
+                                    <Features track=e.track.clone() />
+                                </div>
+                                <p class="reason" data-testid="reason">{e.reason.text.clone()}</p>
+                                <EntryActions generation=g.id track=e.track.clone() />
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </section>
     }
+    // Type-erased, like the charts and the track actions: the nested view types otherwise
+    // overflow the compiler's query depth in the hydrate build (and cost bundle size).
+    .into_any()
+}
+
+/// The sound map and the flow line, drawn by the server, each with its text alternative.
+#[component]
+fn Charts(g: GeneratedView) -> impl IntoView {
+    let entries = g.playlist.entries;
+    let total = entries.len() + g.playlist.seeds.len();
+    let placed = g.charts.placed;
+    let map_note = (placed < total)
+        .then(|| format!(" {} of {total} tracks and seeds could be placed.", placed));
+    let level = |v: Option<f32>| v.map_or_else(|| "–".to_string(), |v| format!("{v:.2}"));
+    let rows = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let f = &e.track.features;
+            view! {
+                <tr>
+                    <td>{i + 1}</td>
+                    <td>{e.track.label()}</td>
+                    <td>{level(f.energy.get())}</td>
+                    <td>{level(f.valence.get())}</td>
+                    <td>{f.tempo.get().map_or_else(|| "–".to_string(), |t| format!("{t:.0}"))}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card charts" aria-labelledby="charts-title">
+            <h2 id="charts-title">"How it sounds"</h2>
+            <div class="chart-row">
+                <figure class="chart" data-testid="sound-map">
+                    <div class="svg" inner_html=g.charts.sound_map></div>
+                    <figcaption>
+                        "Sound map: the seeds (diamonds) and the tracks (circles), placed by how they sound to the model; close points sound alike. Hover or focus a point to see its track; the list below says which seed each track is closest to."
+                        {map_note}
+                    </figcaption>
+                </figure>
+                <figure class="chart" data-testid="flow-line">
+                    <div class="svg" inner_html=g.charts.flow></div>
+                    <figcaption>
+                        "Flow: energy, mood and tempo from the first track to the last."
+                    </figcaption>
+                    <details>
+                        <summary>"The flow as a table"</summary>
+                        <table class="flow-table" data-testid="flow-table">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"#"</th>
+                                    <th scope="col">"Track"</th>
+                                    <th scope="col">"Energy"</th>
+                                    <th scope="col">"Mood"</th>
+                                    <th scope="col">"Tempo (BPM)"</th>
+                                </tr>
+                            </thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </details>
+                </figure>
+            </div>
+        </section>
+    }
+    .into_any()
+}
+
+/// What a listener can do with one track: open it in Spotify, remove it (the next candidate
+/// takes its place), or steer the playlist away from or towards it. Plain forms without
+/// JavaScript; in place when hydrated. Each control's name says which track it acts on.
+#[component]
+fn EntryActions(generation: u64, track: Track) -> impl IntoView {
+    let ctx = ctx();
+    let label = track.label();
+    let id = track.id.to_string();
+    let busy = move || {
+        ctx.remove_track.pending().get() || ctx.less.pending().get() || ctx.more.pending().get()
+    };
+    let hidden = move |id: String| {
+        view! {
+            <input type="hidden" name="generation" value=generation.to_string() />
+            <input type="hidden" name="track" value=id />
+        }
+    };
+    let (h_remove, h_less, h_more) = (hidden(id.clone()), hidden(id.clone()), hidden(id));
+    let (group, open, remove, less, more) = (
+        format!("Actions for {label}"),
+        format!("Open in Spotify: {label}"),
+        format!("Remove: {label}"),
+        format!("Less like this: {label}"),
+        format!("More like this: {label}"),
+    );
+    view! {
+        <div class="entry-actions" role="group" aria-label=group>
+            <a
+                class="button secondary"
+                href=track.spotify_url()
+                target="_blank"
+                rel="external noopener"
+                aria-label=open
+                data-testid="open-in-spotify"
+            >
+                "Open in Spotify"
+            </a>
+            <ActionForm action=ctx.remove_track>
+                {h_remove}
+                <button type="submit" class="secondary" aria-label=remove data-testid="remove-track" disabled=busy>
+                    "Remove"
+                </button>
+            </ActionForm>
+            <ActionForm action=ctx.less>
+                {h_less}
+                <button type="submit" class="secondary" aria-label=less data-testid="less-like-this" disabled=busy>
+                    "Less like this"
+                </button>
+            </ActionForm>
+            <ActionForm action=ctx.more>
+                {h_more}
+                <button type="submit" class="secondary" aria-label=more data-testid="more-like-this" disabled=busy>
+                    "More like this"
+                </button>
+            </ActionForm>
+        </div>
+    }
+    .into_any()
 }
 
 /// "Save to Spotify": name (default from the seeds), description, public or private; then the

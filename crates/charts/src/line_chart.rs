@@ -123,7 +123,7 @@ pub fn line_chart(c: &LineChart) -> String {
         let at = |p: usize, v: f64| (x.at((p + 1) as f64), y.at(v));
         // Runs of consecutive values: one polyline each.
         let mut run: Vec<(f64, f64)> = Vec::new();
-        let mut flush = |run: &mut Vec<(f64, f64)>, svg: &mut Svg| {
+        let flush = |run: &mut Vec<(f64, f64)>, svg: &mut Svg| {
             if run.len() > 1 {
                 let mut points = String::new();
                 for (px, py) in run.iter() {
@@ -215,6 +215,26 @@ mod tests {
         assert!(svg.contains("<circle cx=\"624.0\" cy=\"182.0\""), "{svg}");
         assert!(svg.contains("<title>energy at 4: 0.50</title>"));
         assert!(!svg.contains("energy at 3"));
+    }
+
+    #[test]
+    fn a_gap_splits_a_line_into_two_polylines() {
+        // x: positions 1..=5 over 64..624, 140 apart: 1 -> 64, 2 -> 204, 4 -> 484, 5 -> 624.
+        // y: 0..1 over 304..60, so 0 -> 304, 1 -> 60.
+        let svg = chart(vec![line(
+            "energy",
+            &[Some(0.0), Some(1.0), None, Some(1.0), Some(f64::NAN)],
+        )]);
+        // NaN counts as missing too: the second run is the lone value at 4.
+        assert_eq!(svg.matches("<polyline").count(), 1, "{svg}");
+        let svg = chart(vec![line(
+            "energy",
+            &[Some(0.0), Some(1.0), None, Some(1.0), Some(0.0)],
+        )]);
+        assert_eq!(svg.matches("<polyline").count(), 2, "{svg}");
+        assert!(svg.contains("points=\"64.0,304.0 204.0,60.0\""), "{svg}");
+        assert!(svg.contains("points=\"484.0,60.0 624.0,304.0\""), "{svg}");
+        assert_eq!(svg.matches("<title>energy at").count(), 4);
     }
 
     #[test]
