@@ -107,9 +107,6 @@ fn Generated(g: GeneratedView, state: PageState) -> impl IntoView {
             </ol>
         </section>
     }
-    // Type-erased, like the charts and the track actions: the nested view types otherwise
-    // overflow the compiler's query depth in the hydrate build (and cost bundle size).
-    .into_any()
 }
 
 /// The sound map and the flow line, drawn by the server, each with its text alternative.
@@ -172,7 +169,6 @@ fn Charts(g: GeneratedView) -> impl IntoView {
             </div>
         </section>
     }
-    .into_any()
 }
 
 /// What a listener can do with one track: open it in Spotify, remove it (the next candidate
@@ -232,7 +228,6 @@ fn EntryActions(generation: u64, track: Track) -> impl IntoView {
             </ActionForm>
         </div>
     }
-    .into_any()
 }
 
 /// "Save to Spotify": name (default from the seeds), description, public or private; then the
