@@ -144,12 +144,11 @@ pub struct GeneratedView {
     pub playlist: Playlist,
     /// Saving progress, once saving started.
     pub saved: Option<SaveProgress>,
-    /// Its pictures, drawn on the server.
-    pub charts: PlaylistCharts,
 }
 
 /// The playlist page's pictures as SVG documents (drawn by the server: the browser bundle
-/// carries no chart code).
+/// carries no chart code). Fetched by the playlist page alone ([`get_playlist_charts`]), so that
+/// other pages never carry them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PlaylistCharts {
     /// The seeds and tracks placed in the model's space, flattened to 2-D.
@@ -280,7 +279,6 @@ pub async fn get_page_state() -> Result<PageState, AppError> {
         options: picker.options,
         generated: generated.map(|g| GeneratedView {
             id: g.id,
-            charts: crate::charts::playlist_charts(&state.model(), &g.playlist),
             playlist: g.playlist,
             saved: g.saved,
         }),

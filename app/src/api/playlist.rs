@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::api::PlaylistCharts;
 use crate::error::AppError;
 
 /// Removes a track from the generated playlist (`generation`: the one the page shows); the
@@ -54,6 +55,19 @@ pub async fn more_like_this(generation: String, track: String) -> Result<(), App
     let mut picker = crate::session::picker(&session).await?;
     picker.add(id)?;
     regenerate(&state, &session, &picker).await
+}
+
+/// The sound map and the flow line of the session's playlist (`generation`: the one the page
+/// shows), drawn for the model in service.
+#[server]
+pub async fn get_playlist_charts(generation: String) -> Result<PlaylistCharts, AppError> {
+    let state = crate::state::current()?;
+    let session = crate::session::current().await?;
+    let generated = current_generation(&session, &generation).await?;
+    Ok(crate::charts::playlist_charts(
+        &state.model(),
+        &generated.playlist,
+    ))
 }
 
 /// The session's playlist, when it is the one the page shows.

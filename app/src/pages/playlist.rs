@@ -5,7 +5,9 @@ use leptos::prelude::*;
 
 use leptos::form::ActionForm;
 
-use crate::api::{error_text, GeneratedView, PageState, SpotifyStatus};
+use crate::api::{
+    error_text, get_playlist_charts, GeneratedView, PageState, PlaylistCharts, SpotifyStatus,
+};
 use crate::components::{action_error, ctx, Features, OptionsForm, TrackMeta};
 use crate::Track;
 
@@ -109,12 +111,37 @@ fn Generated(g: GeneratedView, state: PageState) -> impl IntoView {
     }
 }
 
-/// The sound map and the flow line, drawn by the server, each with its text alternative.
+/// The sound map and the flow line, drawn by the server for the playlist shown (fetched
+/// apart from the page state: other pages never carry them).
 #[component]
 fn Charts(g: GeneratedView) -> impl IntoView {
-    let entries = g.playlist.entries;
-    let total = entries.len() + g.playlist.seeds.len();
-    let placed = g.charts.placed;
+    let generation = g.id;
+    let charts = Resource::new(move || generation, |g| get_playlist_charts(g.to_string()));
+    let playlist = g.playlist;
+    view! {
+        <section class="card charts" aria-labelledby="charts-title">
+            <h2 id="charts-title">"How it sounds"</h2>
+            <Suspense fallback=|| view! { <p class="muted">"Drawing…"</p> }>
+                {move || {
+                    let playlist = playlist.clone();
+                    charts
+                        .get()
+                        .map(|r| match r {
+                            Ok(c) => view! { <ChartFigures charts=c playlist /> }.into_any(),
+                            Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                        })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+/// The two figures, each with its text alternative.
+#[component]
+fn ChartFigures(charts: PlaylistCharts, playlist: crate::Playlist) -> impl IntoView {
+    let entries = playlist.entries;
+    let total = entries.len() + playlist.seeds.len();
+    let placed = charts.placed;
     let map_note = (placed < total)
         .then(|| format!(" {} of {total} tracks and seeds could be placed.", placed));
     let level = |v: Option<f32>| v.map_or_else(|| "–".to_string(), |v| format!("{v:.2}"));
@@ -135,18 +162,16 @@ fn Charts(g: GeneratedView) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <section class="card charts" aria-labelledby="charts-title">
-            <h2 id="charts-title">"How it sounds"</h2>
-            <div class="chart-row">
+        <div class="chart-row">
                 <figure class="chart" data-testid="sound-map">
-                    <div class="svg" inner_html=g.charts.sound_map></div>
+                    <div class="svg" inner_html=charts.sound_map></div>
                     <figcaption>
                         "Sound map: the seeds (diamonds) and the tracks (circles), placed by how they sound to the model; close points sound alike. Hover or focus a point to see its track; the list below says which seed each track is closest to."
                         {map_note}
                     </figcaption>
                 </figure>
                 <figure class="chart" data-testid="flow-line">
-                    <div class="svg" inner_html=g.charts.flow></div>
+                    <div class="svg" inner_html=charts.flow></div>
                     <figcaption>
                         "Flow: energy, mood and tempo from the first track to the last."
                     </figcaption>
@@ -166,8 +191,7 @@ fn Charts(g: GeneratedView) -> impl IntoView {
                         </table>
                     </details>
                 </figure>
-            </div>
-        </section>
+        </div>
     }
 }
 
