@@ -52,6 +52,8 @@ export async function actOnTracks(page: Page, hydrated: boolean) {
   await entry(1).getByTestId('remove-track').click();
   await gone(page, first[1]);
   const afterRemove = await expectPlaylist(page, 10, seeds);
+  // Hydrated, the change is announced (a status region; a plain post reloads the page instead).
+  if (hydrated) await expect(page.getByTestId('action-status')).toHaveText(/^Removed “.+”; “.+” joins at the end\.$/);
   expect(afterRemove.slice(0, 9)).toEqual(first.filter((id) => id !== first[1]));
   expect(first).not.toContain(afterRemove[9]);
 

@@ -8,17 +8,31 @@ use crate::api::PlaylistCharts;
 use crate::error::AppError;
 
 /// Removes a track from the generated playlist (`generation`: the one the page shows); the
-/// next candidate in line takes its place, without another search.
+/// next candidate in line takes its place, without another search. Answers what happened, in
+/// a sentence the page announces.
 #[server]
-pub async fn remove_track(generation: String, track: String) -> Result<(), AppError> {
+pub async fn remove_track(generation: String, track: String) -> Result<String, AppError> {
     let session = crate::session::current().await?;
     let mut generated = current_generation(&session, &generation).await?;
+    let removed = in_playlist(&generated, &track).map(|id| {
+        let e = generated.playlist.entries.iter().find(|e| e.track.id == id);
+        e.map(|e| e.track.label()).unwrap_or_default()
+    })?;
     let refill = generated.remove(track.trim())?;
     tracing::info!(
         refilled = refill.is_some(),
         "track removed from the playlist"
     );
-    crate::session::set_generated(&session, &generated).await
+    crate::session::set_generated(&session, &generated).await?;
+    Ok(match refill {
+        Some(e) => format!(
+            "Removed “{removed}”; “{}” joins at the end.",
+            e.track.label()
+        ),
+        None => {
+            format!("Removed “{removed}”; no other track fits, so the playlist is one shorter.")
+        }
+    })
 }
 
 /// "Less like this": adds a track of the playlist to the negative seeds and re-generates.

@@ -14,7 +14,10 @@ use crate::Track;
 #[component]
 pub fn PlaylistPage() -> impl IntoView {
     let ctx = ctx();
+    // Outside the part that re-renders, so that screen readers announce each change.
+    let status = move || ctx.remove_track.value().get().and_then(Result::ok);
     view! {
+        <p class="visually-hidden" role="status" data-testid="action-status">{status}</p>
         <Transition fallback=|| view! { <p class="muted">"Loading the playlist…"</p> }>
             {move || {
                 ctx.state
