@@ -2,14 +2,15 @@
 //!
 //! The crate is compiled twice: with feature `ssr` into the server (rendering pages and running
 //! server functions against the loaded model and the session) and with feature `hydrate` into
-//! the browser bundle. Everything under `#[cfg(feature = "ssr")]` stays out of the browser.
+//! the browser bundle, of which only the islands are used. Everything under
+//! `#[cfg(feature = "ssr")]` stays out of the browser.
 //!
 //! Every page works without JavaScript: forms post to server functions, which redirect back,
-//! and the state they change lives in the server-side session. Hydrated, the same forms run
-//! without a page load.
+//! and the state they change lives in the server-side session. Pages are rendered by the
+//! server alone; the browser bundle holds only the islands (`components::islands`), and the
+//! page script (`enhance.js`) loads links and forms in place, without a page load.
 
-// Deeply nested view types (the playlist page) need more than the default 128 in the
-// hydrate build.
+// Deeply nested view types (the playlist page) need more than the default 128.
 #![recursion_limit = "256"]
 
 pub mod api;
@@ -43,6 +44,7 @@ use leptos_router::{
     SsrMode, StaticSegment,
 };
 
+pub use components::islands;
 pub use error::AppError;
 
 /// The shared domain types, re-exported so components and server functions use one definition.
@@ -61,7 +63,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone() />
                 <Hydrate options=&options />
                 // In the shell, not the app: the server alone knows the stylesheet's hashed name,
-                // and hydration never touches the head.
+                // and the page script never touches the head.
                 <link rel="stylesheet" href=assets::stylesheet() />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <MetaTags />
@@ -73,21 +75,34 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Loads the WASM client and hydrates the page once the page has loaded. Unlike Leptos'
-/// `HydrationScripts`, it puts no preload of the bundle in the head: the bundle is fetched after
-/// the first paint instead of beside the stylesheet, so on a slow link it never delays the page
-/// being seen (every form works as a plain post until hydration).
+/// The page script (`enhance.js`): links and forms load the next page in place, and the WASM
+/// islands are fetched and hydrated once the page has loaded. Unlike Leptos' `HydrationScripts`,
+/// it puts no preload of the bundle in the head, so on a slow link the bundle never delays the
+/// page being seen; every form works as a plain post until then, and without JavaScript.
 #[component]
 fn Hydrate<'a>(options: &'a LeptosOptions) -> impl IntoView {
     let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
     // The names are the server's own (hashed file names, plain ASCII), quoted for the script.
     let script = format!(
-        "(() => {{ const go = () => import({js:?}).then(m => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate())); \
-         if (document.readyState === 'complete') go(); else addEventListener('load', go, {{ once: true }}); }})();",
+        "({enhance})({js:?}, {wasm:?});",
+        enhance = page_script(),
         js = format!("{pkg}.js"),
         wasm = format!("{pkg}_bg.wasm"),
     );
     view! { <script type="module" inner_html=script></script> }
+}
+
+/// `enhance.js` without its comment lines and indentation (it goes out in every page).
+fn page_script() -> &'static str {
+    static SCRIPT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SCRIPT.get_or_init(|| {
+        include_str!("enhance.js")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
 }
 
 /// The application: layout and routes.

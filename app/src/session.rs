@@ -13,6 +13,7 @@ use crate::{Playlist, PlaylistEntry};
 const PICKER: &str = "picker";
 const GENERATED: &str = "generated";
 const LINK_ADDED: &str = "link_added";
+const NOTICE: &str = "notice";
 
 /// The seeds picked so far and the options last used.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -143,6 +144,17 @@ pub async fn take_link_added(s: &Session) -> Result<Option<LinkAdded>, AppError>
     s.remove::<LinkAdded>(LINK_ADDED)
         .await
         .map_err(storage_error)
+}
+
+/// Keeps what an action did, in a sentence, for the next page to announce once (see
+/// [`take_notice`]).
+pub async fn set_notice(s: &Session, text: &str) -> Result<(), AppError> {
+    put(s, NOTICE, &text).await
+}
+
+/// What [`set_notice`] kept, removed as it is read: a page announces it once.
+pub async fn take_notice(s: &Session) -> Result<Option<String>, AppError> {
+    s.remove::<String>(NOTICE).await.map_err(storage_error)
 }
 
 /// The last generated playlist.

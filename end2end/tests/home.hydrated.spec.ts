@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 
-test('the page hydrates and search updates live through a server function', async ({ page }) => {
+test('the page hydrates and search updates live, in place', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -13,9 +13,13 @@ test('the page hydrates and search updates live through a server function', asyn
   // A marker on window survives client-side updates but not a full page load.
   await page.evaluate(() => { (window as any).__noReload = true; });
 
-  const serverFn = page.waitForResponse((r) => r.url().includes('/api/search_tracks') && r.status() === 200);
+  // The island submits the search form when typing pauses; the page script loads the answer.
+  const loaded = page.waitForResponse((r) => new URL(r.url()).searchParams.get('q') === 'queen' && r.status() === 200);
   await page.locator('#q').pressSequentially('queen', { delay: 30 });
-  await serverFn;
+  await loaded;
+  // Typing goes on in the same box, with the focus where it was.
+  await expect(page.locator('#q')).toBeFocused();
+  await expect(page.locator('#q')).toHaveValue('queen');
   const hits = page.getByTestId('hits').locator('li');
   await expect(hits.first()).toContainText(/queen/i);
   await expect(page).toHaveURL(/\?q=queen/);

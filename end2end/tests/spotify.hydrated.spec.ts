@@ -159,6 +159,8 @@ test('a pasted album link adds its tracks as seeds, some estimated; a playlist l
   // Someone else's playlist: Spotify lets apps read only your own and collaborative ones.
   const [bobs] = await standinPlaylistsOf(request, 'bob');
   await page.locator('#q').fill(`spotify:playlist:${bobs}`);
+  // The offer of the new link, once the search has loaded (the previous link's is still there).
+  await expect(page.getByTestId('link-offer').locator('input[name=link]')).toHaveValue(new RegExp(bobs));
   await page.getByTestId('add-link').click();
   await expect(page.getByTestId('action-error').first()).toContainText('only your own and collaborative playlists');
   await expect(page.getByTestId('seed-chip')).toHaveCount(50);

@@ -178,6 +178,9 @@ pub struct PageState {
     /// answer back to the page otherwise.
     #[serde(default)]
     pub link_added: Option<LinkAdded>,
+    /// What the last action on the playlist did, in a sentence the page announces once.
+    #[serde(default)]
+    pub notice: Option<String>,
 }
 
 /// The text of a server function error as the page shows it: the listener's words, without
@@ -283,6 +286,7 @@ pub async fn get_page_state() -> Result<PageState, AppError> {
             saved: g.saved,
         }),
         link_added: crate::session::take_link_added(&session).await?,
+        notice: crate::session::take_notice(&session).await?,
     })
 }
 

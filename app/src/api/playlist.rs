@@ -9,7 +9,7 @@ use crate::error::AppError;
 
 /// Removes a track from the generated playlist (`generation`: the one the page shows); the
 /// next candidate in line takes its place, without another search. Answers what happened, in
-/// a sentence the page announces.
+/// a sentence the next page announces (kept in the session until then).
 #[server]
 pub async fn remove_track(generation: String, track: String) -> Result<String, AppError> {
     let session = crate::session::current().await?;
@@ -24,7 +24,7 @@ pub async fn remove_track(generation: String, track: String) -> Result<String, A
         "track removed from the playlist"
     );
     crate::session::set_generated(&session, &generated).await?;
-    Ok(match refill {
+    let said = match refill {
         Some(e) => format!(
             "Removed “{removed}”; “{}” joins at the end.",
             e.track.label()
@@ -32,7 +32,9 @@ pub async fn remove_track(generation: String, track: String) -> Result<String, A
         None => {
             format!("Removed “{removed}”; no other track fits, so the playlist is one shorter.")
         }
-    })
+    };
+    crate::session::set_notice(&session, &said).await?;
+    Ok(said)
 }
 
 /// "Less like this": adds a track of the playlist to the negative seeds and re-generates.

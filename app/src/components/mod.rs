@@ -1,12 +1,14 @@
 //! Components shared by the pages: the session context (state and actions), the top bar,
 //! seeds, tracks, the options form and the catalog search.
 
+pub mod islands;
 mod library;
 mod options_form;
 mod search;
 mod seeds;
 mod tracks;
 
+pub use islands::{HydratedMark, LiveSearch};
 pub use library::Sources;
 pub use options_form::OptionsForm;
 pub use search::{urlencode, CatalogSearch, Pager};
@@ -106,10 +108,12 @@ pub fn Session(children: Children) -> impl IntoView {
         more,
         state,
     });
-    // Set once the WASM client runs: tests (and curious users) can tell a hydrated page.
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-    view! { <div class="app" data-hydrated=move || hydrated.get().to_string()>{children()}</div> }
+    view! {
+        <div class="app">
+            <HydratedMark />
+            {children()}
+        </div>
+    }
 }
 
 /// The brand and the Spotify sign-in state.

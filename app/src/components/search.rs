@@ -1,13 +1,12 @@
 //! Search of the catalog: a GET form without JavaScript (the server renders the hits for
-//! `?q=`), live as the listener types once hydrated; paged with `&page=`. A pasted Spotify
+//! `?q=`), live as the listener types with the page script; paged with `&page=`. A pasted Spotify
 //! track, album or playlist link offers to add its tracks as seeds ([`LinkAction`]).
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_query_map;
 
-use super::{action_error, ctx, AddSeedButton, Features, TrackMeta};
+use super::{action_error, ctx, AddSeedButton, Features, LiveSearch, TrackMeta};
 use crate::api::{error_text, search_tracks, LinkBlocked, LinkOffer, SearchPage};
 
 /// The search box and one page of hits, each with an "Add" button.
@@ -23,37 +22,12 @@ pub fn CatalogSearch() -> impl IntoView {
             .unwrap_or(1)
     };
     let hits = Resource::new(move || (q(), page()), |(q, page)| search_tracks(q, page));
-
-    let navigate = use_navigate();
-    let on_input = move |ev: leptos::ev::Event| {
-        let value = event_target_value(&ev);
-        let url = if value.trim().is_empty() {
-            "/".to_string()
-        } else {
-            format!("/?q={}", urlencode(&value))
-        };
-        navigate(
-            &url,
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..NavigateOptions::default()
-            },
-        );
-    };
+    let typed = untrack(q);
 
     view! {
-        <form method="get" action="/" class="search" role="search">
+        <form method="get" action="/" class="search" role="search" data-replace>
             <label for="q">"Search the catalog"</label>
-            <input
-                id="q"
-                name="q"
-                type="search"
-                autocomplete="off"
-                placeholder="Artist, title or album, or paste a Spotify link"
-                prop:value=q
-                on:input=on_input
-            />
+            <LiveSearch q=typed />
             <button type="submit">"Search"</button>
         </form>
         <div class="results" aria-live="polite">
@@ -127,7 +101,7 @@ fn Hits(page: SearchPage, q: String) -> impl IntoView {
 }
 
 /// The action a pasted Spotify link offers: a form posting it to `add_link` (a plain post
-/// without JavaScript, in place once hydrated), then what it did; or what must happen first.
+/// without JavaScript, in place with the page script), then what it did; or what must happen first.
 #[component]
 pub fn LinkAction(offer: LinkOffer) -> impl IntoView {
     let ctx = ctx();

@@ -18,28 +18,19 @@ pub fn NotFound() -> impl IntoView {
             resp.set_status(axum::http::StatusCode::NOT_FOUND);
         }
     }
-    // Only the server knows it (a request header); the resource carries it into the page's
-    // data, so that the hydrated page renders the same.
-    let id = request_id();
-    let request_id = Resource::new(|| (), move |_| std::future::ready(id.clone()));
+    // Only the server knows it (a request header); pages are rendered by the server alone.
+    let id = request_id().map(|id| {
+        view! {
+            <p class="muted" data-testid="request-id">
+                "Request id: "<code>{id}</code>
+            </p>
+        }
+    });
     view! {
         <section class="card">
             <h1>"Page not found"</h1>
             <p><a href="/">"Back to the start"</a></p>
-            <Suspense>
-                {move || {
-                    request_id
-                        .get()
-                        .flatten()
-                        .map(|id| {
-                            view! {
-                                <p class="muted" data-testid="request-id">
-                                    "Request id: "<code>{id}</code>
-                                </p>
-                            }
-                        })
-                }}
-            </Suspense>
+            {id}
         </section>
     }
 }

@@ -14,10 +14,13 @@ use crate::Track;
 #[component]
 pub fn PlaylistPage() -> impl IntoView {
     let ctx = ctx();
-    // Outside the part that re-renders, so that screen readers announce each change.
-    let status = move || ctx.remove_track.value().get().and_then(Result::ok);
+    // First in the page and always there, so that the page script keeps the same node when it
+    // loads the next page in place, and screen readers announce the change.
+    let status = move || ctx.loaded().and_then(|s| s.notice);
     view! {
-        <p class="visually-hidden" role="status" data-testid="action-status">{status}</p>
+        <p class="visually-hidden" role="status" data-testid="action-status">
+            <Transition fallback=|| ()>{status}</Transition>
+        </p>
         <Transition fallback=|| view! { <p class="muted">"Loading the playlist…"</p> }>
             {move || {
                 ctx.state
@@ -200,7 +203,7 @@ fn ChartFigures(charts: PlaylistCharts, playlist: crate::Playlist) -> impl IntoV
 
 /// What a listener can do with one track: open it in Spotify, remove it (the next candidate
 /// takes its place), or steer the playlist away from or towards it. Plain forms without
-/// JavaScript; in place when hydrated. Each control's name says which track it acts on.
+/// JavaScript; in place with the page script. Each control's name says which track it acts on.
 #[component]
 fn EntryActions(generation: u64, track: Track) -> impl IntoView {
     let ctx = ctx();
