@@ -148,8 +148,10 @@
 
   function attributes(from, to) {
     if (from.tagName === 'LEPTOS-ISLAND') return;
-    for (const a of [...from.attributes]) if (!to.hasAttribute(a.name)) from.removeAttribute(a.name);
-    for (const a of to.attributes) if (from.getAttribute(a.name) !== a.value) from.setAttribute(a.name, a.value);
+    // A disclosure the listener opened or closed stays so (the options after a re-generate).
+    const keep = (name) => name === 'open' && from.tagName === 'DETAILS';
+    for (const a of [...from.attributes]) if (!to.hasAttribute(a.name) && !keep(a.name)) from.removeAttribute(a.name);
+    for (const a of to.attributes) if (from.getAttribute(a.name) !== a.value && !keep(a.name)) from.setAttribute(a.name, a.value);
   }
 
   // Focus that was on a control the new page replaced goes to its counterpart: the same id,

@@ -39,6 +39,9 @@ test('the whole flow in the hydrated app: sign in, pick 3 saved + 1 top + 1 sear
   await page.getByTestId('generate').click();
   await expect.poll(async () => JSON.stringify(await page.getByTestId('entry').evaluateAll((els) => els.map((e) => e.getAttribute('data-track-id'))))).not.toBe(JSON.stringify(first));
   const ids = await expectPlaylist(page, 20, seeds);
+  // The options the listener opened stay open, showing what the server kept.
+  await expect(page.getByTestId('flow')).toBeVisible();
+  await expect(page.getByTestId('flow')).toBeChecked();
   await expectM3u8(page, ids);
 
   await page.getByTestId('save').click();
