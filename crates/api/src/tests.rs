@@ -703,8 +703,6 @@ async fn log_lines_of_a_request_carry_its_id() {
         .with_ansi(false)
         .with_max_level(tracing::Level::INFO)
         .finish();
-    // This test's thread only (a current-thread runtime): other tests log elsewhere.
-    let _guard = tracing::subscriber::set_default(subscriber);
     let router = super::ops::observe(
         Router::new()
             .route(
@@ -717,6 +715,18 @@ async fn log_lines_of_a_request_carry_its_id() {
             .route("/quiet", get(|| async { "ok" })),
         0,
     );
+    // Registers the span's and the event's call sites before the subscriber comes: tracing
+    // caches each call site's interest globally, and a registration another test's thread had
+    // in flight while the subscriber was installed could otherwise keep "never" for them.
+    let warm = send(
+        &router,
+        Request::get("/odd/warm").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(warm.status, 200);
+    // This test's thread only (a current-thread runtime): other tests log elsewhere.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
     let quiet = send(&router, Request::get("/quiet").body(Body::empty()).unwrap()).await;
     assert_eq!(quiet.status, 200);
     let a = send(
