@@ -227,6 +227,33 @@ fn learned_line(which: &str, l: &Learned) -> String {
         l.start_score,
         l.score,
         l.recall
+    ) + &ranker_words(l)
+}
+
+/// What the ranker adds to a learned line: its score on the tasks it learned from, what its
+/// shortlists hold and its most important features.
+fn ranker_words(l: &Learned) -> String {
+    let Some(r) = &l.ranker else {
+        return String::new();
+    };
+    let mut imp: Vec<(f64, &str)> = r
+        .importance()
+        .into_iter()
+        .zip(selecta_model::FEATURE_NAMES)
+        .collect();
+    imp.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let top: Vec<String> = imp
+        .iter()
+        .take(8)
+        .map(|(v, n)| format!("{n} {v:.2}"))
+        .collect();
+    format!(
+        "; ranker of {} trees: {:.4} on the tasks it learned from, shortlists hold {:.3} of the \
+         hidden tracks; gain by feature: {}",
+        r.trees(),
+        l.ranker_score.unwrap_or(f64::NAN),
+        l.shortlist_recall.unwrap_or(f64::NAN),
+        top.join(", ")
     )
 }
 

@@ -34,7 +34,7 @@ use crate::features::{FeatureParams, FittedFeatures};
 use crate::knn::NeighbourIndex;
 use crate::learn::Learned;
 use crate::model::Model;
-use crate::params::{LearnParams, ModelParams, ScoringParams, SimilarParams};
+use crate::params::{LearnParams, ModelParams, RankerParams, ScoringParams, SimilarParams};
 
 /// First bytes of every artifact (the `\x1a` stops `type`/`cat` on some systems, like PNG's).
 pub const MAGIC: [u8; 8] = *b"SELECTA\x1a";
@@ -42,8 +42,9 @@ pub const MAGIC: [u8; 8] = *b"SELECTA\x1a";
 /// Version 2 added the affinity lists (artists, albums, playlist co-occurrence) and the
 /// signal weights of the scoring parameters; version 3 the group-size discount of the scoring
 /// parameters (`group_size_power`); version 6 the weights learned for proxy seeds
-/// (`Learned::proxy`) and `LearnParams::proxies`.
-pub const FORMAT_VERSION: u32 = 6;
+/// (`Learned::proxy`) and `LearnParams::proxies`; version 7 the learned ranker
+/// (`Learned::ranker`) and its parameters (`ModelParams::ranker`).
+pub const FORMAT_VERSION: u32 = 7;
 /// Length of the header before the payload.
 pub const HEADER_LEN: usize = 8 + 4 + 8 + 32;
 
@@ -105,6 +106,7 @@ struct StoredParamsRef<'a> {
     scoring: &'a ScoringParams,
     learn: &'a Option<LearnParams>,
     similar: &'a SimilarParams,
+    ranker: &'a RankerParams,
 }
 
 /// The stored parameters, owned for reading (same field order as [`StoredParamsRef`]).
@@ -115,6 +117,7 @@ struct StoredParams {
     learn: Option<LearnParams>,
     #[serde(default)]
     similar: SimilarParams,
+    ranker: RankerParams,
 }
 
 /// What the payload holds, borrowed for writing.
@@ -191,6 +194,7 @@ impl Model {
                 scoring: &self.params.scoring,
                 learn: &self.learn,
                 similar: &self.params.similar,
+                ranker: &self.params.ranker,
             },
             features: &self.features,
             stats: &self.stats,
@@ -289,12 +293,14 @@ impl Model {
             scoring,
             learn,
             similar,
+            ranker,
         } = p.params;
         Ok(Model {
             params: ModelParams {
                 features: feature_params,
                 scoring,
                 similar,
+                ranker,
             },
             features: p.features,
             stats: p.stats,

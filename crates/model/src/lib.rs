@@ -46,6 +46,7 @@ mod scan;
 pub mod generate;
 pub mod learn;
 mod pool;
+pub mod rank;
 mod seed;
 
 // Measurement.
@@ -64,7 +65,9 @@ pub use knn::{Neighbour, NeighbourIndex};
 pub use learn::{fit_learned, Learned, ProxyLearned};
 pub use model::{Model, TABLE_MAX_TRACKS, TABLE_NEIGHBOURS};
 pub use params::{
-    FeatureParams, LearnParams, ModelParams, ScoringParams, SignalWeights, SimilarParams,
+    FeatureParams, LearnParams, ModelParams, RankerParams, ScoringParams, SignalWeights,
+    SimilarParams, FEATURE_GROUPS,
 };
+pub use pool::rerank::{FEATURE_NAMES, RANK_FEATURES};
 pub use progress::{FitProgress, FitStage};
 pub use seed::{mean_features, on_album, ProxySeed, Seed, MAX_PROXY_TRACKS};

@@ -156,6 +156,11 @@ impl Model {
         )
     }
 
+    /// The learned ranker that re-orders each playlist's shortlist, when learning fitted one.
+    pub fn ranker(&self) -> Option<&crate::rank::Ranker> {
+        self.learned.as_ref().and_then(|l| l.ranker.as_ref())
+    }
+
     /// How the weights were learned, when they were.
     pub fn learn_params(&self) -> Option<&LearnParams> {
         self.learn.as_ref()

@@ -1,5 +1,6 @@
 //! Learning the scoring weights from playlists: on a catalog where only one signal tells the
-//! playlists apart, the learner must find it, and what it learns travels in the artifact.
+//! playlists apart, the learner must find it, and what it learns (the weights and the ranker
+//! above them) travels in the artifact.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -7,6 +8,7 @@ use selecta_catalog::{Catalog, PlaylistInfo};
 use selecta_model::learn::tasks::{r_precision, tasks};
 use selecta_model::{
     fit_learned, generate, FitError, GenerateOptions, LearnParams, Model, ModelParams,
+    RankerParams, FEATURE_NAMES, RANK_FEATURES,
 };
 use selecta_types::{AudioFeatures, Track};
 
@@ -165,5 +167,78 @@ fn learning_needs_playlists_and_sane_folds() {
     assert_eq!(
         err.to_string(),
         "invalid parameter learn.folds: must be 2..=20, got 1"
+    );
+}
+
+#[test]
+fn the_ranker_is_learned_in_the_fit_travels_in_the_artifact_and_explains_its_picks() {
+    let model = fit_learning(catalog(1), &LearnParams::default()).unwrap();
+    let learned = model.learned().unwrap();
+    let ranker = model.ranker().expect("a ranker, learned by default");
+    assert_eq!(ranker.features(), RANK_FEATURES);
+    assert_eq!(ranker.importance().len(), FEATURE_NAMES.len());
+    let (score, recall) = (
+        learned.ranker_score.unwrap(),
+        learned.shortlist_recall.unwrap(),
+    );
+    assert!(recall > 0.5 && recall <= 1.0, "{recall}");
+    // On the tasks it learned from, the ranker does not lose what the weights found.
+    assert!(
+        score >= learned.score - 0.02,
+        "{score} vs {}",
+        learned.score
+    );
+    let back = Model::from_bytes(&model.to_bytes()).unwrap();
+    assert_eq!(back.ranker(), Some(ranker));
+
+    // Six seeds by Artist 3: its other six tracks come first, each ranked (a score in (0, 1))
+    // and explained by the shared artist.
+    let index = |id: &str| model.catalog().index_of(id).unwrap();
+    let seeds: Vec<usize> = (0..6).map(|t| index(&format!("a3t{t}"))).collect();
+    let options = GenerateOptions {
+        length: 6,
+        max_per_artist: None,
+        ..GenerateOptions::default()
+    };
+    let p = generate(&model, &seeds, &options).unwrap();
+    for e in &p.entries {
+        assert_eq!(e.track.artists[0], "Artist 3", "{:?}", e.track.id);
+        assert!(e.score > 0.0 && e.score < 1.0, "{}", e.score);
+        assert!(
+            e.reason.text.contains("same artist (Artist 3)"),
+            "{}",
+            e.reason.text
+        );
+    }
+    assert!(p.entries.windows(2).all(|w| w[0].score >= w[1].score));
+
+    // Turned off, learning keeps the weights alone.
+    let mut params = ModelParams::default();
+    params.ranker.enabled = false;
+    let plain = fit_learned(catalog(1), &params, &LearnParams::default(), &mut |_| {}).unwrap();
+    assert!(plain.ranker().is_none() && plain.learned().unwrap().ranker_score.is_none());
+}
+
+#[test]
+fn bad_ranker_parameters_are_refused_before_learning() {
+    let mut params = ModelParams::default();
+    params.ranker.trees = 0;
+    let err = fit_learned(catalog(1), &params, &LearnParams::default(), &mut |_| {})
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "invalid parameter ranker.trees: must be 1..=2000, got 0"
+    );
+    params.ranker = RankerParams {
+        without: vec!["sound".into()],
+        ..RankerParams::default()
+    };
+    let err = fit_learned(catalog(1), &params, &LearnParams::default(), &mut |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("ranker.without") && err.contains("\"sound\""),
+        "{err}"
     );
 }

@@ -19,6 +19,7 @@ use selecta_types::{Playlist, PlaylistEntry, Track};
 use crate::error::GenerateError;
 use crate::knn::Neighbour;
 use crate::model::Model;
+use crate::pool::rerank::{contributions, Shape};
 use crate::pool::select::{self, Filters};
 use crate::pool::{gather, initial_k, Targets};
 use crate::seed::{Seed, SeedPoint};
@@ -98,14 +99,21 @@ pub fn generate_with_spares(
         model.scoring_for(proxies as f32 / seeds.len().max(1) as f32);
     let mut k = initial_k(model, options.length);
     // In relevance order: the flow walk starts from the most relevant track.
-    let (pool, mut picks, spare_picks) = loop {
-        let mut pool = gather(model, &points, &negatives, k, &targets, false);
+    let ranker = model.ranker();
+    let shape = Shape::new(&points, options.length, proxies);
+    let (pool, rows, mut picks, spare_picks) = loop {
+        // The ranker reads every signal, closeness included.
+        let mut pool = gather(model, &points, &negatives, k, &targets, ranker.is_some());
         pool.score(&weights, other_genre);
+        let rows = match ranker {
+            Some(ranker) => pool.rerank(model, ranker, &filters, &shape, options.length),
+            None => Vec::new(),
+        };
         let (length, n, share) = (options.length, points.len(), seed_share);
         let (picks, spare_picks) =
             select::ranked_with_spares(model, &pool, &filters, length, spares, n, share);
         if picks.len() >= options.length || pool.exhausted {
-            break (pool, picks, spare_picks);
+            break (pool, rows, picks, spare_picks);
         }
         tracing::debug!(k, got = picks.len(), "playlist short; widening the search");
         k = k.saturating_mul(4);
@@ -125,9 +133,19 @@ pub fn generate_with_spares(
     }
     let seed_tracks: Vec<&Track> = points.iter().map(|s| &*s.track).collect();
     let seed_labels: Vec<String> = seed_tracks.iter().map(|t| t.label()).collect();
+    // A shortlisted candidate's reason follows the ranker's attribution; one below the
+    // shortlist (the filters took the rest) the weighted sum's parts.
     let entry = |p: &select::Pick| {
         let c = &pool.candidates[p.slot];
         let track = &tracks[c.index];
+        let parts = match rows.iter().find(|(slot, _)| *slot == p.slot) {
+            Some((_, x)) => contributions(ranker, x, &weights),
+            None => contributions(
+                None,
+                &pool.features(model, p.slot, 0, 0.0, &shape),
+                &weights,
+            ),
+        };
         PlaylistEntry {
             track: track.clone(),
             score: c.score,
@@ -136,6 +154,8 @@ pub fn generate_with_spares(
                 seed_tracks[p.seed],
                 &seed_labels[p.seed],
                 &model.stats,
+                &parts,
+                &c.signals,
             ),
         }
     };

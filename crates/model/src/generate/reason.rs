@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use selecta_types::{Reason, Text, Track};
 
 use crate::attributes::{Attribute, AttributeStats};
+use crate::params::SIGNALS;
 
 /// Audio features worth naming to a listener, and how close (in standard deviations) two
 /// tracks must be to call them similar. Speechiness, instrumentalness and liveness are left
@@ -30,14 +31,22 @@ fn shared<'a>(mine: &'a [Text], theirs: &[Text]) -> Option<&'a str> {
 enum Clause<'a> {
     Similar(Attribute, Option<Attribute>),
     Artist(&'a str),
+    Album(&'a str),
+    Playlists,
+    Related,
     Subgenre(&'a str),
     Genre(&'a str),
     Era(u16),
 }
 
-/// Why `track` goes with `seed` (whose label is `seed_label`, computed once per seed): the
-/// nearest features (at most two), a shared artist, a shared subgenre (or else genre), the
-/// same decade.
+/// Most clauses a reason names.
+const MAX_CLAUSES: usize = 3;
+
+/// Why `track` goes with `seed` (whose label is `seed_label`, computed once per seed): what
+/// made it rank, strongest first (`parts`: each signal's part of its standing, in the order
+/// of [`crate::SignalWeights`]), named where the track shows it: similar features (the two
+/// nearest), the seed's artist or album, playlists that hold both, a related artist, a
+/// shared subgenre (or else genre), the same decade. A signal that did not help is not named.
 ///
 /// Called for every track of every playlist, so the sentence is written into one string
 /// (no string per clause).
@@ -46,6 +55,8 @@ pub(crate) fn reason(
     seed: &Track,
     seed_label: &str,
     stats: &AttributeStats,
+    parts: &[f32; SIGNALS],
+    signals: &[f32; SIGNALS],
 ) -> Reason {
     // The two nearest described features within reach, nearest first (ties by attribute).
     let mut close: [Option<(f32, Attribute)>; 2] = [None; 2];
@@ -68,30 +79,41 @@ pub(crate) fn reason(
         }
     }
 
-    let mut clauses: [Option<Clause>; 4] = [None; 4];
-    let mut n = 0;
+    // Each clause the track can show, with the part of the signals behind it.
+    let mut shown: Vec<(f32, Clause)> = Vec::with_capacity(6);
     if let Some((_, first)) = close[0] {
-        clauses[n] = Some(Clause::Similar(first, close[1].map(|(_, a)| a)));
-        n += 1;
+        let sound = parts[0] + parts[7] + parts[8];
+        shown.push((sound, Clause::Similar(first, close[1].map(|(_, a)| a))));
     }
     // Names and labels come from the same catalog, so they match exactly.
     if let Some(a) = track.artists.iter().find(|a| seed.artists.contains(a)) {
-        clauses[n] = Some(Clause::Artist(a));
-        n += 1;
+        shown.push((parts[1], Clause::Artist(a)));
+    }
+    if signals[2] > 0.0 && !track.album.is_empty() && track.album == seed.album {
+        shown.push((parts[2], Clause::Album(&track.album)));
+    }
+    if signals[3] > 0.0 {
+        shown.push((parts[3], Clause::Playlists));
+    }
+    if signals[4] > 0.0 && !shown.iter().any(|(_, c)| matches!(c, Clause::Artist(_))) {
+        shown.push((parts[4], Clause::Related));
     }
     if let Some(sub) = shared(&track.subgenres, &seed.subgenres) {
-        clauses[n] = Some(Clause::Subgenre(sub));
-        n += 1;
+        shown.push((parts[5], Clause::Subgenre(sub)));
     } else if let Some(genre) = shared(&track.genres, &seed.genres) {
-        clauses[n] = Some(Clause::Genre(genre));
-        n += 1;
+        shown.push((parts[5], Clause::Genre(genre)));
     }
     if let (Some(a), Some(b)) = (track.year, seed.year) {
-        if a / 10 == b / 10 && n < 3 {
-            clauses[n] = Some(Clause::Era(a / 10 * 10));
-            n += 1;
+        if a / 10 == b / 10 {
+            shown.push((parts[6], Clause::Era(a / 10 * 10)));
         }
     }
+    // Strongest first; a stable sort keeps the order above among equals.
+    shown.retain(|(part, _)| *part > 0.0);
+    shown.sort_by(|a, b| b.0.total_cmp(&a.0));
+    shown.truncate(MAX_CLAUSES);
+    let n = shown.len();
+    let clauses = shown.iter().map(|(_, c)| *c);
 
     let mut matched = Vec::with_capacity(n + 1);
     let mut text = String::with_capacity(seed_label.len() + 96);
@@ -100,10 +122,10 @@ pub(crate) fn reason(
     if n == 0 {
         text.push_str(" in overall sound");
     }
-    for (i, clause) in clauses[..n].iter().flatten().enumerate() {
+    for (i, clause) in clauses.enumerate() {
         text.push_str(if i == 0 { ": " } else { ", " });
         // Writing to a String cannot fail.
-        let _ = match *clause {
+        let _ = match clause {
             Clause::Similar(a, b) => {
                 matched.push(a.name().to_owned());
                 match b {
@@ -117,6 +139,20 @@ pub(crate) fn reason(
             Clause::Artist(a) => {
                 matched.push("artist".to_owned());
                 write!(text, "same artist ({a})")
+            }
+            Clause::Album(a) => {
+                matched.push("album".to_owned());
+                write!(text, "same album ({a})")
+            }
+            Clause::Playlists => {
+                matched.push("playlists".to_owned());
+                text.push_str("in the same playlists");
+                Ok(())
+            }
+            Clause::Related => {
+                matched.push("related_artists".to_owned());
+                text.push_str("a related artist");
+                Ok(())
             }
             Clause::Subgenre(g) => {
                 matched.push("subgenre".to_owned());
@@ -223,7 +259,9 @@ mod tests {
     fn names_the_closest_features_and_shared_labels() {
         let seed = t("Ed Sheeran", "I Don't Care", 0.68, 0.80, 102.0, "dance pop");
         let track = t("Dua Lipa", "Levitating", 0.69, 0.78, 150.0, "dance pop");
-        let r = reason(&track, &seed, &seed.label(), &stats());
+        // Sound helped most, then labels, then era.
+        let parts = [2.0, 0.0, 0.0, 0.0, 0.0, 2.0, 1.0, 0.0, 1.0];
+        let r = reason(&track, &seed, &seed.label(), &stats(), &parts, &[1.0; 9]);
         assert_eq!(r.seed_id, seed.id);
         assert_eq!(
             r.text,
@@ -234,10 +272,41 @@ mod tests {
     }
 
     #[test]
+    fn names_what_helped_most_first_and_leaves_out_what_did_not() {
+        let seed = t("Ed Sheeran", "I Don't Care", 0.68, 0.80, 102.0, "dance pop");
+        let mut track = t("Ed Sheeran", "Shivers", 0.69, 0.78, 150.0, "dance pop");
+        // Playlists first, then the era; the artist and the labels pulled down (the ranker
+        // can say so), and sound did nothing.
+        let parts = [0.0, -0.5, 0.0, 3.0, 0.0, -0.1, 0.4, 0.0, 0.0];
+        let signals = [0.0, 1.0, 0.0, 2.0, 0.0, 1.0, 1.0, 0.0, 0.0];
+        let r = reason(&track, &seed, &seed.label(), &stats(), &parts, &signals);
+        assert_eq!(
+            r.text,
+            "Close to Ed Sheeran - I Don't Care: in the same playlists, same era (2010s)"
+        );
+        assert_eq!(r.matched, ["playlists", "era"]);
+        // Without co-occurrence, nothing names playlists, whatever its part; the album shows
+        // when the track is on the seed's.
+        track.album = "=".into();
+        let seed = Track {
+            album: "=".into(),
+            ..seed
+        };
+        let parts = [0.0, 1.0, 2.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+        let signals = [0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0];
+        let r = reason(&track, &seed, &seed.label(), &stats(), &parts, &signals);
+        assert_eq!(
+            r.text,
+            "Close to Ed Sheeran - I Don't Care: same album (=), same artist (Ed Sheeran)"
+        );
+    }
+
+    #[test]
     fn falls_back_to_genre_artist_and_overall() {
         let seed = t("A", "One", 0.1, 0.1, 60.0, "indie");
         let mut track = t("A", "Two", 0.9, 0.9, 180.0, "trap");
-        let r = reason(&track, &seed, &seed.label(), &stats());
+        let parts = [0.0, 3.0, 0.0, 0.0, 0.0, 2.0, 1.0, 0.0, 0.0];
+        let r = reason(&track, &seed, &seed.label(), &stats(), &parts, &[1.0; 9]);
         assert_eq!(
             r.text,
             "Close to A - One: same artist (A), same genre (pop), same era (2010s)"
@@ -245,7 +314,7 @@ mod tests {
         track.artists = vec!["B".into()];
         track.genres.clear();
         track.year = Some(1990);
-        let r = reason(&track, &seed, &seed.label(), &stats());
+        let r = reason(&track, &seed, &seed.label(), &stats(), &parts, &[0.0; 9]);
         assert_eq!(r.text, "Close to A - One in overall sound");
         assert!(r.matched.is_empty());
     }

@@ -28,6 +28,7 @@ use crate::error::FitError;
 use crate::model::Model;
 use crate::params::{ModelParams, SignalWeights};
 use crate::progress::FitProgress;
+use crate::rank::Ranker;
 
 pub use crate::params::LearnParams;
 
@@ -54,6 +55,15 @@ pub struct Learned {
     /// What learning found for requests whose seeds the catalog lacks (proxies), when there
     /// were such tasks.
     pub proxy: Option<ProxyLearned>,
+    /// The ranker boosted on the tasks' shortlists under the learned weights
+    /// ([`crate::rank`]), unless `ModelParams::ranker` turned it off.
+    pub ranker: Option<Ranker>,
+    /// Mean R-precision of the catalog-seed tasks re-ranked by it: on the tasks it learned
+    /// from, so an upper bound (the evaluation measures it on playlists it never saw).
+    pub ranker_score: Option<f64>,
+    /// Mean share of a task's hidden tracks in the shortlist the ranker re-orders (its
+    /// ceiling, as `recall` is the pool's).
+    pub shortlist_recall: Option<f64>,
 }
 
 /// The weights learned for seeds estimated from their artists' tracks: the same held-out
@@ -91,6 +101,7 @@ pub fn fit_learned(
         return Err(FitError::EmptyCatalog);
     }
     learn.check()?;
+    params.ranker.check()?;
     let learned = search::learn(&catalog, params, learn, progress)?;
     let mut params = params.clone();
     params.scoring.weights = learned.weights.clone();

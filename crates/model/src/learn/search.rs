@@ -9,9 +9,11 @@ use crate::error::FitError;
 use crate::generate::options::{GenerateOptions, MAX_LENGTH, MAX_SEEDS};
 use crate::model::Model;
 use crate::params::{LearnParams, ModelParams, SignalWeights, SIGNALS};
+use crate::pool::rerank::{group_of, Shape, RANK_FEATURES};
 use crate::pool::select::{ranked, Filters};
 use crate::pool::{gather, initial_k, Pool};
 use crate::progress::{FitProgress, FitStage};
+use crate::rank::{RankData, Ranker};
 use crate::seed::{artist_proxy, Seed, SeedPoint};
 
 use super::{tasks, Learned, ProxyLearned};
@@ -182,6 +184,34 @@ pub(super) fn learn(
             tasks: proxied.len(),
         }
     });
+    report(0.92);
+    let ranker = if params.ranker.enabled {
+        let proxy_x = proxy.as_ref().map(|p| {
+            let mut y = x;
+            y[..SIGNALS].copy_from_slice(&p.weights.as_array());
+            y[OTHER_GENRE] = p.other_genre;
+            y[SEED_SHARE] = p.seed_share;
+            y
+        });
+        Some(fit_ranker(
+            &models,
+            &mut prepared,
+            &x,
+            &mut proxied,
+            proxy_x.as_ref(),
+            params,
+        )?)
+    } else {
+        None
+    };
+    let (ranker, shortlist_recall) = match ranker {
+        Some((r, recall)) => (Some(r), Some(recall)),
+        None => (None, None),
+    };
+    let ranker_score = ranker.as_ref().map(|r| {
+        evaluations += 1;
+        objective(&models, &mut prepared, &x, Some(r))
+    });
     report(1.0);
     let weights = weights_of(&x);
     tracing::info!(
@@ -194,7 +224,9 @@ pub(super) fn learn(
         other_genre = x[OTHER_GENRE],
         seed_share = x[SEED_SHARE],
         ?proxy,
-        "learned the scoring weights"
+        ranker_score,
+        shortlist_recall,
+        "learned the scoring weights and the ranker"
     );
     Ok(Learned {
         weights,
@@ -206,7 +238,69 @@ pub(super) fn learn(
         recall,
         evaluations,
         proxy,
+        ranker,
+        ranker_score,
+        shortlist_recall,
     })
+}
+
+/// Boosts the ranker on every task's shortlist under the learned weights (a proxy task's
+/// under the proxies' weights, `proxy_x`), as `generate` would re-rank it: the hidden tracks
+/// are the relevant rows, NDCG counts the playlist's length. Returns the ranker and the mean
+/// share of a catalog-seed task's hidden tracks its shortlist holds.
+fn fit_ranker(
+    models: &[Model],
+    prepared: &mut [Prepared],
+    x: &[f32; COORDS],
+    proxied: &mut [Prepared],
+    proxy_x: Option<&[f32; COORDS]>,
+    params: &ModelParams,
+) -> Result<(Ranker, f64), FitError> {
+    let mut data = RankData::new(RANK_FEATURES);
+    let mut recall = Vec::new();
+    let sets: [(&mut [Prepared], Option<&[f32; COORDS]>); 2] =
+        [(prepared, Some(x)), (proxied, proxy_x)];
+    for (k, (tasks, x)) in sets.into_iter().enumerate() {
+        let Some(x) = x else { continue };
+        let weights = weights_of(x);
+        for t in tasks.iter_mut() {
+            let model = &models[t.fold];
+            t.pool.score(&weights, x[OTHER_GENRE]);
+            let points = SeedPoint::of_seeds(model, &t.seeds);
+            let filters = Filters::new(&points, &t.options);
+            let length = t.options.length;
+            let proxies = t
+                .seeds
+                .iter()
+                .filter(|s| matches!(s, Seed::Proxy(_)))
+                .count();
+            let shape = Shape::new(&points, length, proxies);
+            let list = t
+                .pool
+                .shortlist(model, &filters, params.ranker.shortlist(length));
+            let top = list.first().map_or(0.0, |&s| t.pool.candidates[s].score);
+            let rows: Vec<([f32; RANK_FEATURES], bool)> = list
+                .iter()
+                .enumerate()
+                .map(|(place, &slot)| {
+                    let x = t.pool.features(model, slot, place, top, &shape);
+                    (x, t.hidden.contains(&t.pool.candidates[slot].index))
+                })
+                .collect();
+            if k == 0 {
+                let found = rows.iter().filter(|(_, r)| *r).count();
+                recall.push(found as f64 / t.hidden.len().max(1) as f64);
+            }
+            data.push_query(rows.iter().map(|(x, r)| (&x[..], *r)), length);
+        }
+    }
+    for f in 0..RANK_FEATURES {
+        if params.ranker.without.iter().any(|g| g == group_of(f)) {
+            data.mask(f);
+        }
+    }
+    let recall = recall.iter().sum::<f64>() / recall.len().max(1) as f64;
+    Ok((params.ranker.fit(&data)?, recall))
 }
 
 /// A coordinate search in multiplicative `steps` from `x`: one coordinate at a time, while the
@@ -222,7 +316,7 @@ fn search(
 ) -> ([f32; COORDS], f64, f64) {
     let mut score = |x: &[f32; COORDS], prepared: &mut [Prepared]| {
         *evaluations += 1;
-        objective(models, prepared, x)
+        objective(models, prepared, x, None)
     };
     let start_score = score(&x, prepared);
     let mut best = start_score;
@@ -266,8 +360,14 @@ fn weights_of(x: &[f32; COORDS]) -> SignalWeights {
     SignalWeights::from_array(w)
 }
 
-/// Mean R-precision over the tasks with the weights `x`, on all cores.
-fn objective(models: &[Model], prepared: &mut [Prepared], x: &[f32; COORDS]) -> f64 {
+/// Mean R-precision over the tasks with the weights `x` (and the shortlists re-ranked by
+/// `ranker`, when given), on all cores.
+fn objective(
+    models: &[Model],
+    prepared: &mut [Prepared],
+    x: &[f32; COORDS],
+    ranker: Option<&Ranker>,
+) -> f64 {
     let weights = weights_of(x);
     let (other_genre, seed_share) = (x[OTHER_GENRE], x[SEED_SHARE]);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -285,6 +385,15 @@ fn objective(models: &[Model], prepared: &mut [Prepared], x: &[f32; COORDS]) -> 
                             let points = SeedPoint::of_seeds(model, &t.seeds);
                             let filters = Filters::new(&points, &t.options);
                             let (length, n) = (t.options.length, t.seeds.len());
+                            if let Some(ranker) = ranker {
+                                let proxies = t
+                                    .seeds
+                                    .iter()
+                                    .filter(|s| matches!(s, Seed::Proxy(_)))
+                                    .count();
+                                let shape = Shape::new(&points, length, proxies);
+                                t.pool.rerank(model, ranker, &filters, &shape, length);
+                            }
                             let picks = ranked(model, &t.pool, &filters, length, n, seed_share);
                             let c = &t.pool.candidates;
                             let ranked: Vec<usize> =

@@ -4,12 +4,15 @@
 
 mod features;
 mod learn;
+mod ranker;
 mod scoring;
 
 use serde::{Deserialize, Serialize};
 
 pub use features::{EncoderParams, FeatureParams, FeatureWeights, NumericColumn, PcaParams};
 pub use learn::LearnParams;
+pub use ranker::{RankerParams, FEATURE_GROUPS};
+
 pub(crate) use scoring::SIGNALS;
 pub use scoring::{ScoringParams, SignalWeights, SimilarParams};
 
@@ -27,6 +30,9 @@ pub struct ModelParams {
     /// How a track's similar tracks are ranked.
     #[serde(default)]
     pub similar: SimilarParams,
+    /// The ranker learning fits above the weights (a plain fit has none).
+    #[serde(default)]
+    pub ranker: RankerParams,
 }
 
 impl ModelParams {

@@ -9,6 +9,7 @@
 //! 3. [`select`]: pick the playlist from the scored pool (filters, caps, the seeds' share).
 
 mod profile;
+pub(crate) mod rerank;
 mod retrieve;
 mod score;
 pub(crate) mod select;
@@ -35,6 +36,10 @@ pub(crate) struct Candidate {
     pub foreign: bool,
     /// The product of the request's factors (negative seeds, targets).
     pub factor: f32,
+    /// What the artist and album signals are made of: seeds sharing the candidate's artist
+    /// (its artist most shared) and that artist's catalog tracks, seeds on its album and the
+    /// album's tracks. The ranker reads them.
+    pub counts: [f32; 4],
 }
 
 /// Candidates of one round of retrieval.

@@ -218,6 +218,7 @@ fn group(
                 signals: [0.0; SIGNALS],
                 foreign: false,
                 factor: 1.0,
+                counts: [0.0; 4],
             });
             rrf.push(0.0);
             tie.push((f32::NEG_INFINITY, 0));
@@ -289,19 +290,27 @@ fn measure(
     for (c, &fused) in candidates.iter_mut().zip(fused) {
         let track = &tracks[c.index];
         let (mut artist, mut related) = (0.0, 0.0);
+        let mut counts = [0.0f32; 4];
         // Seeds sharing a group, discounted by the group's tracks the seeds did not pick.
         let share = |seeds_in: f32, size: usize| {
             seeds_in / (size as f32 - seeds_in).max(1.0).powf(p.group_size_power)
         };
         for &a in aff.track_artists.row(c.index) {
             let s = profile.artist(a);
+            let size = aff.artist_tracks.row(a as usize).len();
             if s > 0.0 {
-                artist += share(s, aff.artist_tracks.row(a as usize).len());
+                artist += share(s, size);
+            }
+            if s > counts[0] || counts[1] == 0.0 {
+                counts[0] = counts[0].max(s);
+                counts[1] = size as f32;
             }
             related += profile.related(a);
         }
         let album = aff.album(c.index).map_or(0.0, |a| {
             let s = profile.album(a);
+            counts[2] = s;
+            counts[3] = aff.album_tracks.row(a as usize).len() as f32;
             if s > 0.0 {
                 share(s, aff.album_tracks.row(a as usize).len())
             } else {
@@ -338,6 +347,7 @@ fn measure(
         // A candidate with genres, none of them the seeds', belongs elsewhere (an artist's
         // tracks from playlists of another genre, a playlist that crosses genres).
         c.foreign = profile.foreign(track_genres);
+        c.counts = counts;
         let mut factor = 1.0;
         if !negatives.is_empty() {
             let v = model.vector(c.index);

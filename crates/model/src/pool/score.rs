@@ -39,6 +39,7 @@ mod tests {
             signals,
             foreign,
             factor: 1.0,
+            counts: [0.0; 4],
         }
     }
 

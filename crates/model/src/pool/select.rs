@@ -58,7 +58,7 @@ impl<'a> Filters<'a> {
     }
 
     /// Whether a track may appear at all (caps aside).
-    fn admits(&self, t: &Track) -> bool {
+    pub(crate) fn admits(&self, t: &Track) -> bool {
         if !self.exclude.is_empty() && self.exclude.contains(t.id.as_str()) {
             return false;
         }
