@@ -412,10 +412,16 @@ pub struct FitArgs {
     #[arg(long)]
     pub variance: Option<f64>,
 
-    /// Learn the scoring weights from the catalog's playlists (folds of held-out playlists,
-    /// about 10 s on the bundled catalog) instead of using the built-in ones.
-    #[arg(long)]
+    /// Learn the scoring weights and the ranker from the catalog's playlists (folds of
+    /// held-out playlists; about 15 s more on the bundled catalog in a release build). The
+    /// default when the catalog has a playlist of 10 or more tracks; with this flag, a catalog
+    /// without one is an error.
+    #[arg(long, conflicts_with = "no_learn")]
     pub learn: bool,
+
+    /// Do not learn: the built-in weights, no ranker (a fit of a few seconds).
+    #[arg(long)]
+    pub no_learn: bool,
 
     #[command(flatten)]
     pub s3: S3Args,

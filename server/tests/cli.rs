@@ -164,6 +164,60 @@ fn describe_prints_a_card_with_neighbours() {
 }
 
 #[test]
+fn fit_learns_the_weights_and_the_ranker_when_the_catalog_has_playlists() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("two-playlists.csv");
+    let mut text = String::from(
+        "track_id,track_name,track_artist,track_popularity,track_album_id,track_album_name,\
+         track_album_release_date,playlist_name,playlist_id,playlist_genre,playlist_subgenre,\
+         danceability,energy,key,loudness,mode,speechiness,acousticness,instrumentalness,\
+         liveness,valence,tempo,duration_ms\n",
+    );
+    // Two playlists of 12 tracks, each by two artists of its own.
+    for i in 0..24 {
+        let (p, a) = (i / 12, i / 6);
+        text.push_str(&format!(
+            "{:0>22},Song {i},Artist {a},{},alb{a:0>19},Album {a},2019-06-14,P{p},pl{p},pop,dance pop,\
+             0.{},0.{},{},-5.0,1,0.05,0.1,0,0.1,0.5,{},200000\n",
+            format!("t{i}"),
+            40 + i,
+            30 + 2 * i,
+            90 - 3 * i,
+            i % 12,
+            90 + 3 * i,
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let out = dir.path().join("m.selecta");
+    let o = run(selecta()
+        .args(["fit", "--catalog"])
+        .arg(&csv)
+        .arg("--out")
+        .arg(&out));
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("learning the scoring weights and the ranker"),
+        "{err}"
+    );
+    assert!(err.contains("learned a ranker of 120 trees"), "{err}");
+    let o = run(selecta()
+        .args(["fit", "--no-learn", "--catalog"])
+        .arg(&csv)
+        .arg("--out")
+        .arg(&out));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("learn"), "{}", stderr(&o));
+    let o = run(selecta()
+        .args(["fit", "--learn", "--no-learn", "--catalog"])
+        .arg(&csv)
+        .arg("--out")
+        .arg(&out));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--no-learn"), "{}", stderr(&o));
+}
+
+#[test]
 fn a_bad_catalog_is_refused_naming_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("bad.csv");
@@ -236,8 +290,7 @@ Mine,5ExtraList0000000000001,pop,indie poptimism,0.1,0.1,1,-20.0,1,0.5,0.5,0.5,0
     .unwrap();
     let out = dir.path().join("merged.selecta");
     let o = run(selecta()
-        .arg("fit")
-        .arg("--catalog")
+        .args(["fit", "--no-learn", "--catalog"])
         .arg(catalog())
         .arg("--catalog")
         .arg(&extra)

@@ -187,7 +187,12 @@ fn strict_scores_are_sane_and_beat_random() {
         rp(selecta_eval::cold::COLD) > 10.0 * rp("random"),
         "{strict:?}"
     );
-    assert!(rp(selecta_eval::cold::COLD) < rp("Selecta"), "{strict:?}");
+    // The learned ranker, which knows a request's share of estimated seeds, keeps most of
+    // the warm score (a cold run may even edge above it: its seeds are fewer and surer).
+    assert!(
+        rp(selecta_eval::cold::COLD) > 0.8 * rp("Selecta"),
+        "{strict:?}"
+    );
     if cold.lost_all_seeds > 0 {
         let m = cold.lost_all_message.as_deref().unwrap();
         assert!(m.contains("neither is anything by its artists"), "{m}");

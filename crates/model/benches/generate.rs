@@ -1,12 +1,15 @@
 //! Playlist generation on the real catalog (target: median at most 0.5 ms for 30 tracks from
-//! 5 seeds) and the neighbour searches behind it.
+//! 5 seeds, with the built-in weights and with the learned weights and ranker that
+//! `selecta fit` gives by default) and the neighbour searches behind it.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use rand::seq::IndexedRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use selecta_catalog::Catalog;
-use selecta_model::{generate, GenerateOptions, Model, ModelParams, Order};
+use selecta_model::{
+    fit_learned, generate, GenerateOptions, LearnParams, Model, ModelParams, Order,
+};
 
 fn bench(c: &mut Criterion) {
     let path = concat!(
@@ -14,6 +17,16 @@ fn bench(c: &mut Criterion) {
         "/../../data/spotify_songs.csv.gz"
     );
     let catalog = Catalog::load(path).expect("the bundled catalog loads");
+    let started = std::time::Instant::now();
+    let learned = fit_learned(
+        catalog.clone(),
+        &ModelParams::default(),
+        &LearnParams::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    eprintln!("learned fit: {:.2} s", started.elapsed().as_secs_f64());
+    learned.prepare_for_serving();
     let model = Model::fit(catalog, &ModelParams::default(), &mut |_| {}).unwrap();
     let started = std::time::Instant::now();
     // As the server does after loading a model.
@@ -49,6 +62,14 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    let mut i = 0;
+    let options = GenerateOptions::default();
+    g.bench_function("generate 30 from 5 seeds, learned ranker", |b| {
+        b.iter(|| {
+            i = (i + 1) % sets.len();
+            generate(&learned, &sets[i], &options).unwrap()
+        })
+    });
     let index = model.index();
     // The seed searches of a playlist alone, without the table: 5 seeds, 35 neighbours each
     // (what `generate` asks for a 30-track playlist), in one batched scan.

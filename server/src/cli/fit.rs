@@ -30,7 +30,19 @@ pub async fn run(args: FitArgs) -> anyhow::Result<()> {
     }
     let loaded = started.elapsed();
     let tracks = catalog.len();
-    let model = model_source::fit(catalog, args.variance, args.learn).await?;
+    let learn = args.learn || (!args.no_learn && has_learnable_playlists(&catalog));
+    if learn {
+        eprintln!(
+            "learning the scoring weights and the ranker from the catalog's playlists \
+             (--no-learn skips this)"
+        );
+    } else if !args.no_learn {
+        eprintln!(
+            "no playlist of {} or more tracks to learn from: fitting with the built-in weights",
+            selecta_model::learn::tasks::MIN_TRACKS
+        );
+    }
+    let model = model_source::fit(catalog, args.variance, learn).await?;
     let fitted = started.elapsed() - loaded;
     let bytes = model.to_bytes();
     store.put(&out, &bytes).await?;
@@ -39,6 +51,15 @@ pub async fn run(args: FitArgs) -> anyhow::Result<()> {
             "learned the scoring weights from {} playlists (held-out score {:.4} -> {:.4}): {:?}, other genre {}, seed share {}",
             l.tasks, l.start_score, l.score, l.weights, l.other_genre, l.seed_share
         );
+        if let (Some(r), Some(score), Some(recall)) =
+            (&l.ranker, l.ranker_score, l.shortlist_recall)
+        {
+            eprintln!(
+                "learned a ranker of {} trees (score {score:.4} on the tasks it learned from; \
+                 its shortlists hold {recall:.3} of the hidden tracks)",
+                r.trees()
+            );
+        }
     }
     eprintln!(
         "fitted {tracks} tracks into {} dimensions: catalog {:.2} s, fit {:.2} s; wrote {} ({:.1} MB)",
@@ -49,6 +70,15 @@ pub async fn run(args: FitArgs) -> anyhow::Result<()> {
         bytes.len() as f64 / 1e6
     );
     Ok(())
+}
+
+/// Whether a playlist of the catalog is long enough to become a learning task.
+fn has_learnable_playlists(catalog: &selecta_catalog::Catalog) -> bool {
+    use selecta_model::learn::tasks::{playlist_tracks, MIN_TRACKS};
+    catalog
+        .playlists()
+        .iter()
+        .any(|p| playlist_tracks(catalog, p).len() >= MIN_TRACKS)
 }
 
 /// Adds the tracks of a lookup cache file that the catalog lacks, their sound estimated from

@@ -73,15 +73,15 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// A model fitted once per test binary (fitting takes seconds) in a temporary folder.
+/// A model fitted once per test binary (fitting takes seconds; learning, which a debug build
+/// makes slow, is left to the tests of its own) in a temporary folder.
 pub fn fitted_model() -> PathBuf {
     static MODEL: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
     let (_, path) = MODEL.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("model.selecta");
         let o = run(selecta()
-            .arg("fit")
-            .arg("--catalog")
+            .args(["fit", "--no-learn", "--catalog"])
             .arg(catalog())
             .arg("--out")
             .arg(&path));

@@ -101,7 +101,11 @@ mod tests {
         for split in 0..BINS - 1 {
             let t = b.threshold(0, split);
             for (r, &v) in values.iter().enumerate() {
-                assert_eq!(v.is_nan() || v <= t, b.bin(r, 0) as usize <= split, "{v} at {split}");
+                assert_eq!(
+                    v.is_nan() || v <= t,
+                    b.bin(r, 0) as usize <= split,
+                    "{v} at {split}"
+                );
             }
         }
         // A constant feature has one bin of values: no split can separate them.

@@ -96,7 +96,7 @@ impl RankData {
 }
 
 /// A fitted ranker: the sum of its trees' outputs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ranker {
     features: usize,
     trees: Vec<Tree>,
@@ -145,6 +145,20 @@ impl RankerParams {
             trees,
             gains,
         })
+    }
+}
+
+/// The size, not the thousands of nodes (a `Learned` in a log line stays readable).
+impl std::fmt::Debug for Ranker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ranker")
+            .field("features", &self.features)
+            .field("trees", &self.trees.len())
+            .field(
+                "nodes",
+                &self.trees.iter().map(|t| t.nodes.len()).sum::<usize>(),
+            )
+            .finish()
     }
 }
 

@@ -208,7 +208,40 @@ struct Split {
     gain: f64,
 }
 
+/// Rows above which a histogram is counted in [`PARTS`] threads (below, threads cost more
+/// than they save).
+const PARALLEL_ROWS: usize = 16_384;
+/// Parts of a large histogram: fixed, not the machine's core count, so that the sums (and so
+/// the trees) are the same on every machine.
+const PARTS: usize = 4;
+
 fn histogram(data: &Binned, rows: &[u32], g: &[f32], h: &[f32]) -> Histogram {
+    if rows.len() < PARALLEL_ROWS {
+        return count(data, rows, g, h);
+    }
+    let parts: Vec<Histogram> = std::thread::scope(|scope| {
+        let workers: Vec<_> = rows
+            .chunks(rows.len().div_ceil(PARTS))
+            .map(|part| scope.spawn(move || count(data, part, g, h)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("a histogram worker panicked"))
+            .collect()
+    });
+    let mut parts = parts.into_iter();
+    let mut hist = parts.next().unwrap_or_default();
+    for part in parts {
+        for (a, b) in hist.iter_mut().zip(part) {
+            a[0] += b[0];
+            a[1] += b[1];
+            a[2] += b[2];
+        }
+    }
+    hist
+}
+
+fn count(data: &Binned, rows: &[u32], g: &[f32], h: &[f32]) -> Histogram {
     let features = data.features();
     let mut hist = vec![[0.0f64; 3]; features * BINS];
     for &r in rows {
