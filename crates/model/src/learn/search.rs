@@ -193,14 +193,14 @@ pub(super) fn learn(
             y[SEED_SHARE] = p.seed_share;
             y
         });
-        Some(fit_ranker(
+        fit_ranker(
             &models,
             &mut prepared,
             &x,
             &mut proxied,
             proxy_x.as_ref(),
             params,
-        )?)
+        )?
     } else {
         None
     };
@@ -247,7 +247,9 @@ pub(super) fn learn(
 /// Boosts the ranker on every task's shortlist under the learned weights (a proxy task's
 /// under the proxies' weights, `proxy_x`), as `generate` would re-rank it: the hidden tracks
 /// are the relevant rows, NDCG counts the playlist's length. Returns the ranker and the mean
-/// share of a catalog-seed task's hidden tracks its shortlist holds.
+/// share of a catalog-seed task's hidden tracks its shortlist holds; `None` (and a warning)
+/// when no shortlist holds a hidden track beside other tracks: a catalog of a playlist or two
+/// gives nothing to learn a ranking from, and the weights rank alone.
 fn fit_ranker(
     models: &[Model],
     prepared: &mut [Prepared],
@@ -255,7 +257,7 @@ fn fit_ranker(
     proxied: &mut [Prepared],
     proxy_x: Option<&[f32; COORDS]>,
     params: &ModelParams,
-) -> Result<(Ranker, f64), FitError> {
+) -> Result<Option<(Ranker, f64)>, FitError> {
     let mut data = RankData::new(RANK_FEATURES);
     let mut recall = Vec::new();
     let sets: [(&mut [Prepared], Option<&[f32; COORDS]>); 2] =
@@ -300,7 +302,14 @@ fn fit_ranker(
         }
     }
     let recall = recall.iter().sum::<f64>() / recall.len().max(1) as f64;
-    Ok((params.ranker.fit(&data)?, recall))
+    if !data.learnable() {
+        tracing::warn!(
+            queries = data.queries(),
+            "no shortlist holds a hidden track beside others: no ranker learned, the weights rank alone"
+        );
+        return Ok(None);
+    }
+    Ok(Some((params.ranker.fit(&data)?, recall)))
 }
 
 /// A coordinate search in multiplicative `steps` from `x`: one coordinate at a time, while the

@@ -70,6 +70,15 @@ impl RankData {
         self.queries.len()
     }
 
+    /// Whether some query has both a relevant and an irrelevant row (else there is nothing
+    /// to learn).
+    pub fn learnable(&self) -> bool {
+        self.queries.iter().any(|q| {
+            let l = &self.labels[q.start..q.end];
+            l.iter().any(|&v| v > 0.0) && l.contains(&0.0)
+        })
+    }
+
     /// Sets feature `f` of every row to unknown (NaN), so that no tree can split on it: the
     /// ablation of a feature.
     pub fn mask(&mut self, f: usize) {
@@ -109,11 +118,7 @@ impl RankerParams {
     /// both relevant and irrelevant rows is refused (there is nothing to learn).
     pub fn fit(&self, data: &RankData) -> Result<Ranker, FitError> {
         self.check()?;
-        let learnable = data.queries.iter().any(|q| {
-            let l = &data.labels[q.start..q.end];
-            l.iter().any(|&v| v > 0.0) && l.contains(&0.0)
-        });
-        if !learnable {
+        if !data.learnable() {
             return Err(FitError::invalid(
                 "ranker",
                 "no query has both a relevant and an irrelevant row to learn from",
