@@ -10,11 +10,12 @@
 //!    ([`Model::fit`], which never learns); [`artifact`] turns it into one checked file's
 //!    bytes and back (writing files is `selecta_store::write_atomic`'s job).
 //! 3. Request stages over a model, shared by generation and learning: retrieving a seed set's
-//!    candidates with their signals, scoring them with the weights, selecting a playlist.
+//!    candidates with their signals, scoring them with the weights, re-ranking the best of
+//!    them with the learned [`rank::Ranker`] when the model has one, selecting a playlist.
 //! 4. Above them: [`generate()`] (playlists with filters, targets and reasons),
 //!    [`neighbours`] and [`similar`] (a track's nearest and most similar tracks), and
-//!    [`learn`], which learns the weights from the catalog's playlists through the same
-//!    stages and then fits ([`fit_learned`]).
+//!    [`learn`], which learns the weights and the ranker ([`rank`]: LambdaMART) from the
+//!    catalog's playlists through the same stages and then fits ([`fit_learned`]).
 //!
 //! [`synthetic`] and [`bench`] draw a million-track catalog from the real one and time it (the
 //! `selecta bench` command). With the `reference` feature (the crate's own tests and benches),

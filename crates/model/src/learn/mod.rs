@@ -1,4 +1,5 @@
-//! Learning the scoring weights from the catalog's own playlists: the step above fitting.
+//! Learning the scoring weights, and the ranker above them, from the catalog's own playlists:
+//! the step above fitting.
 //! [`fit_learned`] learns the weights, then fits the model with them ([`Model::fit`] itself
 //! never learns).
 //!
@@ -13,6 +14,10 @@
 //! R-precision over all tasks improves (the measure the evaluation reports; NDCG@R as the
 //! objective did no better). It starts from equal weights, so nothing tuned elsewhere leaks
 //! in: what the model ends with comes from the catalog it is fitted on.
+//!
+//! With the weights found, the ranker ([`crate::rank`]) is boosted on every task's shortlist
+//! under them (proxy tasks under the proxies' weights), as `generate` re-ranks a request
+//! (`crate::pool::rerank`), unless `ModelParams::ranker` turns it off.
 //!
 //! Two shortcuts against `generate`: the candidate lists are not widened when filters leave a
 //! playlist short (no filter but the task's own exclusions applies), and the seed a candidate

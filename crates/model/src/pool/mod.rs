@@ -6,7 +6,9 @@
 //!    (unweighted), once per request or learning task;
 //! 2. [`score`]: weights → score and the candidates' order, as often as the weights change
 //!    (once for a playlist, once per weight setting while learning);
-//! 3. [`select`]: pick the playlist from the scored pool (filters, caps, the seeds' share).
+//! 3. [`rerank`]: when the model has a learned ranker, re-order the best of the scored pool
+//!    by it (a bounded shortlist);
+//! 4. [`select`]: pick the playlist from the scored pool (filters, caps, the seeds' share).
 
 mod profile;
 pub(crate) mod rerank;
