@@ -156,11 +156,13 @@ impl Pool {
             .enumerate()
             .map(|(place, &slot)| (slot, self.features(model, slot, place, top, shape)))
             .collect();
+        let xs: Vec<&[f32; RANK_FEATURES]> = rows.iter().map(|(_, x)| x).collect();
+        let scores = ranker.score_rows(&xs);
         let mut listed = vec![false; self.candidates.len()];
-        for &(slot, ref x) in &rows {
+        for (&(slot, _), score) in rows.iter().zip(scores) {
             listed[slot] = true;
             let c = &mut self.candidates[slot];
-            let r = ranker.score(x) + c.factor.max(f32::MIN_POSITIVE).ln();
+            let r = score + c.factor.max(f32::MIN_POSITIVE).ln();
             c.score = 1.0 / (1.0 + (-r).exp());
         }
         for (c, listed) in self.candidates.iter_mut().zip(listed) {
