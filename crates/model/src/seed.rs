@@ -135,6 +135,11 @@ pub fn mean_features(tracks: &[Track], from: &[(usize, f32)]) -> AudioFeatures {
     }
 }
 
+/// How many of `seeds` are proxies (the ranker reads their share; the weights blend by it).
+pub(crate) fn proxy_count(seeds: &[Seed]) -> usize {
+    seeds.iter().filter(|s| matches!(s, Seed::Proxy(_))).count()
+}
+
 /// A seed as the request stages read it.
 pub(crate) struct SeedPoint<'a> {
     /// Catalog index, for a catalog seed (left out of the candidates).

@@ -22,7 +22,7 @@ use crate::model::Model;
 use crate::pool::rerank::{contributions, Shape};
 use crate::pool::select::{self, Filters};
 use crate::pool::{gather, initial_k, Targets};
-use crate::seed::{Seed, SeedPoint};
+use crate::seed::{proxy_count, Seed, SeedPoint};
 use options::{GenerateOptions, Order};
 
 /// Generates a playlist from seed tracks (catalog indices; a repeated seed counts once).
@@ -94,7 +94,7 @@ pub fn generate_with_spares(
         .filter_map(|(&a, b)| b.target.map(|t| (a, t, model.stats.get(a).std)))
         .collect();
     let filters = Filters::new(&points, options);
-    let proxies = seeds.iter().filter(|s| matches!(s, Seed::Proxy(_))).count();
+    let proxies = proxy_count(&seeds);
     let (weights, other_genre, seed_share) =
         model.scoring_for(proxies as f32 / seeds.len().max(1) as f32);
     let mut k = initial_k(model, options.length);

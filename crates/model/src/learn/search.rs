@@ -14,7 +14,7 @@ use crate::pool::select::{ranked, Filters};
 use crate::pool::{gather, initial_k, Pool};
 use crate::progress::{FitProgress, FitStage};
 use crate::rank::{RankData, Ranker};
-use crate::seed::{artist_proxy, Seed, SeedPoint};
+use crate::seed::{artist_proxy, proxy_count, Seed, SeedPoint};
 
 use super::{tasks, Learned, ProxyLearned};
 
@@ -271,23 +271,12 @@ fn fit_ranker(
             let points = SeedPoint::of_seeds(model, &t.seeds);
             let filters = Filters::new(&points, &t.options);
             let length = t.options.length;
-            let proxies = t
-                .seeds
-                .iter()
-                .filter(|s| matches!(s, Seed::Proxy(_)))
-                .count();
-            let shape = Shape::new(&points, length, proxies);
-            let list = t
+            let shape = Shape::new(&points, length, proxy_count(&t.seeds));
+            let rows: Vec<([f32; RANK_FEATURES], bool)> = t
                 .pool
-                .shortlist(model, &filters, params.ranker.shortlist(length));
-            let top = list.first().map_or(0.0, |&s| t.pool.candidates[s].score);
-            let rows: Vec<([f32; RANK_FEATURES], bool)> = list
-                .iter()
-                .enumerate()
-                .map(|(place, &slot)| {
-                    let x = t.pool.features(model, slot, place, top, &shape);
-                    (x, t.hidden.contains(&t.pool.candidates[slot].index))
-                })
+                .shortlist_rows(model, &filters, &shape, length)
+                .into_iter()
+                .map(|(slot, x)| (x, t.hidden.contains(&t.pool.candidates[slot].index)))
                 .collect();
             if k == 0 {
                 let found = rows.iter().filter(|(_, r)| *r).count();
@@ -395,12 +384,7 @@ fn objective(
                             let filters = Filters::new(&points, &t.options);
                             let (length, n) = (t.options.length, t.seeds.len());
                             if let Some(ranker) = ranker {
-                                let proxies = t
-                                    .seeds
-                                    .iter()
-                                    .filter(|s| matches!(s, Seed::Proxy(_)))
-                                    .count();
-                                let shape = Shape::new(&points, length, proxies);
+                                let shape = Shape::new(&points, length, proxy_count(&t.seeds));
                                 t.pool.rerank(model, ranker, &filters, &shape, length);
                             }
                             let picks = ranked(model, &t.pool, &filters, length, n, seed_share);

@@ -136,6 +136,23 @@ impl Pool {
         x
     }
 
+    /// The shortlist of a playlist of `length` tracks under the current scores, each slot
+    /// with its features: what the ranker re-orders, and what the learner trains it on.
+    pub(crate) fn shortlist_rows(
+        &self,
+        model: &Model,
+        filters: &Filters,
+        shape: &Shape,
+        length: usize,
+    ) -> Vec<(usize, [f32; RANK_FEATURES])> {
+        let list = self.shortlist(model, filters, model.params.ranker.shortlist(length));
+        let top = list.first().map_or(0.0, |&s| self.candidates[s].score);
+        list.iter()
+            .enumerate()
+            .map(|(place, &slot)| (slot, self.features(model, slot, place, top, shape)))
+            .collect()
+    }
+
     /// Re-orders the shortlist of `length`'s playlist by `ranker` (plus the log of the
     /// request's factors, so that targets and negative seeds still count): its candidates
     /// score in (0, 1) by the ranker, all others in (-1, 0) by the weighted sum, in the same
@@ -148,14 +165,7 @@ impl Pool {
         shape: &Shape,
         length: usize,
     ) -> Vec<(usize, [f32; RANK_FEATURES])> {
-        let m = model.params.ranker.shortlist(length);
-        let list = self.shortlist(model, filters, m);
-        let top = list.first().map_or(0.0, |&s| self.candidates[s].score);
-        let rows: Vec<(usize, [f32; RANK_FEATURES])> = list
-            .iter()
-            .enumerate()
-            .map(|(place, &slot)| (slot, self.features(model, slot, place, top, shape)))
-            .collect();
+        let rows = self.shortlist_rows(model, filters, shape, length);
         let xs: Vec<&[f32; RANK_FEATURES]> = rows.iter().map(|(_, x)| x).collect();
         let scores = ranker.score_rows(&xs);
         let mut listed = vec![false; self.candidates.len()];
