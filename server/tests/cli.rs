@@ -163,16 +163,17 @@ fn describe_prints_a_card_with_neighbours() {
     );
 }
 
+/// The header of the bundled catalog's layout (TidyTuesday spotify_songs).
+const TIDY_HEADER: &str = "track_id,track_name,track_artist,track_popularity,track_album_id,\
+    track_album_name,track_album_release_date,playlist_name,playlist_id,playlist_genre,\
+    playlist_subgenre,danceability,energy,key,loudness,mode,speechiness,acousticness,\
+    instrumentalness,liveness,valence,tempo,duration_ms\n";
+
 #[test]
 fn fit_learns_the_weights_and_the_ranker_when_the_catalog_has_playlists() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("two-playlists.csv");
-    let mut text = String::from(
-        "track_id,track_name,track_artist,track_popularity,track_album_id,track_album_name,\
-         track_album_release_date,playlist_name,playlist_id,playlist_genre,playlist_subgenre,\
-         danceability,energy,key,loudness,mode,speechiness,acousticness,instrumentalness,\
-         liveness,valence,tempo,duration_ms\n",
-    );
+    let mut text = String::from(TIDY_HEADER);
     // Two playlists of 12 tracks, each by two artists of its own.
     for i in 0..24 {
         let (p, a) = (i / 12, i / 6);
@@ -221,12 +222,7 @@ fn fit_learns_the_weights_and_the_ranker_when_the_catalog_has_playlists() {
 fn a_bad_catalog_is_refused_naming_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("bad.csv");
-    let mut text = String::from(
-        "track_id,track_name,track_artist,track_popularity,track_album_id,track_album_name,\
-         track_album_release_date,playlist_name,playlist_id,playlist_genre,playlist_subgenre,\
-         danceability,energy,key,loudness,mode,speechiness,acousticness,instrumentalness,\
-         liveness,valence,tempo,duration_ms\n",
-    );
+    let mut text = String::from(TIDY_HEADER);
     text.push_str("6f807x0ima9a1j3VPbc7VN,Song,Artist,66,2oCs0DGTsRO98Gh5ZSl2Cx,Album,2019-06-14,P,pl1,pop,dance pop,0.748,0.916,6,-2.634,1,0.0583,0.102,0,0.0653,0.518,122.036,194754\n");
     text.push_str("0r7CVbZTWZgbTCYdfa2P31,Song 2,Artist 2,67,63rPSO264uRjW1X5E6cWv6,Album 2,2019-12-13,P,pl1,pop,dance pop,loud,0.815,11,-4.969,1,0.0373,0.0724,0.00421,0.357,0.693,99.972,162600\n");
     std::fs::write(&csv, text).unwrap();
