@@ -43,8 +43,9 @@ pub const MAGIC: [u8; 8] = *b"SELECTA\x1a";
 /// signal weights of the scoring parameters; version 3 the group-size discount of the scoring
 /// parameters (`group_size_power`); version 6 the weights learned for proxy seeds
 /// (`Learned::proxy`) and `LearnParams::proxies`; version 7 the learned ranker
-/// (`Learned::ranker`) and its parameters (`ModelParams::ranker`).
-pub const FORMAT_VERSION: u32 = 7;
+/// (`Learned::ranker`) and its parameters (`ModelParams::ranker`); version 8 the ranker's
+/// trees laid out complete to its depth (`rank::forest`).
+pub const FORMAT_VERSION: u32 = 8;
 /// Length of the header before the payload.
 pub const HEADER_LEN: usize = 8 + 4 + 8 + 32;
 

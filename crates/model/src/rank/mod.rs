@@ -12,6 +12,7 @@
 //! [`RankData`] → a fitted [`Ranker`].
 
 mod bins;
+mod forest;
 mod lambda;
 mod tree;
 
@@ -20,8 +21,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::FitError;
 pub use crate::params::RankerParams;
 use bins::Binned;
+use forest::Forest;
 use lambda::Query;
-use tree::{Growth, Tree};
+use tree::Growth;
 
 /// Rows grouped in queries, with binary labels (1: relevant), ready for fitting.
 #[derive(Debug, Clone, Default)]
@@ -108,9 +110,7 @@ impl RankData {
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ranker {
     features: usize,
-    /// The trees' depth bound.
-    depth: usize,
-    trees: Vec<Tree>,
+    trees: Forest,
     /// Total split gain per feature while fitting.
     gains: Vec<f64>,
 }
@@ -138,18 +138,16 @@ impl RankerParams {
         let mut scores = vec![0.0f32; n];
         let (mut g, mut h) = (vec![0.0f32; n], vec![0.0f32; n]);
         let mut gains = vec![0.0f64; data.features];
-        let mut trees = Vec::with_capacity(self.trees);
-        for _ in 0..self.trees {
+        let mut trees = Forest::new(self.max_depth);
+        for t in 0..self.trees {
             all_gradients(data, &scores, self.sigma, &mut g, &mut h);
-            let tree = tree::grow(&binned, &g, &h, &growth, &mut gains);
+            trees.push(&tree::grow(&binned, &g, &h, &growth, &mut gains));
             for (s, row) in scores.iter_mut().zip(data.values.chunks(data.features)) {
-                *s += tree.score(row, self.max_depth);
+                *s += trees.tree_score(t, row);
             }
-            trees.push(tree);
         }
         Ok(Ranker {
             features: data.features,
-            depth: self.max_depth,
             trees,
             gains,
         })
@@ -162,10 +160,6 @@ impl std::fmt::Debug for Ranker {
         f.debug_struct("Ranker")
             .field("features", &self.features)
             .field("trees", &self.trees.len())
-            .field(
-                "nodes",
-                &self.trees.iter().map(|t| t.nodes.len()).sum::<usize>(),
-            )
             .finish()
     }
 }
@@ -210,26 +204,22 @@ impl Ranker {
     /// The ranker's score of a row (higher ranks first).
     pub fn score(&self, x: &[f32]) -> f32 {
         debug_assert_eq!(x.len(), self.features);
-        self.trees.iter().map(|t| t.score(x, self.depth)).sum()
+        (0..self.trees.len())
+            .map(|t| self.trees.tree_score(t, x))
+            .sum()
     }
 
-    /// The scores of many rows: tree by tree, so that a tree stays in cache and the walks of
-    /// different rows overlap. The same values as [`Ranker::score`] row by row.
+    /// The scores of many rows, walked a few at a time so that their walks overlap. The
+    /// same values as [`Ranker::score`] row by row.
     pub fn score_rows<R: AsRef<[f32]>>(&self, rows: &[R]) -> Vec<f32> {
-        let mut out = vec![0.0f32; rows.len()];
-        for t in &self.trees {
-            for (o, x) in out.iter_mut().zip(rows) {
-                *o += t.score(x.as_ref(), self.depth);
-            }
-        }
-        out
+        self.trees.score_rows(rows)
     }
 
     /// The score of a row split over its features: adds each feature's part to `out` (as
     /// long as a row) and returns what no feature decides (the trees' roots), so that the
     /// two add up to [`Ranker::score`].
     pub fn attribute(&self, x: &[f32], out: &mut [f32]) -> f32 {
-        self.trees.iter().map(|t| t.attribute(x, out)).sum()
+        self.trees.attribute(x, out)
     }
 
     /// Each feature's share of the total split gain while fitting (sums to 1).

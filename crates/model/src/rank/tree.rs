@@ -1,13 +1,11 @@
 //! Regression trees on binned features: grown depth first on gradient statistics, each node
-//! split where the second-order gain is largest (XGBoost's formula), and walked to score a row
-//! or to attribute its score to the features on its path.
-
-use serde::{Deserialize, Serialize};
+//! split where the second-order gain is largest (XGBoost's formula). The ranker keeps and
+//! walks them in [`super::forest`]'s layout.
 
 use super::bins::{Binned, BINS};
 
 /// One node. A leaf has `left == 0` (the root is node 0, so no child is).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct Node {
     /// The feature split on.
     pub feature: u16,
@@ -20,47 +18,10 @@ pub(super) struct Node {
     pub value: f32,
 }
 
-/// A fitted tree.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A grown tree.
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct Tree {
     pub nodes: Vec<Node>,
-}
-
-impl Tree {
-    /// The tree's output for a row, walking exactly `depth` steps (the trees' depth bound):
-    /// a leaf stays where it is, and every step is a select, not a branch, so that rows
-    /// whose paths differ cost no mispredicted jumps and several rows can be walked at once.
-    pub fn score(&self, x: &[f32], depth: usize) -> f32 {
-        let mut i = 0usize;
-        for _ in 0..depth {
-            let n = &self.nodes[i];
-            let next = if x[n.feature as usize] > n.threshold {
-                n.right
-            } else {
-                n.left
-            };
-            i = if n.left == 0 { i } else { next as usize };
-        }
-        self.nodes[i].value
-    }
-
-    /// Adds to `out[f]` how much each split on feature `f` along the row's path moved the
-    /// output (the path attribution of Saabas); returns the root's value, so that the root's
-    /// value plus the attributions is the output.
-    pub fn attribute(&self, x: &[f32], out: &mut [f32]) -> f32 {
-        let mut n = &self.nodes[0];
-        while n.left != 0 {
-            let next = if x[n.feature as usize] > n.threshold {
-                n.right
-            } else {
-                n.left
-            };
-            let child = &self.nodes[next as usize];
-            out[n.feature as usize] += child.value - n.value;
-            n = child;
-        }
-        self.nodes[0].value
-    }
 }
 
 /// How trees grow.
