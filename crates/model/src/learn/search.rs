@@ -35,6 +35,8 @@ const PROXY_STEPS: [f32; 2] = [2.0, 1.414];
 struct Prepared {
     fold: usize,
     seeds: Vec<Seed>,
+    /// The seeds' songs, for the filters ([`Filters::of_songs`]).
+    seed_songs: HashSet<u32>,
     options: GenerateOptions,
     hidden: HashSet<usize>,
     pool: Pool,
@@ -115,15 +117,18 @@ pub(super) fn learn(
                 );
                 proxied.push(Prepared {
                     fold: f,
+                    seed_songs: Filters::seed_songs(&SeedPoint::of_seeds(&model, &proxies)),
                     seeds: proxies,
                     options,
                     hidden: hidden.clone(),
                     pool,
                 });
             }
+            let seeds: Vec<Seed> = given.iter().map(|&i| Seed::Track(i)).collect();
             prepared.push(Prepared {
                 fold: f,
-                seeds: given.iter().map(|&i| Seed::Track(i)).collect(),
+                seed_songs: Filters::seed_songs(&SeedPoint::of_seeds(&model, &seeds)),
+                seeds,
                 options,
                 hidden,
                 pool,
@@ -380,10 +385,10 @@ fn objective(
                         .map(|t| {
                             let model = &models[t.fold];
                             t.pool.score(weights, other_genre);
-                            let points = SeedPoint::of_seeds(model, &t.seeds);
-                            let filters = Filters::new(&points, &t.options);
+                            let filters = Filters::of_songs(t.seed_songs.clone(), &t.options);
                             let (length, n) = (t.options.length, t.seeds.len());
                             if let Some(ranker) = ranker {
+                                let points = SeedPoint::of_seeds(model, &t.seeds);
                                 let shape = Shape::new(&points, length, proxy_count(&t.seeds));
                                 t.pool.rerank(model, ranker, &filters, &shape, length);
                             }

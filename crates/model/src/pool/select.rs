@@ -38,6 +38,17 @@ fn artist_key(a: &str) -> String {
 impl<'a> Filters<'a> {
     /// The filters of options `o` for these seeds.
     pub fn new(seeds: &[SeedPoint], o: &'a GenerateOptions) -> Self {
+        Self::of_songs(Self::seed_songs(seeds), o)
+    }
+
+    /// The seeds' songs (catalog song numbers), which [`Filters::of_songs`] takes.
+    pub fn seed_songs(seeds: &[SeedPoint]) -> HashSet<u32> {
+        seeds.iter().filter_map(|s| s.song).collect()
+    }
+
+    /// The filters of options `o` for seeds of these songs: what the learner keeps of a task's
+    /// seeds, so that picking under another weight setting does not measure them again.
+    pub fn of_songs(seed_songs: HashSet<u32>, o: &'a GenerateOptions) -> Self {
         Filters {
             exclude: o.exclude_ids.iter().map(String::as_str).collect(),
             blocked: o.block_artists.iter().map(|a| artist_key(a)).collect(),
@@ -49,7 +60,7 @@ impl<'a> Filters<'a> {
                 .collect(),
             collapse: o.collapse_versions,
             seed_songs: if o.collapse_versions {
-                seeds.iter().filter_map(|s| s.song).collect()
+                seed_songs
             } else {
                 HashSet::new()
             },
@@ -145,6 +156,41 @@ impl Picker<'_> {
     }
 }
 
+/// Slots put in order best first only as far as they are read: a walk that stops after a few
+/// costs a few partial selections, not a sort of the whole list (a pool holds a thousand
+/// candidates or more, a playlist needs tens, and the learner picks thousands of playlists
+/// per weight setting it tries).
+struct BestFirst {
+    slots: Vec<usize>,
+    /// `slots[..ready]` are the best, in order.
+    ready: usize,
+}
+
+impl BestFirst {
+    fn new(slots: Vec<usize>) -> Self {
+        BestFirst { slots, ready: 0 }
+    }
+
+    /// The `i`-th best slot under the total order `by`.
+    fn get(
+        &mut self,
+        i: usize,
+        by: impl Fn(&usize, &usize) -> std::cmp::Ordering,
+    ) -> Option<usize> {
+        while i >= self.ready && self.ready < self.slots.len() {
+            // Chunks that double: reading the whole list costs O(n log n), as a sort would.
+            let tail = &mut self.slots[self.ready..];
+            let chunk = self.ready.max(16).min(tail.len());
+            if chunk < tail.len() {
+                tail.select_nth_unstable_by(chunk - 1, &by);
+            }
+            tail[..chunk].sort_unstable_by(&by);
+            self.ready += chunk;
+        }
+        self.slots.get(i).copied()
+    }
+}
+
 /// Picks up to `length` candidates, then up to `spares` more (see [`ranked_with_spares`]).
 ///
 /// 1. Seeds in turn (round-robin), each takes its best-scored admissible candidate, preferring
@@ -186,28 +232,21 @@ fn pick(
         reserved = reserved.max(n_seeds);
     }
     let quota = reserved.div_ceil(n_seeds.max(1));
-    let per_seed: Vec<Vec<usize>> = pool
+    let mut per_seed: Vec<BestFirst> = pool
         .per_seed
         .iter()
-        .map(|list| {
-            let mut l = list.clone();
-            l.sort_by(by_score);
-            l
-        })
+        .map(|list| BestFirst::new(list.clone()))
         .collect();
     'rounds: for _ in 0..quota {
-        for (seed, list) in per_seed.iter().enumerate() {
+        for (seed, list) in per_seed.iter_mut().enumerate() {
             if picker.picks.len() >= reserved.min(length) {
                 break 'rounds;
             }
-            let owned = list
-                .iter()
-                .find(|&&slot| {
-                    pool.candidates[slot].owner == seed && picker.try_take(model, pool, slot, seed)
-                })
-                .is_some();
+            let owned = (0..).map_while(|i| list.get(i, by_score)).any(|slot| {
+                pool.candidates[slot].owner == seed && picker.try_take(model, pool, slot, seed)
+            });
             if !owned {
-                for &slot in list {
+                for slot in (0..).map_while(|i| list.get(i, by_score)) {
                     if picker.try_take(model, pool, slot, seed) {
                         break;
                     }
@@ -215,25 +254,14 @@ fn pick(
             }
         }
     }
-    // The rest by score: sort only as far as needed, a few times the length at a time (a
-    // pool holds a thousand candidates or more; a playlist needs tens).
-    let mut rest: Vec<usize> = (0..pool.candidates.len()).collect();
-    let mut from = 0;
-    while !picker.full() && from < rest.len() {
-        let chunk = (4 * length).max(64).min(rest.len() - from);
-        let tail = &mut rest[from..];
-        if chunk < tail.len() {
-            tail.select_nth_unstable_by(chunk - 1, by_score);
+    // The rest by score (a pool holds a thousand candidates or more; a playlist needs tens).
+    let mut rest = BestFirst::new((0..pool.candidates.len()).collect());
+    for slot in (0..).map_while(|i| rest.get(i, by_score)) {
+        if picker.full() {
+            break;
         }
-        tail[..chunk].sort_unstable_by(by_score);
-        for &slot in &tail[..chunk] {
-            if picker.full() {
-                break;
-            }
-            let owner = pool.candidates[slot].owner;
-            picker.try_take(model, pool, slot, owner);
-        }
-        from += chunk;
+        let owner = pool.candidates[slot].owner;
+        picker.try_take(model, pool, slot, owner);
     }
     picker.picks
 }
@@ -265,7 +293,7 @@ pub(crate) fn ranked_with_spares(
 ) -> (Vec<Pick>, Vec<Pick>) {
     let mut picks = pick(model, pool, filters, length, spares, n_seeds, seed_share);
     let mut rest = picks.split_off(picks.len().min(length));
-    picks.sort_by(|a, b| pool.by_score(a.slot, b.slot));
-    rest.sort_by(|a, b| pool.by_score(a.slot, b.slot));
+    picks.sort_unstable_by(|a, b| pool.by_score(a.slot, b.slot));
+    rest.sort_unstable_by(|a, b| pool.by_score(a.slot, b.slot));
     (picks, rest)
 }
