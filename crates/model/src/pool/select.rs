@@ -164,11 +164,18 @@ struct BestFirst {
     slots: Vec<usize>,
     /// `slots[..ready]` are the best, in order.
     ready: usize,
+    /// Slots put in order on the first read.
+    first: usize,
 }
 
 impl BestFirst {
-    fn new(slots: Vec<usize>) -> Self {
-        BestFirst { slots, ready: 0 }
+    /// The slots, of which a walk is expected to read about `first`.
+    fn new(slots: Vec<usize>, first: usize) -> Self {
+        BestFirst {
+            slots,
+            ready: 0,
+            first: first.max(1),
+        }
     }
 
     /// The `i`-th best slot under the total order `by`.
@@ -180,7 +187,7 @@ impl BestFirst {
         while i >= self.ready && self.ready < self.slots.len() {
             // Chunks that double: reading the whole list costs O(n log n), as a sort would.
             let tail = &mut self.slots[self.ready..];
-            let chunk = self.ready.max(16).min(tail.len());
+            let chunk = self.ready.max(self.first).min(tail.len());
             if chunk < tail.len() {
                 tail.select_nth_unstable_by(chunk - 1, &by);
             }
@@ -235,7 +242,7 @@ fn pick(
     let mut per_seed: Vec<BestFirst> = pool
         .per_seed
         .iter()
-        .map(|list| BestFirst::new(list.clone()))
+        .map(|list| BestFirst::new(list.clone(), 16))
         .collect();
     'rounds: for _ in 0..quota {
         for (seed, list) in per_seed.iter_mut().enumerate() {
@@ -255,7 +262,7 @@ fn pick(
         }
     }
     // The rest by score (a pool holds a thousand candidates or more; a playlist needs tens).
-    let mut rest = BestFirst::new((0..pool.candidates.len()).collect());
+    let mut rest = BestFirst::new((0..pool.candidates.len()).collect(), 2 * picker.length);
     for slot in (0..).map_while(|i| rest.get(i, by_score)) {
         if picker.full() {
             break;
