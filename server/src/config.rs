@@ -554,6 +554,12 @@ pub struct BenchArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Also time the same playlists with the weights and ranker learned from --catalog's
+    /// playlists (as `selecta fit` learns them; the synthetic catalog has none), as a served
+    /// learned model answers. Learning takes about 15 s on the bundled catalog (release).
+    #[arg(long, conflicts_with = "write_catalog")]
+    pub learned: bool,
+
     /// Write the synthetic catalog to this CSV file (gzip'd when it ends in `.gz`) in
     /// `--layout`, instead of fitting and timing: a file to measure `selecta fit` (merging
     /// several) and `selecta serve` on.

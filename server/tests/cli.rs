@@ -216,6 +216,26 @@ fn fit_learns_the_weights_and_the_ranker_when_the_catalog_has_playlists() {
         .arg(&out));
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("--no-learn"), "{}", stderr(&o));
+    // The bench times its synthetic playlists again with what learning found here.
+    let o = run(selecta()
+        .args([
+            "bench",
+            "--tracks",
+            "3000",
+            "--queries",
+            "3",
+            "--learned",
+            "--json",
+        ])
+        .arg("--catalog")
+        .arg(&csv));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let (median, p95) = (
+        report["learned_query_median_ms"].as_f64().unwrap(),
+        report["learned_query_p95_ms"].as_f64().unwrap(),
+    );
+    assert!(median > 0.0 && median <= p95, "{report}");
 }
 
 #[test]

@@ -24,5 +24,5 @@ mod run;
 pub use config::{EvalConfig, EvalError};
 pub use metrics::Summary;
 pub use protocol::{parse_protocols, Protocol, Task, UnknownProtocol};
-pub use report::{ContinuationRow, NeighbourRow, ProtocolReport, Report};
+pub use report::{ContinuationRow, LearnedSummary, NeighbourRow, ProtocolReport, Report};
 pub use run::{eval_options, evaluate, EvalProgress};

@@ -23,7 +23,7 @@ pub struct Report {
     /// The seed's metrics, one row per recommender.
     pub neighbours: Vec<NeighbourRow>,
     /// The weights the whole-catalog model (the seed's metrics) learned, when learning.
-    pub learned: Option<Learned>,
+    pub learned: Option<LearnedSummary>,
     /// One block per protocol run.
     pub continuation: Vec<ProtocolReport>,
     /// Wall-clock time of the whole evaluation.
@@ -65,7 +65,7 @@ pub struct ProtocolReport {
     /// One row per recommender.
     pub rows: Vec<ContinuationRow>,
     /// The weights each scoring model learned (one per fold or split), when learning.
-    pub learned: Vec<Learned>,
+    pub learned: Vec<LearnedSummary>,
     /// What the cold-seed run met (its scores are the row [`crate::cold::COLD`]).
     #[serde(default)]
     pub cold: Option<ColdStats>,
@@ -205,13 +205,51 @@ impl fmt::Display for Report {
     }
 }
 
+/// What a model learned, as a report keeps it: everything [`Learned`] says except the
+/// ranker's trees (thousands of nodes per model, which belong in the model artifact), and of
+/// the ranker its size and each feature's share of the split gain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnedSummary {
+    /// The weights and scores (`ranker` always absent).
+    #[serde(flatten)]
+    pub learned: Learned,
+    /// Trees of the learned ranker, when one was learned.
+    #[serde(default)]
+    pub ranker_trees: Option<usize>,
+    /// The ranker's gain share per feature, largest first, by name.
+    #[serde(default)]
+    pub ranker_importance: Vec<(String, f64)>,
+}
+
+impl From<&Learned> for LearnedSummary {
+    fn from(l: &Learned) -> Self {
+        let mut importance: Vec<(String, f64)> = l
+            .ranker
+            .iter()
+            .flat_map(|r| r.importance())
+            .zip(selecta_model::FEATURE_NAMES)
+            .map(|(v, n)| (n.to_owned(), v))
+            .collect();
+        importance.sort_by(|a, b| b.1.total_cmp(&a.1));
+        LearnedSummary {
+            learned: Learned {
+                ranker: None,
+                ..l.clone()
+            },
+            ranker_trees: l.ranker.as_ref().map(|r| r.trees()),
+            ranker_importance: importance,
+        }
+    }
+}
+
 /// One learned weight set on a line: the weights, then the learning score before and after.
-fn learned_line(which: &str, l: &Learned) -> String {
+fn learned_line(which: &str, s: &LearnedSummary) -> String {
+    let l = &s.learned;
     let w = &l.weights;
     format!(
         "{which}, learned from {} playlists: sound {:.3}, artist {:.3}, album {:.3}, \
          co-occurrence {:.3}, related {:.3}, label {:.3}, era {:.3}, harmony {:.3}, \
-         closeness {:.3}, other genre {:.4}, seed share {:.3} (held-out score {:.4} -> {:.4}, candidates hold {:.3} of the hidden tracks)",
+         closeness {:.3}, other genre {:.4}, seed share {:.3} (held-out score {:.4} -> {:.4}, candidates hold {:.3} of the hidden tracks, {:.0} per playlist)",
         l.tasks,
         w.sound,
         w.artist,
@@ -226,31 +264,27 @@ fn learned_line(which: &str, l: &Learned) -> String {
         l.seed_share,
         l.start_score,
         l.score,
-        l.recall
-    ) + &ranker_words(l)
+        l.recall,
+        l.pool
+    ) + &ranker_words(s)
 }
 
 /// What the ranker adds to a learned line: its score on the tasks it learned from, what its
 /// shortlists hold and its most important features.
-fn ranker_words(l: &Learned) -> String {
-    let Some(r) = &l.ranker else {
+fn ranker_words(s: &LearnedSummary) -> String {
+    let Some(trees) = s.ranker_trees else {
         return String::new();
     };
-    let mut imp: Vec<(f64, &str)> = r
-        .importance()
-        .into_iter()
-        .zip(selecta_model::FEATURE_NAMES)
-        .collect();
-    imp.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let top: Vec<String> = imp
+    let l = &s.learned;
+    let top: Vec<String> = s
+        .ranker_importance
         .iter()
         .take(8)
-        .map(|(v, n)| format!("{n} {v:.2}"))
+        .map(|(n, v)| format!("{n} {v:.2}"))
         .collect();
     format!(
-        "; ranker of {} trees: {:.4} on the tasks it learned from, shortlists hold {:.3} of the \
-         hidden tracks; gain by feature: {}",
-        r.trees(),
+        "; ranker of {trees} trees: {:.4} on the tasks it learned from, shortlists hold {:.3} of \
+         the hidden tracks; gain by feature: {}",
         l.ranker_score.unwrap_or(f64::NAN),
         l.shortlist_recall.unwrap_or(f64::NAN),
         top.join(", ")

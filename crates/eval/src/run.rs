@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use rand::seq::IndexedRandom;
 use selecta_catalog::Catalog;
-use selecta_model::{fit_learned, LearnParams, Learned, Model, ModelParams};
+use selecta_model::{fit_learned, LearnParams, Model, ModelParams};
 use selecta_types::PlaylistRequest;
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +18,7 @@ use crate::recommender::{
     seed_model_params, ModelRecommender, NeighbourRecommender, RandomBaseline, Recommender,
     SameGenreBaseline,
 };
-use crate::report::{ContinuationRow, NeighbourRow, ProtocolReport, Report};
+use crate::report::{ContinuationRow, LearnedSummary, NeighbourRow, ProtocolReport, Report};
 
 /// Where an evaluation is, for progress displays.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -122,7 +122,7 @@ fn neighbour_metrics(
     params: &ModelParams,
     config: &EvalConfig,
     progress: &mut dyn FnMut(EvalProgress),
-) -> Result<(Vec<NeighbourRow>, Option<Learned>), EvalError> {
+) -> Result<(Vec<NeighbourRow>, Option<LearnedSummary>), EvalError> {
     let model = fit(
         catalog.clone(),
         params,
@@ -184,7 +184,7 @@ fn neighbour_metrics(
             sound_diff: Summary::of(&cols[5]),
         });
     }
-    Ok((rows, model.learned().cloned()))
+    Ok((rows, model.learned().map(LearnedSummary::from)))
 }
 
 /// Scores of one recommender on some tasks: (R-precision, NDCG@R, clicks) per task.
@@ -266,7 +266,7 @@ fn run_protocol(
         let (cold_seen, hidden_removed) = cold::cold_catalog(&seen, &tasks);
         // The warm model only ever sees catalog seeds: no proxy weights to learn.
         let model = fit(seen, params, config, relabel, false, &stage, progress)?;
-        learned.extend(model.learned().cloned());
+        learned.extend(model.learned().map(LearnedSummary::from));
         let cold_stage = format!("{stage}, cold seeds");
         let cold_model = fit(
             cold_seen,

@@ -149,7 +149,17 @@ fn strict_scores_are_sane_and_beat_random() {
         .learned
         .as_ref()
         .expect("the whole-catalog model learned");
-    assert!(learned.tasks > 400, "{learned:?}");
+    assert!(learned.learned.tasks > 400, "{learned:?}");
+    // The report keeps the ranker's size and importances, not its trees.
+    assert!(learned.learned.ranker.is_none());
+    assert_eq!(learned.ranker_trees, Some(120));
+    let shares: f64 = learned.ranker_importance.iter().map(|(_, v)| v).sum();
+    assert!(
+        (shares - 1.0).abs() < 1e-6,
+        "{:?}",
+        learned.ranker_importance
+    );
+    assert!(learned.learned.pool > 100.0, "{learned:?}");
     for row in &report.neighbours {
         for s in [&row.genre_share, &row.album_share, &row.artist_share] {
             let s = s.unwrap();
@@ -200,7 +210,7 @@ fn strict_scores_are_sane_and_beat_random() {
     // The strict model learned from the training playlists only (90-odd are held out).
     assert_eq!(strict.learned.len(), 1);
     assert!(
-        strict.learned[0].tasks < strict.training,
+        strict.learned[0].learned.tasks < strict.training,
         "{:?}",
         strict.learned[0]
     );

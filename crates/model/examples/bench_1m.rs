@@ -1,5 +1,6 @@
 //! Measures Selecta's model on a synthetic catalog drawn from the real one (1,000,000 tracks
-//! by default): fit time, playlist time (median of 200 playlists of 30 tracks from 5 seeds)
+//! by default): fit time, playlist time (median of 200 playlists of 30 tracks from 5 seeds,
+//! with the built-in weights and with those and the ranker learned from the real playlists)
 //! and peak memory. Run with `cargo run --release -p selecta-model --example bench_1m
 //! [-- TRACKS [CATALOG_PATH]]`.
 
@@ -12,6 +13,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use selecta_catalog::Catalog;
 use selecta_model::bench::{self, BenchConfig};
 use selecta_model::synthetic::SyntheticParams;
+use selecta_model::{fit_learned, LearnParams, ModelParams};
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -38,11 +40,30 @@ fn main() -> ExitCode {
         }
     };
     eprintln!("drawing {tracks} tracks from {} real ones", base.len());
+    // The weights and ranker `selecta fit` learns from the real playlists, so that the
+    // playlists are timed as a served learned model answers them too.
+    eprintln!(
+        "learning from the {} real playlists",
+        base.playlists().len()
+    );
+    let learned = match fit_learned(
+        base.clone(),
+        &ModelParams::default(),
+        &LearnParams::default(),
+        &mut |_| {},
+    ) {
+        Ok(model) => model.learned().cloned(),
+        Err(e) => {
+            eprintln!("cannot learn from the real catalog: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let config = BenchConfig {
         synthetic: SyntheticParams {
             tracks,
             ..SyntheticParams::default()
         },
+        learned,
         ..BenchConfig::default()
     };
     let mut last = -1i32;

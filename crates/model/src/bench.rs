@@ -12,7 +12,7 @@ use selecta_types::Track;
 use crate::generate::options::GenerateOptions;
 use crate::progress::FitProgress;
 use crate::synthetic::{self, SyntheticParams};
-use crate::{generate, FitError, Model, ModelParams};
+use crate::{generate, FitError, Learned, Model, ModelParams};
 
 /// What to measure.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +25,11 @@ pub struct BenchConfig {
     pub seeds_per_query: usize,
     /// Tracks per playlist.
     pub length: usize,
+    /// What learning found on a real catalog's playlists (`Model::learned` of a learned fit):
+    /// when given, the same playlists are timed again scoring with its weights and ranker
+    /// ([`Model::with_learned`]), as a served learned model answers. The synthetic catalog
+    /// has no playlists to learn from itself.
+    pub learned: Option<Learned>,
 }
 
 impl Default for BenchConfig {
@@ -34,6 +39,7 @@ impl Default for BenchConfig {
             queries: 200,
             seeds_per_query: 5,
             length: 30,
+            learned: None,
         }
     }
 }
@@ -61,6 +67,9 @@ pub struct BenchReport {
     pub query_median: Duration,
     /// 95th percentile time of one playlist.
     pub query_p95: Duration,
+    /// Median and 95th percentile of the same playlists with the learned weights and ranker,
+    /// when [`BenchConfig::learned`] gave them.
+    pub learned_query: Option<(Duration, Duration)>,
     /// Peak resident memory of the process (Linux `VmHWM`), if known.
     pub peak_rss_bytes: Option<u64>,
     /// Resident memory after drawing the tracks, after building the catalog and after fitting
@@ -90,6 +99,14 @@ impl fmt::Display for BenchReport {
             ms(self.query_p95),
             self.queries
         )?;
+        if let Some((median, p95)) = self.learned_query {
+            writeln!(
+                f,
+                "learned ranker:  median {:.3} ms, p95 {:.3} ms (the same playlists)",
+                ms(median),
+                ms(p95)
+            )?;
+        }
         let mib = |b: u64| b as f64 / 1024.0 / 1024.0;
         if let Some([tracks, catalog, fit]) = self.rss_steps_bytes {
             writeln!(
@@ -194,34 +211,57 @@ pub fn run(
         length: config.length,
         ..GenerateOptions::default()
     };
-    let mut times = Vec::with_capacity(config.queries);
-    for _ in 0..config.queries {
-        let seeds: Vec<usize> = (0..config.seeds_per_query)
-            .map(|_| rng.random_range(0..model.len()))
-            .collect();
-        let started = Instant::now();
-        let playlist = generate(&model, &seeds, &options)?;
-        times.push(started.elapsed());
-        std::hint::black_box(playlist);
-    }
-    times.sort_unstable();
-    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    let seed_sets: Vec<Vec<usize>> = (0..config.queries)
+        .map(|_| {
+            (0..config.seeds_per_query)
+                .map(|_| rng.random_range(0..model.len()))
+                .collect()
+        })
+        .collect();
+    let (tracks, dim) = (model.len(), model.features().dim());
+    let (query_median, query_p95) = time_playlists(&model, &seed_sets, &options)?;
+    let learned_query = match config.learned.clone() {
+        Some(learned) => {
+            let model = model.with_learned(learned);
+            Some(time_playlists(&model, &seed_sets, &options)?)
+        }
+        None => None,
+    };
     Ok(BenchReport {
-        tracks: model.len(),
-        dim: model.features().dim(),
+        tracks,
+        dim,
         synthesize,
         catalog: catalog_time,
         fit,
         prepare,
-        queries: times.len(),
-        query_median: at(0.5),
-        query_p95: at(0.95),
+        queries: seed_sets.len(),
+        query_median,
+        query_p95,
+        learned_query,
         peak_rss_bytes: peak_rss_bytes(),
         rss_steps_bytes: match (rss_tracks, rss_catalog, rss_fit) {
             (Some(a), Some(b), Some(c)) => Some([a, b, c]),
             _ => None,
         },
     })
+}
+
+/// The median and 95th percentile time of one playlist from each seed set.
+fn time_playlists(
+    model: &Model,
+    seed_sets: &[Vec<usize>],
+    options: &GenerateOptions,
+) -> Result<(Duration, Duration), BenchError> {
+    let mut times = Vec::with_capacity(seed_sets.len());
+    for seeds in seed_sets {
+        let started = Instant::now();
+        let playlist = generate(model, seeds, options)?;
+        times.push(started.elapsed());
+        std::hint::black_box(playlist);
+    }
+    times.sort_unstable();
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    Ok((at(0.5), at(0.95)))
 }
 
 #[cfg(test)]

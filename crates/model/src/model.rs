@@ -156,6 +156,19 @@ impl Model {
         )
     }
 
+    /// This model scoring as learning on another catalog found: its weights, factors and
+    /// ranker (every signal and feature means the same on any catalog). What the
+    /// large-catalog bench times a learned model with, its synthetic catalog having no
+    /// playlists to learn from; [`crate::fit_learned`] ends with it.
+    pub fn with_learned(mut self, learned: Learned) -> Model {
+        let s = &mut self.params.scoring;
+        s.weights = learned.weights.clone();
+        s.other_genre = learned.other_genre;
+        s.seed_share = learned.seed_share;
+        self.learned = Some(learned);
+        self
+    }
+
     /// The learned ranker that re-orders each playlist's shortlist, when learning fitted one.
     pub fn ranker(&self) -> Option<&crate::rank::Ranker> {
         self.learned.as_ref().and_then(|l| l.ranker.as_ref())

@@ -242,3 +242,38 @@ fn bad_ranker_parameters_are_refused_before_learning() {
         "{err}"
     );
 }
+
+#[test]
+fn what_was_learned_scores_another_catalog_and_the_bench_times_it() {
+    let learned = fit_learning(catalog(1), &LearnParams::default())
+        .unwrap()
+        .learned()
+        .cloned()
+        .unwrap();
+    // Another catalog, fitted plainly, then given the learned weights and ranker.
+    let other = Model::fit(catalog(2), &ModelParams::default(), &mut |_| {})
+        .unwrap()
+        .with_learned(learned.clone());
+    assert_eq!(other.params().scoring.weights, learned.weights);
+    assert!(other.ranker().is_some());
+    let seeds: Vec<usize> = (0..3).map(|t| 5 * 12 + t).collect();
+    let p = generate(&other, &seeds, &GenerateOptions::default()).unwrap();
+    assert!(!p.entries.is_empty());
+    // Re-ranked: the shortlist scores in (0, 1).
+    assert!(p.entries.iter().all(|e| e.score > 0.0 && e.score < 1.0));
+
+    // The bench times the same playlists both ways on a synthetic catalog.
+    let config = selecta_model::bench::BenchConfig {
+        synthetic: selecta_model::synthetic::SyntheticParams {
+            tracks: 1500,
+            ..Default::default()
+        },
+        queries: 4,
+        learned: Some(learned),
+        ..Default::default()
+    };
+    let report = selecta_model::bench::run(catalog(3).tracks(), &config, &mut |_| {}).unwrap();
+    let (median, p95) = report.learned_query.expect("learned playlists timed");
+    assert!(median <= p95);
+    assert!(report.to_string().contains("learned ranker:"));
+}

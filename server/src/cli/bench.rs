@@ -15,9 +15,23 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     config.synthetic.tracks = args.tracks;
     config.synthetic.seed = args.seed;
     config.queries = args.queries;
+    let learned = args.learned;
     let report = tokio::task::spawn_blocking(move || {
         let mut progress = model_source::fit_progress();
-        run_bench(base.tracks(), &config, &mut progress)
+        if learned {
+            eprintln!(
+                "learning from the {} playlists of the catalog",
+                base.playlists().len()
+            );
+            let model = selecta_model::fit_learned(
+                base.clone(),
+                &selecta_model::ModelParams::default(),
+                &selecta_model::LearnParams::default(),
+                &mut progress,
+            )?;
+            config.learned = model.learned().cloned();
+        }
+        anyhow::Ok(run_bench(base.tracks(), &config, &mut progress)?)
     })
     .await??;
     if args.json {
@@ -32,6 +46,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             "queries": report.queries,
             "query_median_ms": ms(report.query_median),
             "query_p95_ms": ms(report.query_p95),
+            "learned_query_median_ms": report.learned_query.map(|(m, _)| ms(m)),
+            "learned_query_p95_ms": report.learned_query.map(|(_, p)| ms(p)),
             "peak_rss_bytes": report.peak_rss_bytes,
         });
         println!("{}", serde_json::to_string_pretty(&json)?);

@@ -55,6 +55,8 @@ pub struct Learned {
     /// Mean share of a task's hidden tracks among its candidates: the ceiling of any weights'
     /// R-precision (a track no signal brings cannot be picked).
     pub recall: f64,
+    /// Mean candidates per task: the pool `recall` is measured in.
+    pub pool: f64,
     /// Weight settings tried.
     pub evaluations: usize,
     /// What learning found for requests whose seeds the catalog lacks (proxies), when there
@@ -108,12 +110,7 @@ pub fn fit_learned(
     learn.check()?;
     params.ranker.check()?;
     let learned = search::learn(&catalog, params, learn, progress)?;
-    let mut params = params.clone();
-    params.scoring.weights = learned.weights.clone();
-    params.scoring.other_genre = learned.other_genre;
-    params.scoring.seed_share = learned.seed_share;
-    let mut model = Model::fit(catalog, &params, progress)?;
-    model.learned = Some(learned);
+    let mut model = Model::fit(catalog, params, progress)?.with_learned(learned);
     model.learn = Some(learn.clone());
     Ok(model)
 }

@@ -160,6 +160,11 @@ pub(super) fn learn(
         })
         .sum::<f64>()
         / prepared.len() as f64;
+    let pool = prepared
+        .iter()
+        .map(|t| t.pool.candidates.len() as f64)
+        .sum::<f64>()
+        / prepared.len() as f64;
     let mut evaluations = 0;
     let mut x = [1.0f32; COORDS];
     x[SEED_SHARE] = start.scoring.seed_share;
@@ -225,6 +230,7 @@ pub(super) fn learn(
         start_score,
         score = best,
         recall,
+        pool,
         ?weights,
         other_genre = x[OTHER_GENRE],
         seed_share = x[SEED_SHARE],
@@ -241,6 +247,7 @@ pub(super) fn learn(
         score: best,
         tasks: prepared.len(),
         recall,
+        pool,
         evaluations,
         proxy,
         ranker,
