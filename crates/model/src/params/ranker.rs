@@ -29,6 +29,9 @@ pub struct RankerParams {
     pub l2: f32,
     /// Steepness of the pairwise sigmoid, above 0.
     pub sigma: f32,
+    /// Share of the queries each tree learns from, drawn anew per tree (stochastic gradient
+    /// boosting), in (0, 1]; 1 learns every tree from all of them.
+    pub subsample: f32,
     /// Candidates the ranker re-orders per request: the best by the weighted sum, this many
     /// per playlist track, within 20..=500 (the per-request work stays bounded).
     pub shortlist_per_track: f32,
@@ -46,6 +49,7 @@ impl Default for RankerParams {
             min_leaf_rows: 40,
             l2: 1.0,
             sigma: 1.0,
+            subsample: 1.0,
             shortlist_per_track: 6.0,
             without: Vec::new(),
         }
@@ -84,6 +88,12 @@ impl RankerParams {
             return bad(
                 "ranker.sigma",
                 format!("must be above 0, got {}", self.sigma),
+            );
+        }
+        if !(self.subsample > 0.0 && self.subsample <= 1.0) {
+            return bad(
+                "ranker.subsample",
+                format!("must be in (0, 1], got {}", self.subsample),
             );
         }
         if !(self.shortlist_per_track >= 1.0 && self.shortlist_per_track <= 50.0) {

@@ -16,6 +16,8 @@ mod forest;
 mod lambda;
 mod tree;
 
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::error::FitError;
@@ -24,6 +26,9 @@ use bins::Binned;
 use forest::Forest;
 use lambda::Query;
 use tree::Growth;
+
+/// Seed of the queries each tree learns from when subsampling.
+const SUBSAMPLE_SEED: u64 = 0x5eed_7ee5;
 
 /// Rows grouped in queries, with binary labels (1: relevant), ready for fitting.
 #[derive(Debug, Clone, Default)]
@@ -139,8 +144,19 @@ impl RankerParams {
         let (mut g, mut h) = (vec![0.0f32; n], vec![0.0f32; n]);
         let mut gains = vec![0.0f64; data.features];
         let mut trees = Forest::new(self.max_depth);
+        // Seeded: the same data give the same trees.
+        let mut rng = ChaCha8Rng::seed_from_u64(SUBSAMPLE_SEED);
         for t in 0..self.trees {
             all_gradients(data, &scores, self.sigma, &mut g, &mut h);
+            if self.subsample < 1.0 {
+                // A query left out of this tree moves none of its splits or leaves.
+                for q in &data.queries {
+                    if rng.random::<f32>() >= self.subsample {
+                        g[q.start..q.end].fill(0.0);
+                        h[q.start..q.end].fill(0.0);
+                    }
+                }
+            }
             trees.push(&tree::grow(&binned, &g, &h, &growth, &mut gains));
             for (s, row) in scores.iter_mut().zip(data.values.chunks(data.features)) {
                 *s += trees.tree_score(t, row);
@@ -290,6 +306,21 @@ mod tests {
     }
 
     #[test]
+    fn trees_learned_from_half_the_queries_each_still_learn_and_repeat() {
+        let (train, test) = (data(60, 1), data(30, 2));
+        let p = RankerParams {
+            subsample: 0.5,
+            ..RankerParams::default()
+        };
+        let ranker = p.fit(&train).unwrap();
+        let after = test.ndcg(|x| ranker.score(x));
+        assert!(after > 0.9, "held-out NDCG {after}");
+        // Seeded: the same data, the same trees.
+        assert!(p.fit(&train).unwrap() == ranker);
+        assert!(RankerParams::default().fit(&train).unwrap() != ranker);
+    }
+
+    #[test]
     fn bad_parameters_and_data_are_refused_before_fitting() {
         let d = data(2, 3);
         let p = RankerParams {
@@ -298,6 +329,12 @@ mod tests {
         };
         let e = p.fit(&d).unwrap_err().to_string();
         assert!(e.contains("ranker.trees") && e.contains("got 0"), "{e}");
+        let p = RankerParams {
+            subsample: 0.0,
+            ..RankerParams::default()
+        };
+        let e = p.fit(&d).unwrap_err().to_string();
+        assert!(e.contains("ranker.subsample") && e.contains("got 0"), "{e}");
         let mut empty = RankData::new(3);
         empty.push_query([(&[0.0, 0.0, 0.0][..], true)], 5);
         let e = RankerParams::default().fit(&empty).unwrap_err().to_string();
