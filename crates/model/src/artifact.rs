@@ -279,6 +279,11 @@ impl Model {
             )));
         }
         p.affinity.check(rows).map_err(ArtifactError::Invalid)?;
+        if let Some(ranker) = p.learned.as_ref().and_then(|l| l.ranker.as_ref()) {
+            ranker
+                .check(crate::pool::rerank::RANK_FEATURES)
+                .map_err(ArtifactError::Invalid)?;
+        }
         let vectors = Array2::from_shape_vec((rows, dim), p.vectors)
             .map_err(|e| ArtifactError::Invalid(format!("vectors: {e}")))?;
         let index =

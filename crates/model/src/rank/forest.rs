@@ -89,6 +89,31 @@ impl Forest {
         }
     }
 
+    /// Whether the forest is whole, for rows of `features` values: its depth within the
+    /// parameters' bounds, whole trees, and every split on a feature a row has. An artifact
+    /// whose ranker fails this is refused at load time rather than failing a request.
+    pub fn check(&self, features: usize) -> Result<(), String> {
+        if !(1..=10).contains(&self.depth) {
+            return Err(format!("ranker depth {} is not within 1..=10", self.depth));
+        }
+        let trees = self.values.len() / self.nodes();
+        if self.values.len() != trees * self.nodes() || self.splits.len() != trees * self.splits() {
+            return Err(format!(
+                "ranker of {} split nodes and {} values is not whole trees of depth {}",
+                self.splits.len(),
+                self.values.len(),
+                self.depth
+            ));
+        }
+        match self.splits.iter().find(|s| s.feature as usize >= features) {
+            Some(s) => Err(format!(
+                "ranker splits on feature {} of rows of {features}",
+                s.feature
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Tree `t`'s output for row `x`.
     pub fn tree_score(&self, t: usize, x: &[f32]) -> f32 {
         let splits = self.tree_splits(t);
@@ -208,6 +233,15 @@ mod tests {
         let mut parts = [0.0; 2];
         let roots = forest.attribute(&[0.7, 3.0], &mut parts);
         assert_eq!((roots, parts), (0.0, [4.0, 4.0]));
+        // Whole, for rows of 2 features; not for rows of 1.
+        assert_eq!(forest.check(2), Ok(()));
+        assert!(forest
+            .check(1)
+            .unwrap_err()
+            .contains("feature 1 of rows of 1"));
+        let mut cut = forest.clone();
+        cut.values.pop();
+        assert!(cut.check(2).unwrap_err().contains("not whole trees"));
         // Row [0.2, 9.0] stops at the early leaf: only feature 0 moved it.
         let mut parts = [0.0; 2];
         forest.attribute(&[0.2, 9.0], &mut parts);

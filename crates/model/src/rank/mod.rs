@@ -217,6 +217,18 @@ impl Ranker {
         self.features
     }
 
+    /// Whether the ranker can score rows of `features` values (see `Forest::check`); the
+    /// artifact reader refuses one that cannot.
+    pub fn check(&self, features: usize) -> Result<(), String> {
+        if self.features != features || self.gains.len() != features {
+            return Err(format!(
+                "ranker for rows of {} features, the model's rows have {features}",
+                self.features
+            ));
+        }
+        self.trees.check(features)
+    }
+
     /// The ranker's score of a row (higher ranks first).
     pub fn score(&self, x: &[f32]) -> f32 {
         debug_assert_eq!(x.len(), self.features);
