@@ -229,6 +229,16 @@ pub async fn load_catalogs(
     Ok(tokio::task::spawn_blocking(move || merger.finish()).await?)
 }
 
+/// Whether a playlist of the catalog is long enough to become a learning task: what decides
+/// whether a fit learns the weights and the ranker by default.
+pub fn has_learnable_playlists(catalog: &Catalog) -> bool {
+    use selecta_model::learn::tasks::{playlist_tracks, MIN_TRACKS};
+    catalog
+        .playlists()
+        .iter()
+        .any(|p| playlist_tracks(catalog, p).len() >= MIN_TRACKS)
+}
+
 /// Fits a model (on a blocking thread) with default parameters, `variance` overriding the
 /// share of variance the PCA keeps, learning the scoring weights when `learn`.
 pub async fn fit(
@@ -261,8 +271,9 @@ pub async fn fit(
 ///   last-good copy at `cache`, and fall back to that copy when the location fails, but only
 ///   if the copy was made from that same location;
 /// - without: the copy at `cache` if it was fitted from `catalog` as it is now (same path,
-///   same SHA-256) and loads, else a model fitted from `catalog` (seconds), saved to `cache`
-///   for the next start.
+///   same SHA-256) and loads, else a model fitted from `catalog`, learning its weights and
+///   ranker when the catalog has playlists to learn from (seconds; about 15 with learning),
+///   saved to `cache` for the next start.
 ///
 /// What the copy at `cache` was made from is recorded beside it ([`crate::provenance`]);
 /// whether it was used, and if not why, is logged.
@@ -420,7 +431,16 @@ async fn model_of_catalog(source: &ModelSource) -> anyhow::Result<Model> {
         rows = report.rows_read,
         "catalog loaded"
     );
-    let model = fit(catalog, None, false, source.progress).await?;
+    // As `selecta fit` does by default: the served model ranks with the weights and ranker
+    // learned from the catalog's playlists (once: the model is saved to the cache).
+    let learn = has_learnable_playlists(&catalog);
+    if learn {
+        tracing::info!(
+            playlists = catalog.playlists().len(),
+            "learning the scoring weights and the ranker from the catalog's playlists (about 15 s on the bundled catalog, once)"
+        );
+    }
+    let model = fit(catalog, None, learn, source.progress).await?;
     let (model, bytes) = tokio::task::spawn_blocking(move || {
         let bytes = model.to_bytes();
         (model, bytes)

@@ -30,7 +30,8 @@ pub async fn run(args: FitArgs) -> anyhow::Result<()> {
     }
     let loaded = started.elapsed();
     let tracks = catalog.len();
-    let learn = args.learn || (!args.no_learn && has_learnable_playlists(&catalog));
+    let learn = args.learn
+        || (!args.no_learn && selecta_engine::runtime::has_learnable_playlists(&catalog));
     if learn {
         eprintln!(
             "learning the scoring weights and the ranker from the catalog's playlists \
@@ -70,15 +71,6 @@ pub async fn run(args: FitArgs) -> anyhow::Result<()> {
         bytes.len() as f64 / 1e6
     );
     Ok(())
-}
-
-/// Whether a playlist of the catalog is long enough to become a learning task.
-fn has_learnable_playlists(catalog: &selecta_catalog::Catalog) -> bool {
-    use selecta_model::learn::tasks::{playlist_tracks, MIN_TRACKS};
-    catalog
-        .playlists()
-        .iter()
-        .any(|p| playlist_tracks(catalog, p).len() >= MIN_TRACKS)
 }
 
 /// Adds the tracks of a lookup cache file that the catalog lacks, their sound estimated from
