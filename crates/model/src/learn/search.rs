@@ -84,9 +84,10 @@ pub(super) fn learn(
                 max_per_artist: learn.max_per_artist,
                 ..GenerateOptions::default()
             };
+            let points = SeedPoint::of_tracks(&model, given);
             let pool = gather(
                 &model,
-                &SeedPoint::of_tracks(&model, given),
+                &points,
                 &[],
                 initial_k(&model, options.length),
                 &Vec::new(),
@@ -107,9 +108,10 @@ pub(super) fn learn(
                 options
                     .exclude_ids
                     .extend(given.iter().map(|&i| model.tracks()[i].id.to_string()));
+                let points = SeedPoint::of_seeds(&model, &proxies);
                 let pool = gather(
                     &model,
-                    &SeedPoint::of_seeds(&model, &proxies),
+                    &points,
                     &[],
                     initial_k(&model, options.length),
                     &Vec::new(),
@@ -117,18 +119,17 @@ pub(super) fn learn(
                 );
                 proxied.push(Prepared {
                     fold: f,
-                    seed_songs: Filters::seed_songs(&SeedPoint::of_seeds(&model, &proxies)),
+                    seed_songs: Filters::seed_songs(&points),
                     seeds: proxies,
                     options,
                     hidden: hidden.clone(),
                     pool,
                 });
             }
-            let seeds: Vec<Seed> = given.iter().map(|&i| Seed::Track(i)).collect();
             prepared.push(Prepared {
                 fold: f,
-                seed_songs: Filters::seed_songs(&SeedPoint::of_seeds(&model, &seeds)),
-                seeds,
+                seed_songs: Filters::seed_songs(&points),
+                seeds: given.iter().map(|&i| Seed::Track(i)).collect(),
                 options,
                 hidden,
                 pool,
