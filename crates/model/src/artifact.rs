@@ -44,8 +44,11 @@ pub const MAGIC: [u8; 8] = *b"SELECTA\x1a";
 /// parameters (`group_size_power`); version 6 the weights learned for proxy seeds
 /// (`Learned::proxy`) and `LearnParams::proxies`; version 7 the learned ranker
 /// (`Learned::ranker`) and its parameters (`ModelParams::ranker`); version 8 the ranker's
-/// trees laid out complete to its depth (`rank::forest`).
-pub const FORMAT_VERSION: u32 = 8;
+/// trees laid out complete to its depth (`rank::forest`); version 9 the era signal and the
+/// ranker read release dates to the month (`release`), and the ranker the gaps between a
+/// candidate's date and the seeds' (26 features): weights and trees learned before mean
+/// something else.
+pub const FORMAT_VERSION: u32 = 9;
 /// Length of the header before the payload.
 pub const HEADER_LEN: usize = 8 + 4 + 8 + 32;
 

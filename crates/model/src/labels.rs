@@ -19,6 +19,8 @@ pub struct TrackLabels {
     pub genre_count: usize,
     /// Distinct subgenres.
     pub subgenre_count: usize,
+    /// Release date of each track in years with a fraction, NaN when unknown.
+    pub dates: Vec<f32>,
 }
 
 /// Numbers names in order of first appearance (at most `u16::MAX` of them; the rest share
@@ -48,6 +50,10 @@ impl TrackLabels {
             subgenres,
             genre_count: g.0.len(),
             subgenre_count: s.0.len(),
+            dates: tracks
+                .iter()
+                .map(|t| crate::release::release_years(t).unwrap_or(f32::NAN))
+                .collect(),
         }
     }
 }

@@ -41,6 +41,7 @@ mod progress;
 pub mod projection;
 #[cfg(any(test, feature = "reference"))]
 mod reference;
+mod release;
 mod scan;
 
 // Request stages and what stands on them.

@@ -153,8 +153,8 @@ pub(crate) struct SeedPoint<'a> {
     /// Subgenre and genre ids with shares.
     pub subgenres: Vec<(u16, f32)>,
     pub genres: Vec<(u16, f32)>,
-    /// Release year.
-    pub year: Option<u16>,
+    /// Release date in years with a fraction (see [`crate::release`]).
+    pub date: Option<f32>,
     /// Key and mode, when known (a proxy has none).
     pub key: Option<u8>,
     pub mode: Option<u8>,
@@ -179,7 +179,7 @@ impl<'a> SeedPoint<'a> {
             album: aff.album(i).map(|a| (a, 1.0)),
             subgenres: labels.subgenres.row(i).iter().map(|&g| (g, 1.0)).collect(),
             genres: labels.genres.row(i).iter().map(|&g| (g, 1.0)).collect(),
-            year: t.year,
+            date: Some(labels.dates[i]).filter(|d| d.is_finite()),
             key: t.features.key,
             mode: t.features.mode,
             cooccurring: Cow::Borrowed(aff.cooccurring.row(i)),
@@ -207,7 +207,7 @@ impl<'a> SeedPoint<'a> {
         let mut subgenres: Vec<(u16, f32)> = Vec::new();
         let mut genres: Vec<(u16, f32)> = Vec::new();
         let mut cooccurring: Vec<(u32, f32)> = Vec::new();
-        let (mut year_sum, mut year_weight) = (0.0f32, 0.0f32);
+        let (mut date_sum, mut date_weight) = (0.0f32, 0.0f32);
         let album_name = normalize(&proxy.track.album);
         for &(i, w) in &proxy.from {
             let s = share(w);
@@ -230,9 +230,10 @@ impl<'a> SeedPoint<'a> {
                 add(&mut genres, g, s);
             }
             cooccurring.extend(aff.cooccurring.row(i).iter().map(|&(c, cw)| (c, s * cw)));
-            if let Some(y) = tracks[i].year {
-                year_sum += s * f32::from(y);
-                year_weight += s;
+            let d = labels.dates[i];
+            if d.is_finite() {
+                date_sum += s * d;
+                date_weight += s;
             }
         }
         // One entry per track, weights summed: a sort, not a search per entry.
@@ -249,10 +250,9 @@ impl<'a> SeedPoint<'a> {
         // one track is not the seed's artist).
         artists.retain(|&(_, s)| s >= 0.5);
         let album = albums.into_iter().max_by(|a, b| a.1.total_cmp(&b.1));
-        let year = proxy
-            .track
-            .year
-            .or_else(|| (year_weight > 0.0).then(|| (year_sum / year_weight).round() as u16));
+        // The seed's own date when the lookup gave one, else its tracks' mean.
+        let date = crate::release::release_years(&proxy.track)
+            .or_else(|| (date_weight > 0.0).then(|| date_sum / date_weight));
         let track = proxy.estimated(model);
         SeedPoint {
             index: None,
@@ -261,7 +261,7 @@ impl<'a> SeedPoint<'a> {
             album,
             subgenres,
             genres,
-            year,
+            date,
             key: None,
             mode: None,
             cooccurring: Cow::Owned(cooccurring),

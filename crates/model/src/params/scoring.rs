@@ -68,7 +68,7 @@ pub struct ScoringParams {
     pub seed_share: f32,
     /// Weights of the signals.
     pub weights: SignalWeights,
-    /// Width of the era kernel, in years.
+    /// Width of the era kernel, in years (release dates are read to the month).
     pub era_years: f32,
     /// Related artists followed per seed artist.
     pub related_per_artist: usize,

@@ -18,7 +18,8 @@ pub(crate) struct SeedProfile {
     genres: Vec<f32>,
     /// Whether any seed has a genre.
     has_genres: bool,
-    years: Vec<f32>,
+    /// The seeds' release dates (years with a fraction).
+    pub dates: Vec<f32>,
     /// Era score per release year from [`ERA_FROM`], filled on first use.
     era_memo: Vec<f32>,
     keys: [f32; 12],
@@ -27,8 +28,8 @@ pub(crate) struct SeedProfile {
 
 /// First year of the era memo; years outside the memo are computed directly.
 const ERA_FROM: u16 = 1850;
-/// Years the era memo covers.
-const ERA_YEARS: usize = 250;
+/// Months the era memo covers.
+const ERA_YEARS: usize = 250 * 12;
 
 fn add(list: &mut Vec<(u32, f32)>, id: u32, w: f32) {
     match list.iter_mut().find(|(i, _)| *i == id) {
@@ -54,7 +55,7 @@ impl SeedProfile {
             subgenres: vec![0.0; labels.subgenre_count],
             genres: vec![0.0; labels.genre_count],
             has_genres: false,
-            years: Vec::with_capacity(seeds.len()),
+            dates: seeds.iter().filter_map(|s| s.date).collect(),
             era_memo: vec![f32::NAN; ERA_YEARS],
             keys: [0.0; 12],
             modes: [0.0; 2],
@@ -79,9 +80,6 @@ impl SeedProfile {
             for &(g, share) in &seed.genres {
                 s.genres[usize::from(g)] += share;
                 s.has_genres = true;
-            }
-            if let Some(y) = seed.year {
-                s.years.push(f32::from(y));
             }
             if let Some(k) = seed.key.filter(|&k| k < 12) {
                 s.keys[usize::from(k)] += 1.0;
@@ -146,22 +144,24 @@ impl SeedProfile {
             / 2.0
     }
 
-    /// Σ over seeds of exp(-|year - seed year| / era_years).
-    pub fn era(&mut self, year: u16, era_years: f32) -> f32 {
-        let compute = |years: &[f32]| {
-            years
+    /// Σ over seeds of exp(-|date - seed date| / era_years), dates to the month.
+    pub fn era(&mut self, date: f32, era_years: f32) -> f32 {
+        let month = ((date - f32::from(ERA_FROM)) * 12.0).floor();
+        let at = (month.floor() + 0.5) / 12.0 + f32::from(ERA_FROM);
+        let compute = |dates: &[f32]| {
+            dates
                 .iter()
-                .map(|&s| (-(f32::from(year) - s).abs() / era_years).exp())
+                .map(|&s| (-(at - s).abs() / era_years).exp())
                 .sum()
         };
-        match year.checked_sub(ERA_FROM).map(usize::from) {
-            Some(i) if i < ERA_YEARS => {
-                if self.era_memo[i].is_nan() {
-                    self.era_memo[i] = compute(&self.years);
-                }
-                self.era_memo[i]
+        if month >= 0.0 && (month as usize) < ERA_YEARS {
+            let i = month as usize;
+            if self.era_memo[i].is_nan() {
+                self.era_memo[i] = compute(&self.dates);
             }
-            _ => compute(&self.years),
+            self.era_memo[i]
+        } else {
+            compute(&self.dates)
         }
     }
 }

@@ -14,7 +14,7 @@ use super::select::Filters;
 use super::Pool;
 
 /// Features per candidate.
-pub const RANK_FEATURES: usize = 24;
+pub const RANK_FEATURES: usize = 26;
 
 /// The features' names, in row order: the nine signals, then the rest.
 pub const FEATURE_NAMES: [&str; RANK_FEATURES] = [
@@ -42,6 +42,8 @@ pub const FEATURE_NAMES: [&str; RANK_FEATURES] = [
     "length",
     "seeds",
     "proxy_share",
+    "date_gap",
+    "date_gap_mean",
 ];
 
 /// The group ([`crate::params::FEATURE_GROUPS`]) of each feature.
@@ -49,7 +51,7 @@ pub(crate) fn group_of(feature: usize) -> &'static str {
     match feature {
         0..=9 => "signals",
         10 | 11 => "linear",
-        12 | 13 => "track",
+        12 | 13 | 24 | 25 => "track",
         14 | 15 => "centroid",
         16..=20 => "shares",
         _ => "request",
@@ -64,6 +66,8 @@ pub(crate) struct Shape {
     seeds: f32,
     length: f32,
     proxy_share: f32,
+    /// The seeds' release dates.
+    dates: Vec<f32>,
 }
 
 impl Shape {
@@ -87,6 +91,7 @@ impl Shape {
             seeds: seeds.len() as f32,
             length: length as f32,
             proxy_share: proxies as f32 / n,
+            dates: seeds.iter().filter_map(|s| s.date).collect(),
         }
     }
 }
@@ -125,7 +130,8 @@ impl Pool {
         x[10] = if top > 0.0 { c.score / top } else { 0.0 };
         x[11] = (1.0 + place as f32).ln();
         x[12] = t.popularity.unwrap_or(f32::NAN);
-        x[13] = t.year.map_or(f32::NAN, f32::from);
+        let date = model.labels.dates[c.index];
+        x[13] = date;
         x[14] = manhattan_unordered(model.vector(c.index), &shape.centroid);
         x[15] = shape.spread;
         x[16..20].copy_from_slice(&c.counts);
@@ -133,6 +139,11 @@ impl Pool {
         x[21] = shape.length;
         x[22] = shape.seeds;
         x[23] = shape.proxy_share;
+        if date.is_finite() && !shape.dates.is_empty() {
+            let gaps = shape.dates.iter().map(|&d| (d - date).abs());
+            x[24] = gaps.clone().fold(f32::INFINITY, f32::min);
+            x[25] = gaps.sum::<f32>() / shape.dates.len() as f32;
+        }
         x
     }
 

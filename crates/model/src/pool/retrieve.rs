@@ -15,7 +15,7 @@
 //! related(c)  = Σₛ Σ_{a of s, b of c} cos(a, b)   artists' playlist sets, top related only
 //! label(c)    = (max over c's subgenres of the seeds holding it
 //!               + max over c's genres of the seeds holding it) / 2
-//! era(c)      = Σₛ exp(-|year(c) - year(s)| / era_years)
+//! era(c)      = Σₛ exp(-|date(c) - date(s)| / era_years)   release dates to the month
 //! harmony(c)  = Σₛ ([key(c) = key(s)] + [mode(c) = mode(s)]) / 2
 //! close(c)    = Σₛ exp(-d(c, s) / d₁₀(s))   d₁₀(s): distance of s's 10th nearest neighbour
 //! genre(c)    = other_genre when c has genres and none is a seed's, else 1 (a factor)
@@ -327,7 +327,12 @@ fn measure(
         }
         let track_genres = labels.genres.row(c.index);
         let label = profile.label(labels.subgenres.row(c.index), track_genres);
-        let era = track.year.map_or(0.0, |y| profile.era(y, p.era_years));
+        let date = labels.dates[c.index];
+        let era = if date.is_finite() {
+            profile.era(date, p.era_years)
+        } else {
+            0.0
+        };
         let f = &track.features;
         let harmony = profile.harmony(f.key, f.mode);
         let closeness = if w.closeness > 0.0 || learning {
