@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::FitError;
 
 /// Groups of the ranker's features, by name, for [`RankerParams::without`] (the ablation).
-pub const FEATURE_GROUPS: [&str; 6] = [
-    "signals", "linear", "track", "centroid", "shares", "request",
+pub const FEATURE_GROUPS: [&str; 7] = [
+    "signals", "linear", "track", "dates", "centroid", "shares", "request",
 ];
 
 /// How the ranker is boosted (LambdaMART), kept in the artifact with the model parameters.

@@ -51,7 +51,8 @@ pub(crate) fn group_of(feature: usize) -> &'static str {
     match feature {
         0..=9 => "signals",
         10 | 11 => "linear",
-        12 | 13 | 24 | 25 => "track",
+        12 => "track",
+        13 | 24 | 25 => "dates",
         14 | 15 => "centroid",
         16..=20 => "shares",
         _ => "request",
