@@ -284,6 +284,44 @@ mod tests {
     }
 
     #[test]
+    fn the_era_reads_release_dates_to_the_month() {
+        // Alike but for their release dates: t2 came out a month after the seed, t1 ten
+        // months after, both in the seed's year. Only the era counts here, so by years alone
+        // they would tie (and t1, the lower index, would come first).
+        let dates = ["2019-01-10", "2019-11-20", "2019-02-05"];
+        let tracks = dates
+            .iter()
+            .enumerate()
+            .map(|(i, d)| Track {
+                id: format!("t{i}").into(),
+                name: format!("Song {i}").into(),
+                artists: vec![format!("Artist {i}").into()],
+                release_date: Some((*d).into()),
+                year: Some(2019),
+                genres: vec!["pop".into()],
+                features: AudioFeatures {
+                    energy: Some(0.5).into(),
+                    ..AudioFeatures::default()
+                },
+                ..Track::default()
+            })
+            .collect();
+        let mut params = ModelParams::default();
+        params.scoring.weights = crate::SignalWeights::from_array([0.0; crate::params::SIGNALS]);
+        params.scoring.weights.era = 1.0;
+        let catalog = Catalog::from_tracks(tracks, Vec::new());
+        let model = Model::fit(catalog, &params, &mut |_| {}).unwrap();
+        let o = GenerateOptions {
+            length: 2,
+            ..GenerateOptions::default()
+        };
+        let p = generate(&model, &[0], &o).unwrap();
+        let ids: Vec<&str> = p.entries.iter().map(|e| e.track.id.as_str()).collect();
+        assert_eq!(ids, ["t2", "t1"]);
+        assert!(p.entries[0].score > p.entries[1].score);
+    }
+
+    #[test]
     fn nothing_left_is_an_error() {
         let model = tiny_model();
         let all: Vec<String> = (1..12).map(|i| format!("t{i}")).collect();
