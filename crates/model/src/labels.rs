@@ -1,6 +1,7 @@
-//! The tracks' genre and subgenre labels as small integers, so that scoring a candidate
-//! compares numbers instead of hashing strings. Derived from the catalog whenever a model is
-//! fitted or loaded (not stored: the catalog in the artifact already holds the names).
+//! The tracks' genre and subgenre labels as small integers, and their release dates as
+//! numbers, so that scoring a candidate compares numbers instead of hashing or parsing
+//! strings. Derived from the catalog whenever a model is fitted or loaded (not stored: the
+//! catalog in the artifact already holds the names and dates).
 
 use std::collections::HashMap;
 

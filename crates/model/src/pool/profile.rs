@@ -19,8 +19,8 @@ pub(crate) struct SeedProfile {
     /// Whether any seed has a genre.
     has_genres: bool,
     /// The seeds' release dates (years with a fraction).
-    pub dates: Vec<f32>,
-    /// Era score per release year from [`ERA_FROM`], filled on first use.
+    dates: Vec<f32>,
+    /// Era score per release month from [`ERA_FROM`], filled on first use.
     era_memo: Vec<f32>,
     keys: [f32; 12],
     modes: [f32; 2],
@@ -29,7 +29,7 @@ pub(crate) struct SeedProfile {
 /// First year of the era memo; years outside the memo are computed directly.
 const ERA_FROM: u16 = 1850;
 /// Months the era memo covers.
-const ERA_YEARS: usize = 250 * 12;
+const ERA_MONTHS: usize = 250 * 12;
 
 fn add(list: &mut Vec<(u32, f32)>, id: u32, w: f32) {
     match list.iter_mut().find(|(i, _)| *i == id) {
@@ -56,7 +56,7 @@ impl SeedProfile {
             genres: vec![0.0; labels.genre_count],
             has_genres: false,
             dates: seeds.iter().filter_map(|s| s.date).collect(),
-            era_memo: vec![f32::NAN; ERA_YEARS],
+            era_memo: vec![f32::NAN; ERA_MONTHS],
             keys: [0.0; 12],
             modes: [0.0; 2],
         };
@@ -147,14 +147,15 @@ impl SeedProfile {
     /// Σ over seeds of exp(-|date - seed date| / era_years), dates to the month.
     pub fn era(&mut self, date: f32, era_years: f32) -> f32 {
         let month = ((date - f32::from(ERA_FROM)) * 12.0).floor();
-        let at = (month.floor() + 0.5) / 12.0 + f32::from(ERA_FROM);
+        // Every date of a month scores as its middle, so that the month's score is memoised.
+        let at = (month + 0.5) / 12.0 + f32::from(ERA_FROM);
         let compute = |dates: &[f32]| {
             dates
                 .iter()
                 .map(|&s| (-(at - s).abs() / era_years).exp())
                 .sum()
         };
-        if month >= 0.0 && (month as usize) < ERA_YEARS {
+        if month >= 0.0 && (month as usize) < ERA_MONTHS {
             let i = month as usize;
             if self.era_memo[i].is_nan() {
                 self.era_memo[i] = compute(&self.dates);
