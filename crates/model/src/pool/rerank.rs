@@ -31,7 +31,7 @@ pub const FEATURE_NAMES: [&str; RANK_FEATURES] = [
     "linear_score",
     "linear_rank",
     "popularity",
-    "year",
+    "release_date",
     "centroid_distance",
     "seed_spread",
     "artist_seeds",
