@@ -12,6 +12,18 @@ pub(crate) fn release_years(t: &Track) -> Option<f32> {
     t.year.map(|y| f32::from(y) + 0.5)
 }
 
+/// A track's release year and month (1–12), when its release date gives the month.
+pub(crate) fn release_month(t: &Track) -> Option<(u16, u8)> {
+    let mut parts = t.release_date.as_deref()?.trim().splitn(3, '-');
+    let year: u16 = parts.next()?.parse().ok()?;
+    let month: u8 = parts
+        .next()?
+        .parse()
+        .ok()
+        .filter(|m| (1..=12).contains(m))?;
+    Some((year, month))
+}
+
 /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY` as years with a fraction (a month or year alone is
 /// placed at its middle).
 fn parse(date: &str) -> Option<f32> {
@@ -53,5 +65,11 @@ mod tests {
             ..Track::default()
         };
         assert_eq!(release_years(&t), Some(2001.5));
+        assert_eq!(release_month(&t), None);
+        let t = Track {
+            release_date: Some("2019-11-29".into()),
+            ..Track::default()
+        };
+        assert_eq!(release_month(&t), Some((2019, 11)));
     }
 }

@@ -7,6 +7,7 @@ use selecta_types::{Reason, Text, Track};
 
 use crate::attributes::{Attribute, AttributeStats};
 use crate::params::SIGNALS;
+use crate::release::release_month;
 
 /// Audio features worth naming to a listener, and how close (in standard deviations) two
 /// tracks must be to call them similar. Speechiness, instrumentalness and liveness are left
@@ -37,7 +38,25 @@ enum Clause<'a> {
     Subgenre(&'a str),
     Genre(&'a str),
     Era(u16),
+    /// Released the same month as the seed: (year, month 1–12).
+    Month(u16, u8),
 }
+
+/// Month names for the reasons.
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 
 /// Most clauses a reason names.
 const MAX_CLAUSES: usize = 3;
@@ -46,7 +65,8 @@ const MAX_CLAUSES: usize = 3;
 /// made it rank, strongest first (`parts`: each signal's part of its standing, in the order
 /// of [`crate::SignalWeights`]), named where the track shows it: similar features (the two
 /// nearest), the seed's artist or album, playlists that hold both, a related artist, a
-/// shared subgenre (or else genre), the same decade. A signal that did not help is not named.
+/// shared subgenre (or else genre), the same month of release or else the same decade. A
+/// signal that did not help is not named.
 ///
 /// Called for every track of every playlist, so the sentence is written into one string
 /// (no string per clause).
@@ -103,9 +123,18 @@ pub(crate) fn reason(
     } else if let Some(genre) = shared(&track.genres, &seed.genres) {
         shown.push((parts[5], Clause::Genre(genre)));
     }
-    if let (Some(a), Some(b)) = (track.year, seed.year) {
-        if a / 10 == b / 10 {
-            shown.push((parts[6], Clause::Era(a / 10 * 10)));
+    // The era signal reads dates to the month: the same month is named as such.
+    let months = (release_month(track), release_month(seed));
+    if let (Some(a), Some(b)) = months {
+        if a == b {
+            shown.push((parts[6], Clause::Month(a.0, a.1)));
+        }
+    }
+    if !matches!(months, (Some(a), Some(b)) if a == b) {
+        if let (Some(a), Some(b)) = (track.year, seed.year) {
+            if a / 10 == b / 10 {
+                shown.push((parts[6], Clause::Era(a / 10 * 10)));
+            }
         }
     }
     // Strongest first; a stable sort keeps the order above among equals.
@@ -165,6 +194,11 @@ pub(crate) fn reason(
             Clause::Era(decade) => {
                 matched.push("era".to_owned());
                 write!(text, "same era ({decade}s)")
+            }
+            Clause::Month(year, month) => {
+                matched.push("era".to_owned());
+                let name = MONTHS[usize::from(month - 1)];
+                write!(text, "released the same month ({name} {year})")
             }
         };
     }
@@ -269,6 +303,30 @@ mod tests {
              same subgenre (dance pop), same era (2010s)"
         );
         assert_eq!(r.matched, ["energy", "danceability", "subgenre", "era"]);
+    }
+
+    #[test]
+    fn the_same_month_of_release_is_named_else_the_decade() {
+        let mut seed = t("Ed Sheeran", "I Don't Care", 0.68, 0.80, 102.0, "dance pop");
+        let mut track = t("Dua Lipa", "Levitating", 0.69, 0.78, 150.0, "dance pop");
+        seed.release_date = Some("2019-11-08".into());
+        track.release_date = Some("2019-11-29".into());
+        // The era helped most, then labels.
+        let parts = [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 0.0, 0.0];
+        let r = reason(&track, &seed, &seed.label(), &stats(), &parts, &[1.0; 9]);
+        assert_eq!(
+            r.text,
+            "Close to Ed Sheeran - I Don't Care: released the same month (November 2019), \
+             same subgenre (dance pop)"
+        );
+        assert_eq!(r.matched, ["era", "subgenre"]);
+        // A month apart, or a year alone: the decade.
+        track.release_date = Some("2019-12-01".into());
+        let r = reason(&track, &seed, &seed.label(), &stats(), &parts, &[1.0; 9]);
+        assert!(r.text.contains("same era (2010s)"), "{}", r.text);
+        track.release_date = Some("2019".into());
+        let r = reason(&track, &seed, &seed.label(), &stats(), &parts, &[1.0; 9]);
+        assert!(r.text.contains("same era (2010s)"), "{}", r.text);
     }
 
     #[test]
