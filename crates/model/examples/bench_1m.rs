@@ -13,7 +13,6 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use selecta_catalog::Catalog;
 use selecta_model::bench::{self, BenchConfig};
 use selecta_model::synthetic::SyntheticParams;
-use selecta_model::{fit_learned, LearnParams, ModelParams};
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -46,13 +45,8 @@ fn main() -> ExitCode {
         "learning from the {} real playlists",
         base.playlists().len()
     );
-    let learned = match fit_learned(
-        base.clone(),
-        &ModelParams::default(),
-        &LearnParams::default(),
-        &mut |_| {},
-    ) {
-        Ok(model) => model.learned().cloned(),
+    let learned = match bench::learn_from(base.clone(), &mut |_| {}) {
+        Ok(learned) => learned,
         Err(e) => {
             eprintln!("cannot learn from the real catalog: {e}");
             return ExitCode::FAILURE;

@@ -165,6 +165,21 @@ pub fn rss_bytes() -> Option<u64> {
     proc_status_bytes("VmRSS:")
 }
 
+/// What `selecta fit` learns by default from `catalog`'s playlists: what
+/// [`BenchConfig::learned`] takes, since a synthetic catalog has no playlists to learn from.
+pub fn learn_from(
+    catalog: Catalog,
+    progress: &mut dyn FnMut(FitProgress),
+) -> Result<Option<Learned>, FitError> {
+    let model = crate::fit_learned(
+        catalog,
+        &ModelParams::default(),
+        &crate::LearnParams::default(),
+        progress,
+    )?;
+    Ok(model.learned().cloned())
+}
+
 /// Draws a synthetic catalog from `base`, fits a model on it (reporting progress) and times
 /// `config.queries` playlists from random seeds.
 pub fn run(

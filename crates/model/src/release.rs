@@ -14,29 +14,35 @@ pub(crate) fn release_years(t: &Track) -> Option<f32> {
 
 /// A track's release year and month (1–12), when its release date gives the month.
 pub(crate) fn release_month(t: &Track) -> Option<(u16, u8)> {
-    let mut parts = t.release_date.as_deref()?.trim().splitn(3, '-');
-    let year: u16 = parts.next()?.parse().ok()?;
-    let month: u8 = parts
-        .next()?
-        .parse()
-        .ok()
-        .filter(|m| (1..=12).contains(m))?;
-    Some((year, month))
+    match fields(t.release_date.as_deref()?)? {
+        (year, Some(month), _) => Some((year, month)),
+        _ => None,
+    }
 }
 
 /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY` as years with a fraction (a month or year alone is
 /// placed at its middle).
 fn parse(date: &str) -> Option<f32> {
+    let (year, month, day) = fields(date)?;
+    let year = f32::from(year);
+    Some(match (month, day) {
+        (None, _) => year + 0.5,
+        (Some(m), None) => year + (f32::from(m - 1) + 0.5) / 12.0,
+        (Some(m), Some(d)) => year + (f32::from(m - 1) + (f32::from(d) - 0.5) / 31.0) / 12.0,
+    })
+}
+
+/// Year, month (1–12) and day (1–31) of `YYYY-MM-DD`, `YYYY-MM` or `YYYY` (anything after
+/// the day's two digits, such as a time, is ignored); `None` when a part present is not valid.
+fn fields(date: &str) -> Option<(u16, Option<u8>, Option<u8>)> {
     let mut parts = date.trim().splitn(3, '-');
     let year: u16 = parts.next()?.parse().ok()?;
-    let year = f32::from(year);
     let Some(month) = parts.next() else {
-        return Some(year + 0.5);
+        return Some((year, None, None));
     };
     let month: u8 = month.parse().ok().filter(|m| (1..=12).contains(m))?;
-    let month = f32::from(month - 1);
     let Some(day) = parts.next() else {
-        return Some(year + (month + 0.5) / 12.0);
+        return Some((year, Some(month), None));
     };
     let day: u8 = day
         .get(..2)
@@ -44,7 +50,7 @@ fn parse(date: &str) -> Option<f32> {
         .parse()
         .ok()
         .filter(|d| (1..=31).contains(d))?;
-    Some(year + (month + (f32::from(day) - 0.5) / 31.0) / 12.0)
+    Some((year, Some(month), Some(day)))
 }
 
 #[cfg(test)]

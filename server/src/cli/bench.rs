@@ -23,13 +23,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
                 "learning from the {} playlists of the catalog",
                 base.playlists().len()
             );
-            let model = selecta_model::fit_learned(
-                base.clone(),
-                &selecta_model::ModelParams::default(),
-                &selecta_model::LearnParams::default(),
-                &mut progress,
-            )?;
-            config.learned = model.learned().cloned();
+            config.learned = selecta_model::bench::learn_from(base.clone(), &mut progress)?;
         }
         anyhow::Ok(run_bench(base.tracks(), &config, &mut progress)?)
     })
