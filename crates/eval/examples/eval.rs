@@ -3,7 +3,8 @@
 //! `seed`, `strict` or `both`; `SELECTA_EVAL_SAMPLE` the query sample; `SELECTA_EVAL_SEED` its
 //! seed; `SELECTA_EVAL_SPLIT` the split seed; `SELECTA_EVAL_SET` comma-separated `path=value` edits
 //! (`scoring.seed_share=0`); `SELECTA_EVAL_LEARN=0` measures the weights as given instead of
-//! learning them.
+//! learning them; `SELECTA_EVAL_COLD_GROUP` the most playlists whose seeds leave the catalog
+//! together in the cold run (`EvalConfig::cold_group`).
 //!
 //! `cargo run --release -p selecta-eval --example eval`
 
@@ -51,6 +52,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if std::env::var("SELECTA_EVAL_LEARN").is_ok_and(|v| v == "0") {
         config.learn = false;
+    }
+    if let Ok(s) = std::env::var("SELECTA_EVAL_COLD_GROUP") {
+        config.cold_group = s.parse()?;
     }
     if let Ok(s) = std::env::var("SELECTA_EVAL_CAP") {
         config.max_per_artist = Some(s.parse()?);

@@ -39,8 +39,10 @@ pub struct ColdStats {
     /// What the engine says to such a playlist (the first one met).
     pub lost_all_message: Option<String>,
     /// Hidden tracks that were another scored playlist's seed, so not in the cold catalog
-    /// (they count as misses).
+    /// (they count as misses; [`groups`] keeps them at 0).
     pub hidden_removed: usize,
+    /// Models the playlists were scored by (one per group of [`groups`]).
+    pub models: usize,
 }
 
 impl ColdStats {
@@ -53,6 +55,7 @@ impl ColdStats {
         self.skipped += other.skipped;
         self.lost_all_seeds += other.lost_all_seeds;
         self.hidden_removed += other.hidden_removed;
+        self.models += other.models;
         if self.lost_all_message.is_none() {
             self.lost_all_message.clone_from(&other.lost_all_message);
         }
@@ -90,6 +93,46 @@ pub fn cold_catalog(seen: &Catalog, tasks: &[Task]) -> (Catalog, usize) {
         })
         .collect();
     (Catalog::from_tracks(tracks, playlists), hidden_removed)
+}
+
+/// The tasks (indices into `tasks`, visited in `order`) dealt into groups of at most `most`
+/// whose seeds leave the catalog together: a task joins the first group it fits, and never one
+/// where its seeds are another task's hidden tracks or the other way round (a hidden track
+/// taken out of the catalog could not be found, and would count as a miss the protocol does
+/// not make). A random `order` mixes playlists of different genres in a group, so that the
+/// tracks its other playlists take out of the catalog are seldom ones a playlist would
+/// confuse with its own.
+pub fn groups(tasks: &[Task], order: &[usize], most: usize) -> Vec<Vec<usize>> {
+    struct Group {
+        tasks: Vec<usize>,
+        seeds: HashSet<usize>,
+        hidden: HashSet<usize>,
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    for &k in order {
+        let task = &tasks[k];
+        let fits = |g: &Group| {
+            g.tasks.len() < most
+                && !task.seeds.iter().any(|i| g.hidden.contains(i))
+                && !task.hidden.iter().any(|i| g.seeds.contains(i))
+        };
+        let g = match groups.iter().position(fits) {
+            Some(g) => g,
+            None => {
+                groups.push(Group {
+                    tasks: Vec::new(),
+                    seeds: HashSet::new(),
+                    hidden: HashSet::new(),
+                });
+                groups.len() - 1
+            }
+        };
+        let group = &mut groups[g];
+        group.tasks.push(k);
+        group.seeds.extend(task.seeds.iter().copied());
+        group.hidden.extend(task.hidden.iter().copied());
+    }
+    groups.into_iter().map(|g| g.tasks).collect()
 }
 
 /// What Spotify's `GET /v1/tracks/{id}` tells of a catalog track: its metadata, album id and
@@ -219,3 +262,47 @@ impl Recommender for ColdRecommender<'_> {
 
 /// The cold row's name in reports.
 pub const COLD: &str = "Selecta, cold seeds";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(playlist: usize, seeds: &[usize], hidden: &[usize]) -> Task {
+        Task {
+            playlist,
+            seeds: seeds.to_vec(),
+            hidden: hidden.to_vec(),
+        }
+    }
+
+    #[test]
+    fn groups_keep_every_hidden_track_in_the_catalog_and_respect_the_size() {
+        let tasks = [
+            task(0, &[1, 2], &[3, 4]),
+            // Its seed 3 is task 0's hidden track: another group.
+            task(1, &[3, 5], &[6, 7]),
+            task(2, &[8, 9], &[10, 11]),
+            // Its hidden 9 is task 2's seed: not with task 2.
+            task(3, &[12, 13], &[9, 14]),
+            task(4, &[15, 16], &[17, 18]),
+        ];
+        let order: Vec<usize> = (0..tasks.len()).collect();
+        let groups = groups(&tasks, &order, 2);
+        assert_eq!(groups, vec![vec![0, 2], vec![1, 3], vec![4]]);
+        for g in &groups {
+            let group: Vec<Task> = g.iter().map(|&k| tasks[k].clone()).collect();
+            let seeds: HashSet<usize> = group.iter().flat_map(|t| t.seeds.clone()).collect();
+            assert!(group
+                .iter()
+                .flat_map(|t| &t.hidden)
+                .all(|h| !seeds.contains(h)));
+        }
+        // One playlist a group is the protocol exactly.
+        assert_eq!(super::groups(&tasks, &order, 1).len(), 5);
+        assert_eq!(super::groups(&tasks, &order, 100).len(), 2);
+        assert_eq!(
+            super::groups(&tasks, &[4, 3, 2, 1, 0], 2),
+            vec![vec![4, 3], vec![2, 1], vec![0]]
+        );
+    }
+}

@@ -26,6 +26,12 @@ pub struct EvalConfig {
     /// Learn the scoring weights inside every fitted model, from the playlists that model may
     /// know (`selecta_model::learn`); `false` measures the weights as given.
     pub learn: bool,
+    /// Most scored playlists whose seeds leave the catalog together in the cold-seed run: each
+    /// such group gets a model fitted without its seeds (the learned weights and ranker are
+    /// learned once per fold or split). 1 is the protocol exactly (every playlist's own seeds
+    /// alone out of the catalog); larger is faster and takes more tracks out than a playlist's
+    /// own seeds. A playlist never shares a group with one whose seeds are its hidden tracks.
+    pub cold_group: usize,
 }
 
 impl Default for EvalConfig {
@@ -40,6 +46,7 @@ impl Default for EvalConfig {
             folds: 5,
             max_per_artist: None,
             learn: true,
+            cold_group: 4,
         }
     }
 }
@@ -88,6 +95,9 @@ impl EvalConfig {
         if self.max_per_artist == Some(0) {
             return bad("max_per_artist", "must be at least 1, got 0".into());
         }
+        if self.cold_group == 0 {
+            return bad("cold_group", "must be at least 1, got 0".into());
+        }
         Ok(())
     }
 }
@@ -106,6 +116,10 @@ mod tests {
         };
         assert_eq!(err(|c| c.sample = 0), "sample must be at least 1, got 0");
         assert_eq!(err(|c| c.folds = 1), "folds must be 2..=100, got 1");
+        assert_eq!(
+            err(|c| c.cold_group = 0),
+            "cold_group must be at least 1, got 0"
+        );
         assert_eq!(
             err(|c| c.test_share = 1.0),
             "test_share must be strictly between 0 and 1, got 1"

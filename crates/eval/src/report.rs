@@ -182,7 +182,8 @@ impl fmt::Display for Report {
                     f,
                     "cold seeds: {} given, {} matched to another release, {} estimated from their \
                      artists' tracks, {} left out; {} of {} playlists lost all their seeds{}; \
-                     {} hidden tracks were other playlists' seeds (counted as misses)",
+                     {} models, each fitted without the seeds of its group of playlists; {} hidden \
+                     tracks were other playlists' seeds (counted as misses)",
                     c.seeds,
                     c.same_recording,
                     c.proxy,
@@ -193,6 +194,7 @@ impl fmt::Display for Report {
                         .as_deref()
                         .map(|m| format!(" (the answer then: \"{m}\")"))
                         .unwrap_or_default(),
+                    c.models,
                     c.hidden_removed,
                 )?;
             }

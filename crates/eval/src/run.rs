@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
-use rand::seq::IndexedRandom;
+use rand::seq::{IndexedRandom, SliceRandom};
 use selecta_catalog::Catalog;
 use selecta_model::{fit_learned, LearnParams, Model, ModelParams};
 use selecta_types::PlaylistRequest;
@@ -40,6 +40,7 @@ const SEED_MODEL: &str = "the seed's model (rebuilt)";
 /// Stream numbers of the random generators, so that each use is independent.
 const STREAM_SAMPLE: u64 = 1 << 40;
 const STREAM_BASELINE: u64 = 2 << 40;
+const STREAM_COLD_GROUPS: u64 = 3 << 40;
 
 /// Runs the seed's metrics and the configured continuation protocols on a catalog, fitting
 /// models with `params` (one per fold or split, as the protocols require).
@@ -263,12 +264,32 @@ fn run_protocol(
         let seed_model = Model::fit(seen.clone(), &seed_model_params(), &mut |_| {})?;
         let seed_knn = NeighbourRecommender::new(&seed_model, SEED_MODEL);
         let relabel = protocol == Protocol::Strict;
-        let (cold_seen, hidden_removed) = cold::cold_catalog(&seen, &tasks);
+        let (cold_seen, _) = cold::cold_catalog(&seen, &tasks);
         // The warm model only ever sees catalog seeds: no proxy weights to learn.
-        let model = fit(seen, params, config, relabel, false, &stage, progress)?;
+        let model = fit(
+            seen.clone(),
+            params,
+            config,
+            relabel,
+            false,
+            &stage,
+            progress,
+        )?;
         learned.extend(model.learned().map(LearnedSummary::from));
+        let model_rec = ModelRecommender::new(&model, eval_options(config));
+        let random = RandomBaseline::new(catalog.len());
+        let recs: [&dyn Recommender; 4] = [&model_rec, &random, &same_genre, &seed_knn];
+        for (r, rec) in recs.iter().enumerate() {
+            debug_assert_eq!(rec.name(), names[r]);
+            let stream = STREAM_BASELINE + (r as u64) * 1000 + g as u64;
+            score_tasks(*rec, &tasks, config.seed, stream, &mut scores[r]);
+        }
+        // Cold seeds: the weights and ranker are learned once, without every scored
+        // playlist's seeds; each group of playlists is then scored by a model fitted without
+        // its own seeds only, so that a playlist loses no more of the catalog than the
+        // protocol takes (see `EvalConfig::cold_group`).
         let cold_stage = format!("{stage}, cold seeds");
-        let cold_model = fit(
+        let learner = fit(
             cold_seen,
             params,
             config,
@@ -277,18 +298,31 @@ fn run_protocol(
             &cold_stage,
             progress,
         )?;
-        let model_rec = ModelRecommender::new(&model, eval_options(config));
-        let cold_rec = ColdRecommender::new(&cold_model, catalog, eval_options(config));
-        let random = RandomBaseline::new(catalog.len());
-        let recs: [&dyn Recommender; 5] = [&model_rec, &random, &same_genre, &seed_knn, &cold_rec];
-        for (r, rec) in recs.iter().enumerate() {
-            debug_assert_eq!(rec.name(), names[r]);
-            let stream = STREAM_BASELINE + (r as u64) * 1000 + g as u64;
-            score_tasks(*rec, &tasks, config.seed, stream, &mut scores[r]);
+        let cold_learned = learner.learned().cloned();
+        drop(learner);
+        let mut order: Vec<usize> = (0..tasks.len()).collect();
+        order.shuffle(&mut rng_for(config.seed, STREAM_COLD_GROUPS + g as u64));
+        let cold_groups = cold::groups(&tasks, &order, config.cold_group);
+        for (c, members) in cold_groups.iter().enumerate() {
+            progress(EvalProgress {
+                stage: format!("scoring ({cold_stage})"),
+                done: c,
+                total: cold_groups.len(),
+            });
+            let group: Vec<Task> = members.iter().map(|&k| tasks[k].clone()).collect();
+            let (group_seen, hidden_removed) = cold::cold_catalog(&seen, &group);
+            let mut cold_model = Model::fit(group_seen, params, &mut |_| {})?;
+            if let Some(l) = &cold_learned {
+                cold_model = cold_model.with_learned(l.clone());
+            }
+            let cold_rec = ColdRecommender::new(&cold_model, catalog, eval_options(config));
+            let stream = STREAM_BASELINE + 4 * 1000 + g as u64;
+            score_tasks(&cold_rec, &group, config.seed, stream, &mut scores[4]);
+            let mut group_cold = cold_rec.stats();
+            group_cold.hidden_removed = hidden_removed;
+            group_cold.models = 1;
+            cold_stats.add(&group_cold);
         }
-        let mut group_cold = cold_rec.stats();
-        group_cold.hidden_removed = hidden_removed;
-        cold_stats.add(&group_cold);
         scored += tasks.len();
         progress(EvalProgress {
             stage: format!("scoring ({stage})"),

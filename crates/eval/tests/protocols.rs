@@ -193,6 +193,9 @@ fn strict_scores_are_sane_and_beat_random() {
     assert_eq!(cold.playlists, strict.scored);
     assert_eq!(cold.seeds, cold.same_recording + cold.proxy + cold.skipped);
     assert!(cold.proxy > cold.skipped, "{cold:?}");
+    // Playlists share a cold model only when none's seeds are another's hidden tracks.
+    assert_eq!(cold.hidden_removed, 0, "{cold:?}");
+    assert!(cold.models * config.cold_group >= strict.scored, "{cold:?}");
     assert!(
         rp(selecta_eval::cold::COLD) > 10.0 * rp("random"),
         "{strict:?}"

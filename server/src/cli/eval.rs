@@ -58,6 +58,11 @@ pub struct EvalArgs {
     #[arg(long)]
     pub no_learn: bool,
 
+    /// Most playlists whose seeds leave the catalog together in the cold-seed run (1: each
+    /// playlist's own seeds alone, one model fit per playlist; larger is faster).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..))]
+    pub cold_group: u64,
+
     /// Print the report as JSON (see docs/cli.md) instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -112,6 +117,7 @@ pub async fn run(args: EvalArgs) -> anyhow::Result<()> {
         folds: args.folds as usize,
         max_per_artist: args.max_per_artist.map(|m| m as usize),
         learn: !args.no_learn,
+        cold_group: args.cold_group as usize,
     };
     let path = args.catalog.clone();
     let (report, catalog) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
