@@ -304,11 +304,6 @@ fn run_protocol(
         order.shuffle(&mut rng_for(config.seed, STREAM_COLD_GROUPS + g as u64));
         let cold_groups = cold::groups(&tasks, &order, config.cold_group);
         for (c, members) in cold_groups.iter().enumerate() {
-            progress(EvalProgress {
-                stage: format!("scoring ({cold_stage})"),
-                done: c,
-                total: cold_groups.len(),
-            });
             let group: Vec<Task> = members.iter().map(|&k| tasks[k].clone()).collect();
             let (group_seen, hidden_removed) = cold::cold_catalog(&seen, &group);
             let mut cold_model = Model::fit(group_seen, params, &mut |_| {})?;
@@ -322,6 +317,11 @@ fn run_protocol(
             group_cold.hidden_removed = hidden_removed;
             group_cold.models = 1;
             cold_stats.add(&group_cold);
+            progress(EvalProgress {
+                stage: format!("scoring ({cold_stage})"),
+                done: c + 1,
+                total: cold_groups.len(),
+            });
         }
         scored += tasks.len();
         progress(EvalProgress {
