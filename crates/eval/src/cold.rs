@@ -43,6 +43,9 @@ pub struct ColdStats {
     pub hidden_removed: usize,
     /// Models the playlists were scored by (one per group of [`groups`]).
     pub models: usize,
+    /// Wall-clock seconds of the cold run: learning its weights and ranker, fitting the
+    /// groups' models, scoring.
+    pub seconds: f64,
 }
 
 impl ColdStats {
@@ -56,6 +59,7 @@ impl ColdStats {
         self.lost_all_seeds += other.lost_all_seeds;
         self.hidden_removed += other.hidden_removed;
         self.models += other.models;
+        self.seconds += other.seconds;
         if self.lost_all_message.is_none() {
             self.lost_all_message.clone_from(&other.lost_all_message);
         }

@@ -183,7 +183,7 @@ impl fmt::Display for Report {
                     "cold seeds: {} given, {} matched to another release, {} estimated from their \
                      artists' tracks, {} left out; {} of {} playlists lost all their seeds{}; \
                      {} models, each fitted without the seeds of its group of playlists; {} hidden \
-                     tracks were other playlists' seeds (counted as misses)",
+                     tracks were other playlists' seeds (counted as misses); {:.1} s",
                     c.seeds,
                     c.same_recording,
                     c.proxy,
@@ -196,6 +196,7 @@ impl fmt::Display for Report {
                         .unwrap_or_default(),
                     c.models,
                     c.hidden_removed,
+                    c.seconds,
                 )?;
             }
             for (i, l) in p.learned.iter().enumerate() {

@@ -289,6 +289,7 @@ fn run_protocol(
         // its own seeds only, so that a playlist loses no more of the catalog than the
         // protocol takes (see `EvalConfig::cold_group`).
         let cold_stage = format!("{stage}, cold seeds");
+        let cold_started = Instant::now();
         let learner = fit(
             cold_seen,
             params,
@@ -323,6 +324,7 @@ fn run_protocol(
                 total: cold_groups.len(),
             });
         }
+        cold_stats.seconds += cold_started.elapsed().as_secs_f64();
         scored += tasks.len();
         progress(EvalProgress {
             stage: format!("scoring ({stage})"),

@@ -197,6 +197,10 @@ fn strict_scores_are_sane_and_beat_random() {
     assert_eq!(cold.hidden_removed, 0, "{cold:?}");
     assert!(cold.models * config.cold_group >= strict.scored, "{cold:?}");
     assert!(
+        cold.seconds > 0.0 && cold.seconds < strict.seconds,
+        "{cold:?}"
+    );
+    assert!(
         rp(selecta_eval::cold::COLD) > 10.0 * rp("random"),
         "{strict:?}"
     );
