@@ -47,8 +47,9 @@ pub const MAGIC: [u8; 8] = *b"SELECTA\x1a";
 /// trees laid out complete to its depth (`rank::forest`); version 9 the era signal and the
 /// ranker read release dates to the month (`release`), and the ranker the gaps between a
 /// candidate's date and the seeds' (26 features): weights and trees learned before mean
-/// something else.
-pub const FORMAT_VERSION: u32 = 9;
+/// something else; version 10 the ranker's 27th feature, a candidate's popularity against
+/// the seeds' mean (`popularity_gap`).
+pub const FORMAT_VERSION: u32 = 10;
 /// Length of the header before the payload.
 pub const HEADER_LEN: usize = 8 + 4 + 8 + 32;
 

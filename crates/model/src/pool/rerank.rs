@@ -14,7 +14,7 @@ use super::select::Filters;
 use super::Pool;
 
 /// Features per candidate.
-pub const RANK_FEATURES: usize = 26;
+pub const RANK_FEATURES: usize = 27;
 
 /// The features' names, in row order: the nine signals, then the rest.
 pub const FEATURE_NAMES: [&str; RANK_FEATURES] = [
@@ -44,6 +44,7 @@ pub const FEATURE_NAMES: [&str; RANK_FEATURES] = [
     "proxy_share",
     "date_gap",
     "date_gap_mean",
+    "popularity_gap",
 ];
 
 /// The group ([`crate::params::FEATURE_GROUPS`]) of each feature.
@@ -51,7 +52,7 @@ pub(crate) fn group_of(feature: usize) -> &'static str {
     match feature {
         0..=9 => "signals",
         10 | 11 => "linear",
-        12 => "track",
+        12 | 26 => "track",
         13 | 24 | 25 => "dates",
         14 | 15 => "centroid",
         16..=20 => "shares",
@@ -69,6 +70,8 @@ pub(crate) struct Shape {
     proxy_share: f32,
     /// The seeds' release dates.
     dates: Vec<f32>,
+    /// The seeds' mean popularity, when any has one (a proxy's is the lookup's).
+    popularity: Option<f32>,
 }
 
 impl Shape {
@@ -93,8 +96,16 @@ impl Shape {
             length: length as f32,
             proxy_share: proxies as f32 / n,
             dates: seeds.iter().filter_map(|s| s.date).collect(),
+            popularity: mean(seeds.iter().filter_map(|s| s.track.popularity)),
         }
     }
+}
+
+fn mean(values: impl Iterator<Item = f32>) -> Option<f32> {
+    let (sum, n) = values
+        .filter(|v| v.is_finite())
+        .fold((0.0f32, 0usize), |(s, n), v| (s + v, n + 1));
+    (n > 0).then(|| sum / n as f32)
 }
 
 impl Pool {
@@ -144,6 +155,9 @@ impl Pool {
             let gaps = shape.dates.iter().map(|&d| (d - date).abs());
             x[24] = gaps.clone().fold(f32::INFINITY, f32::min);
             x[25] = gaps.sum::<f32>() / shape.dates.len() as f32;
+        }
+        if let (Some(p), Some(seeds)) = (t.popularity, shape.popularity) {
+            x[26] = (p - seeds).abs();
         }
         x
     }
