@@ -212,8 +212,8 @@ impl Pool {
 
 /// Each signal's part of a candidate's standing, for its reason: under a ranker, its path
 /// attribution, with the weighted sum's features (score and rank) shared out over the signals
-/// in proportion to their weighted values and the shares' counts given to the artist and
-/// album signals; without one, the weighted values themselves.
+/// in proportion to their weighted values, the shares' counts given to the artist and album
+/// signals and the dates to the era; without one, the weighted values themselves.
 pub(crate) fn contributions(
     ranker: Option<&Ranker>,
     x: &[f32; RANK_FEATURES],
@@ -241,7 +241,8 @@ pub(crate) fn contributions(
     out[1] += parts[16] + parts[17];
     out[2] += parts[18] + parts[19];
     out[5] += parts[9] + parts[20];
-    out[6] += parts[13];
+    // The candidate's date and its gaps to the seeds' are the era's.
+    out[6] += parts[13] + parts[24] + parts[25];
     out[8] += parts[14];
     out
 }
