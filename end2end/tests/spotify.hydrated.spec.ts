@@ -83,6 +83,8 @@ test('a library track the catalog lacks becomes an estimated seed, and the playl
   for (let pages = 0; (await estimated.count()) === 0; pages++) {
     expect(pages, 'no estimated track in the saved tracks').toBeLessThan(6);
     await page.getByTestId('next-page').click();
+    // The old page stays on screen while the next one loads: wait for the next one's number.
+    await expect(page.getByRole('navigation', { name: 'Pages' })).toContainText(`Page ${pages + 2}`);
     await expect(page.getByTestId('library-track').first()).toBeVisible();
   }
   const row = estimated.first();
