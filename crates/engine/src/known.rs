@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use selecta_catalog::normalize::normalize;
 use selecta_catalog::{song_key, Catalog, CatalogMerger};
-use selecta_model::{mean_features, on_album, Model, ProxySeed, MAX_PROXY_TRACKS};
+use selecta_model::{mean_features, on_album, Model, ProxySeed, GUEST_WEIGHT, MAX_PROXY_TRACKS};
 
 /// Catalog tracks a proxy is estimated from: the closest kin only (same album, same era),
 /// since a mean over an artist's whole catalogue blurs its sound.
@@ -24,13 +24,6 @@ use crate::view::{slug, CatalogIndex};
 /// Two releases of a recording whose lengths differ by more than this are different edits
 /// (a radio edit, an extended mix), even under the same title.
 pub const DURATION_TOLERANCE_MS: u32 = 4_000;
-
-/// Weight of a catalog track on the seed's own album, against one on another album.
-const SAME_ALBUM_WEIGHT: f32 = 3.0;
-/// Years apart at which a track's weight halves.
-const ERA_HALF_YEARS: f32 = 4.0;
-/// Weight of a track where the artist is a guest, against one where they lead.
-const GUEST_WEIGHT: f32 = 0.5;
 
 /// The catalog track that is the same recording as `t`: by ISRC when both have one, else by
 /// song key (normalised main artist and title without version tags) with the lengths within
@@ -69,6 +62,7 @@ pub fn song_tracks(index: &CatalogIndex, tracks: &[Track], t: &SpotifyTrack) -> 
 pub fn proxy(model: &Model, index: &CatalogIndex, t: &SpotifyTrack) -> Option<ProxySeed> {
     let tracks = model.tracks();
     let album = normalize(&t.album);
+    let probe = track_of(t);
     let mut from: Vec<(usize, f32)> = Vec::new();
     for (k, name) in t.artists.iter().enumerate() {
         let Some(artist) = catalog_artist(index, t, k, name) else {
@@ -76,7 +70,7 @@ pub fn proxy(model: &Model, index: &CatalogIndex, t: &SpotifyTrack) -> Option<Pr
         };
         let role = if k == 0 { 1.0 } else { GUEST_WEIGHT };
         for &i in &artist.tracks {
-            let w = role * kinship(t, &album, &tracks[i]);
+            let w = role * kinship(&probe, &album, &tracks[i]);
             match from.iter_mut().find(|(j, _)| *j == i) {
                 Some((_, v)) => *v = v.max(w),
                 None => from.push((i, w)),
@@ -88,26 +82,13 @@ pub fn proxy(model: &Model, index: &CatalogIndex, t: &SpotifyTrack) -> Option<Pr
     }
     from.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     from.truncate(PROXY_TRACKS);
-    Some(ProxySeed {
-        track: track_of(t),
-        from,
-    })
+    Some(ProxySeed { track: probe, from })
 }
 
-/// How much a catalog track by the same artist says about `t`'s sound: more on its album
-/// (`album` is `t`'s, normalised), nearer its year, and when popular.
-fn kinship(t: &SpotifyTrack, album: &str, c: &Track) -> f32 {
-    let album_w = if on_album(t.album_id.as_deref(), album, c) {
-        SAME_ALBUM_WEIGHT
-    } else {
-        1.0
-    };
-    let era_w = match (t.year, c.year) {
-        (Some(a), Some(b)) => 1.0 / (1.0 + f32::from(a.abs_diff(b)) / ERA_HALF_YEARS),
-        _ => 0.5,
-    };
-    let pop_w = 0.5 + c.popularity.unwrap_or(0.0).clamp(0.0, 100.0) / 200.0;
-    album_w * era_w * pop_w
+/// How much catalog track `c` by one of `t`'s artists says about `t`'s sound
+/// ([`selecta_model::kinship`]); `album` is `t`'s album name, normalised.
+fn kinship(t: &Track, album: &str, c: &Track) -> f32 {
+    selecta_model::kinship(t, on_album(t.album_id.as_deref(), album, c), c)
 }
 
 /// Folds tracks learned through lookups into a catalog before a fit: each one the catalog
@@ -141,7 +122,7 @@ pub fn fold_into(catalog: Catalog, known: &[SpotifyTrack]) -> (Catalog, usize, u
                     artist
                         .tracks
                         .iter()
-                        .map(|&i| (i, role * kinship(t, &album, &tracks[i]))),
+                        .map(|&i| (i, role * kinship(&probe, &album, &tracks[i]))),
                 );
             }
         }

@@ -254,6 +254,7 @@ impl<'a> SeedPoint<'a> {
         let date = crate::release::release_years(&proxy.track)
             .or_else(|| (date_weight > 0.0).then(|| date_sum / date_weight));
         let track = proxy.estimated(model);
+        known_metadata_shift(model, &proxy.from, &track, &mut vector);
         SeedPoint {
             index: None,
             vector: Cow::Owned(vector),
@@ -287,11 +288,79 @@ impl<'a> SeedPoint<'a> {
     }
 }
 
+/// Moves a proxy's vector (the weighted mean of its tracks') by what its own metadata says of
+/// the columns model space reads from metadata, not sound: popularity, duration and year. The
+/// lookup knows these of the track itself; its tracks' mean only guesses them. Model space is
+/// linear in each column, so the shift is the difference of two encodings that differ only there.
+fn known_metadata_shift(model: &Model, from: &[(usize, f32)], track: &Track, vector: &mut [f32]) {
+    let tracks = model.tracks();
+    let mean = |get: &dyn Fn(&Track) -> Option<f32>| {
+        let (mut sum, mut weight) = (0.0f32, 0.0f32);
+        for &(i, w) in from {
+            if let Some(v) = get(&tracks[i]) {
+                sum += w * v;
+                weight += w;
+            }
+        }
+        (weight > 0.0).then(|| sum / weight)
+    };
+    let mut guessed = track.clone();
+    let mut differs = false;
+    if track.popularity.is_some() {
+        guessed.popularity = mean(&|t| t.popularity);
+        differs |= guessed.popularity != track.popularity;
+    }
+    if track.duration_ms.is_some() {
+        guessed.duration_ms = mean(&|t| t.duration_ms.map(|d| d as f32)).map(|d| d.round() as u32);
+        differs |= guessed.duration_ms != track.duration_ms;
+    }
+    if track.year.is_some() {
+        guessed.year = mean(&|t| t.year.map(f32::from)).map(|y| y.round() as u16);
+        differs |= guessed.year != track.year;
+    }
+    if !differs {
+        return;
+    }
+    let known = model.transform(track);
+    let guess = model.transform(&guessed);
+    for ((v, k), g) in vector.iter_mut().zip(known.iter()).zip(guess.iter()) {
+        *v += k - g;
+    }
+}
+
 fn add<K: PartialEq + Copy>(list: &mut Vec<(K, f32)>, k: K, w: f32) {
     match list.iter_mut().find(|(i, _)| *i == k) {
         Some((_, v)) => *v += w,
         None => list.push((k, w)),
     }
+}
+
+/// Weight of a catalog track on the seed's own album, against one on another album.
+const SAME_ALBUM_WEIGHT: f32 = 3.0;
+/// Years apart at which a kin track's weight halves.
+const ERA_HALF_YEARS: f32 = 4.0;
+/// Weight of a track where the artist is a guest, against one where they lead (the caller
+/// multiplies it into [`kinship`]).
+pub const GUEST_WEIGHT: f32 = 0.5;
+
+/// How much catalog track `c`, by one of `seed`'s artists, says about `seed`'s sound: three
+/// times as much on its own album (`same_album`, as the caller tells it), halving every
+/// [`ERA_HALF_YEARS`] between their release dates, and more when popular. The engine's
+/// matching and the learner's proxies weigh kin alike through it.
+pub fn kinship(seed: &Track, same_album: bool, c: &Track) -> f32 {
+    let album_w = if same_album { SAME_ALBUM_WEIGHT } else { 1.0 };
+    let era_w = match (
+        crate::release::release_years(seed),
+        crate::release::release_years(c),
+    ) {
+        (Some(a), Some(b)) => 1.0 / (1.0 + (a - b).abs() / ERA_HALF_YEARS),
+        _ => 0.5,
+    };
+    let pop_w = match (seed.popularity, c.popularity) {
+        (Some(a), Some(b)) => 1.0 / (1.0 + (a - b).abs() / 25.0),
+        _ => 0.5 + c.popularity.unwrap_or(0.0).clamp(0.0, 100.0) / 200.0,
+    };
+    album_w * era_w * pop_w
 }
 
 /// Most catalog tracks [`artist_proxy`] estimates a proxy from (the engine's matching keeps
@@ -311,24 +380,14 @@ pub(crate) fn artist_proxy(model: &Model, i: usize, leave_out: &[usize]) -> Opti
     let album = aff.album(i);
     let mut from: Vec<(usize, f32)> = Vec::new();
     for (k, &a) in aff.track_artists.row(i).iter().enumerate() {
-        let role = if k == 0 { 1.0 } else { 0.5 };
+        let role = if k == 0 { 1.0 } else { GUEST_WEIGHT };
         for &j in aff.artist_tracks.row(a as usize) {
             let j = j as usize;
             if j == i || leave_out.contains(&j) {
                 continue;
             }
-            let c = &tracks[j];
-            let album_w = if album.is_some() && aff.album(j) == album {
-                3.0
-            } else {
-                1.0
-            };
-            let era_w = match (t.year, c.year) {
-                (Some(a), Some(b)) => 1.0 / (1.0 + f32::from(a.abs_diff(b)) / 4.0),
-                _ => 0.5,
-            };
-            let pop_w = 0.5 + c.popularity.unwrap_or(0.0).clamp(0.0, 100.0) / 200.0;
-            let w = role * album_w * era_w * pop_w;
+            let same_album = album.is_some() && aff.album(j) == album;
+            let w = role * kinship(t, same_album, &tracks[j]);
             match from.iter_mut().find(|(x, _)| *x == j) {
                 Some((_, v)) => *v = v.max(w),
                 None => from.push((j, w)),
@@ -349,4 +408,90 @@ pub(crate) fn artist_proxy(model: &Model, i: usize, leave_out: &[usize]) -> Opti
         },
         from,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ModelParams;
+    use selecta_catalog::Catalog;
+
+    /// Tracks 0 and 1 sound alike and differ in popularity, length and year only; the others
+    /// spread the columns so that each varies.
+    fn model() -> Model {
+        let tracks = (0..10)
+            .map(|i| Track {
+                id: format!("t{i}").into(),
+                name: format!("Song {i}").into(),
+                artists: vec!["Artist".into()],
+                year: Some(1990 + 3 * i as u16),
+                popularity: Some(8.0 * i as f32),
+                duration_ms: Some(150_000 + 20_000 * i as u32),
+                genres: vec!["pop".into()],
+                features: AudioFeatures {
+                    energy: Some(if i < 2 { 0.5 } else { i as f32 / 10.0 }).into(),
+                    tempo: Some(if i < 2 { 120.0 } else { 80.0 + 7.0 * i as f32 }).into(),
+                    ..AudioFeatures::default()
+                },
+                ..Track::default()
+            })
+            .collect();
+        Model::fit(
+            Catalog::from_tracks(tracks, Vec::new()),
+            &ModelParams::default(),
+            &mut |_| {},
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_proxy_takes_its_popularity_length_and_year_from_the_lookup_not_its_kin() {
+        let model = model();
+        // Track 0 known only by its metadata, estimated from track 1 alone: the same sound,
+        // so with its own popularity, length and year it lands on track 0 itself.
+        let proxy = ProxySeed {
+            track: model.tracks()[0].clone(),
+            from: vec![(1, 1.0)],
+        };
+        let point = SeedPoint::of_proxy(&model, &proxy);
+        let (v0, v1) = (model.vector(0), model.vector(1));
+        let gap = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f32>();
+        assert!(gap(v0, v1) > 0.5, "the metadata columns tell 0 and 1 apart");
+        assert!(gap(&point.vector, v0) < 1e-3, "{:?} {:?}", point.vector, v0);
+
+        // Without a length, popularity or year in the lookup, the kin's guess stands.
+        let mut unknown = proxy.clone();
+        (
+            unknown.track.popularity,
+            unknown.track.duration_ms,
+            unknown.track.year,
+        ) = (None, None, None);
+        unknown.track.release_date = None;
+        let point = SeedPoint::of_proxy(&model, &unknown);
+        assert!(gap(&point.vector, v1) < 1e-3);
+    }
+
+    #[test]
+    fn kin_weigh_more_on_the_album_near_the_date_and_near_the_popularity() {
+        let seed = Track {
+            year: Some(2010),
+            popularity: Some(80.0),
+            ..Track::default()
+        };
+        let kin = |year: u16, popularity: f32| Track {
+            year: Some(year),
+            popularity: Some(popularity),
+            ..Track::default()
+        };
+        let w = |c: &Track, album: bool| kinship(&seed, album, c);
+        assert!(w(&kin(2010, 78.0), true) > w(&kin(2010, 78.0), false) * 2.9);
+        assert!(w(&kin(2010, 78.0), false) > w(&kin(2018, 78.0), false));
+        assert!(w(&kin(2010, 78.0), false) > w(&kin(2010, 20.0), false));
+        // A seed of unknown popularity favours popular kin.
+        let seed = Track {
+            popularity: None,
+            ..seed
+        };
+        assert!(kinship(&seed, false, &kin(2010, 90.0)) > kinship(&seed, false, &kin(2010, 10.0)));
+    }
 }
