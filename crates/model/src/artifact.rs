@@ -48,8 +48,10 @@ pub const MAGIC: [u8; 8] = *b"SELECTA\x1a";
 /// ranker read release dates to the month (`release`), and the ranker the gaps between a
 /// candidate's date and the seeds' (26 features): weights and trees learned before mean
 /// something else; version 10 the ranker's 27th feature, a candidate's popularity against
-/// the seeds' mean (`popularity_gap`).
-pub const FORMAT_VERSION: u32 = 10;
+/// the seeds' mean (`popularity_gap`); version 11 the label signal counted against the
+/// request's best-held label, and proxies placed by the lookup's popularity, length and year:
+/// the label weight and trees learned before mean something else.
+pub const FORMAT_VERSION: u32 = 11;
 /// Length of the header before the payload.
 pub const HEADER_LEN: usize = 8 + 4 + 8 + 32;
 

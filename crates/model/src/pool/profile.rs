@@ -16,6 +16,10 @@ pub(crate) struct SeedProfile {
     /// Seeds per subgenre id / genre id.
     subgenres: Vec<f32>,
     genres: Vec<f32>,
+    /// The number of seeds, and the most seeds holding any one subgenre / genre.
+    seeds: f32,
+    top_subgenre: f32,
+    top_genre: f32,
     /// Whether any seed has a genre.
     has_genres: bool,
     /// The seeds' release dates (years with a fraction).
@@ -55,6 +59,9 @@ impl SeedProfile {
             subgenres: vec![0.0; labels.subgenre_count],
             genres: vec![0.0; labels.genre_count],
             has_genres: false,
+            seeds: 0.0,
+            top_subgenre: 0.0,
+            top_genre: 0.0,
             dates: seeds.iter().filter_map(|s| s.date).collect(),
             era_memo: vec![f32::NAN; ERA_MONTHS],
             keys: [0.0; 12],
@@ -88,6 +95,9 @@ impl SeedProfile {
                 s.modes[usize::from(m)] += 1.0;
             }
         }
+        s.seeds = seeds.len() as f32;
+        s.top_subgenre = s.subgenres.iter().copied().fold(0.0, f32::max);
+        s.top_genre = s.genres.iter().copied().fold(0.0, f32::max);
         // Merge the related artists' similarities (summed over seeds, in any order).
         s.related.sort_unstable_by_key(|&(a, _)| a);
         s.related.dedup_by(|later, kept| {
@@ -119,9 +129,22 @@ impl SeedProfile {
     }
 
     /// The label signal of a track with these subgenre and genre ids: the most seeds holding
-    /// one of its subgenres and the most holding one of its genres, averaged.
+    /// one of its subgenres and the most holding one of its genres, each counted against the
+    /// request's best-held label (as many seeds as the request has when a label is held by
+    /// as many as the best one), averaged. A proxy holds its kin's labels in shares, so a
+    /// request of proxies rarely has a label every seed holds; its own best label still
+    /// counts as fully as a request of catalog seeds who all hold theirs.
     pub fn label(&self, subgenres: &[u16], genres: &[u16]) -> f32 {
-        (best(&self.subgenres, subgenres) + best(&self.genres, genres)) / 2.0
+        let scaled = |counts: &[f32], labels: &[u16], top: f32| {
+            if top > 0.0 {
+                best(counts, labels) / top * self.seeds
+            } else {
+                0.0
+            }
+        };
+        (scaled(&self.subgenres, subgenres, self.top_subgenre)
+            + scaled(&self.genres, genres, self.top_genre))
+            / 2.0
     }
 
     /// Whether a track with these genre ids belongs elsewhere: it has genres and none is a
@@ -173,4 +196,43 @@ fn best(counts: &[f32], labels: &[u16]) -> f32 {
         .iter()
         .map(|&g| counts[usize::from(g)])
         .fold(0.0f32, f32::max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(subgenres: Vec<f32>, genres: Vec<f32>, seeds: f32) -> SeedProfile {
+        let top = |v: &[f32]| v.iter().copied().fold(0.0, f32::max);
+        SeedProfile {
+            artists: Vec::new(),
+            albums: Vec::new(),
+            related: Vec::new(),
+            top_subgenre: top(&subgenres),
+            top_genre: top(&genres),
+            subgenres,
+            genres,
+            seeds,
+            has_genres: true,
+            dates: Vec::new(),
+            era_memo: Vec::new(),
+            keys: [0.0; 12],
+            modes: [0.0; 2],
+        }
+    }
+
+    #[test]
+    fn labels_count_against_the_best_held_one() {
+        // Four catalog seeds, all of subgenre 0 and genre 0: the label counts all four.
+        let warm = profile(vec![4.0, 0.0], vec![4.0, 0.0], 4.0);
+        assert_eq!(warm.label(&[0], &[0]), 4.0);
+        assert_eq!(warm.label(&[1], &[1]), 0.0);
+        // Four proxies holding subgenre 0 in shares of 0.5 and subgenre 1 in 0.25: subgenre
+        // 0 is the request's own and counts as fully, subgenre 1 half as much.
+        let cold = profile(vec![2.0, 1.0], vec![4.0, 0.0], 4.0);
+        assert_eq!(cold.label(&[0], &[0]), 4.0);
+        assert_eq!(cold.label(&[1], &[0]), 3.0);
+        // Seeds without labels give no label signal.
+        assert_eq!(profile(vec![0.0], vec![0.0], 3.0).label(&[0], &[0]), 0.0);
+    }
 }

@@ -13,8 +13,8 @@
 //! album(c)    = s_b / max(1, N_b − s_b)^p          for c's album b, likewise
 //! cooc(c)     = Σₛ playlists holding both s and c
 //! related(c)  = Σₛ Σ_{a of s, b of c} cos(a, b)   artists' playlist sets, top related only
-//! label(c)    = (max over c's subgenres of the seeds holding it
-//!               + max over c's genres of the seeds holding it) / 2
+//! label(c)    = n · (max over c's subgenres of the seeds holding it / the most holding any
+//!               + max over c's genres of the seeds holding it / the most holding any) / 2
 //! era(c)      = Σₛ exp(-|date(c) - date(s)| / era_years)   release dates to the month
 //! harmony(c)  = Σₛ ([key(c) = key(s)] + [mode(c) = mode(s)]) / 2
 //! close(c)    = Σₛ exp(-d(c, s) / d₁₀(s))   d₁₀(s): distance of s's 10th nearest neighbour
