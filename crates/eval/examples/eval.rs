@@ -4,7 +4,8 @@
 //! seed; `SELECTA_EVAL_SPLIT` the split seed; `SELECTA_EVAL_SET` comma-separated `path=value` edits
 //! (`scoring.seed_share=0`); `SELECTA_EVAL_LEARN=0` measures the weights as given instead of
 //! learning them; `SELECTA_EVAL_COLD_GROUP` the most playlists whose seeds leave the catalog
-//! together in the cold run (`EvalConfig::cold_group`).
+//! together in the cold run (`EvalConfig::cold_group`); `SELECTA_EVAL_KNOWN_LABELS=1` takes
+//! the seed protocol's labels from the known playlists only (`EvalConfig::known_labels`).
 //!
 //! `cargo run --release -p selecta-eval --example eval`
 
@@ -55,6 +56,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Ok(s) = std::env::var("SELECTA_EVAL_COLD_GROUP") {
         config.cold_group = s.parse()?;
+    }
+    if std::env::var("SELECTA_EVAL_KNOWN_LABELS").is_ok_and(|v| v == "1") {
+        config.known_labels = true;
     }
     if let Ok(s) = std::env::var("SELECTA_EVAL_CAP") {
         config.max_per_artist = Some(s.parse()?);

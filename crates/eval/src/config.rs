@@ -32,6 +32,13 @@ pub struct EvalConfig {
     /// alone out of the catalog); larger is faster and takes more tracks out than a playlist's
     /// own seeds. A playlist never shares a group with one whose seeds are its hidden tracks.
     pub cold_group: usize,
+    /// Seed protocol: take genre labels only from the playlists each model may know, as the
+    /// strict protocol does, instead of from every playlist, the scored ones included. A
+    /// scored playlist's own label then reaches neither its seeds nor its hidden tracks:
+    /// what a seed known only from Spotify's track object never carries. The strict protocol
+    /// always does this.
+    #[serde(default)]
+    pub known_labels: bool,
 }
 
 impl Default for EvalConfig {
@@ -47,6 +54,7 @@ impl Default for EvalConfig {
             max_per_artist: None,
             learn: true,
             cold_group: 4,
+            known_labels: false,
         }
     }
 }

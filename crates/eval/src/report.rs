@@ -150,9 +150,14 @@ impl fmt::Display for Report {
             writeln!(f, "{}", learned_line("Selecta's weights", l))?;
         }
         for p in &self.continuation {
+            let labels = if p.protocol == Protocol::Seed && self.config.known_labels {
+                ", labels from the known playlists only"
+            } else {
+                ""
+            };
             writeln!(
                 f,
-                "\nPlaylist continuation, {} protocol ({} playlists scored, {} to learn from, {:.1} s):",
+                "\nPlaylist continuation, {} protocol ({} playlists scored, {} to learn from{labels}, {:.1} s):",
                 p.protocol, p.scored, p.training, p.seconds
             )?;
             writeln!(
@@ -337,5 +342,16 @@ mod tests {
                 .ndcg,
             None
         );
+
+        // Labels from the known playlists only: the seed protocol's heading says so.
+        let mut seed = report.clone();
+        seed.config.known_labels = true;
+        seed.continuation[0].protocol = Protocol::Seed;
+        let text = seed.to_string();
+        assert!(
+            text.contains("8 to learn from, labels from the known playlists only, 1.2 s"),
+            "{text}"
+        );
+        assert!(!report.to_string().contains("labels from"));
     }
 }

@@ -254,7 +254,10 @@ fn run_protocol(
         if tasks.is_empty() {
             continue;
         }
-        let seen = protocol::restricted_catalog(catalog, known, protocol == Protocol::Strict);
+        // Labels from the known playlists only: always under the strict protocol, and under
+        // the seed protocol when asked (`EvalConfig::known_labels`).
+        let relabel = protocol == Protocol::Strict || config.known_labels;
+        let seen = protocol::restricted_catalog(catalog, known, relabel);
         training = training.max(seen.playlists().len());
         let stage = match protocol {
             Protocol::Seed => format!("seed protocol, fold {}/{}", g + 1, groups.len()),
@@ -263,7 +266,6 @@ fn run_protocol(
         let same_genre = SameGenreBaseline::new(&seen);
         let seed_model = Model::fit(seen.clone(), &seed_model_params(), &mut |_| {})?;
         let seed_knn = NeighbourRecommender::new(&seed_model, SEED_MODEL);
-        let relabel = protocol == Protocol::Strict;
         let (cold_seen, _) = cold::cold_catalog(&seen, &tasks);
         // The warm model only ever sees catalog seeds: no proxy weights to learn.
         let model = fit(

@@ -63,6 +63,12 @@ pub struct EvalArgs {
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..))]
     pub cold_group: u64,
 
+    /// Seed protocol: take genre labels only from the playlists each model may know (as the
+    /// strict protocol always does), so that a scored playlist's own label reaches neither
+    /// its seeds nor its hidden tracks.
+    #[arg(long)]
+    pub known_labels: bool,
+
     /// Print the report as JSON (see docs/cli.md) instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -118,6 +124,7 @@ pub async fn run(args: EvalArgs) -> anyhow::Result<()> {
         max_per_artist: args.max_per_artist.map(|m| m as usize),
         learn: !args.no_learn,
         cold_group: args.cold_group as usize,
+        known_labels: args.known_labels,
     };
     let path = args.catalog.clone();
     let (report, catalog) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
