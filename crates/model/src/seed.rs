@@ -315,6 +315,7 @@ fn known_metadata_shift(model: &Model, from: &[(usize, f32)], track: &Track, vec
         differs |= guessed.duration_ms != track.duration_ms;
     }
     if track.year.is_some() {
+        // Whole years, as the column reads them: the kin's mean is off by under half a year.
         guessed.year = mean(&|t| t.year.map(f32::from)).map(|y| y.round() as u16);
         differs |= guessed.year != track.year;
     }
