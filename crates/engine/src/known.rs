@@ -6,15 +6,7 @@ use std::collections::HashSet;
 
 use selecta_catalog::normalize::normalize;
 use selecta_catalog::{song_key, Catalog, CatalogMerger};
-use selecta_model::{mean_features, on_album, Model, ProxySeed, GUEST_WEIGHT, MAX_PROXY_TRACKS};
-
-/// Catalog tracks a proxy is estimated from: the closest kin only (same album, same era),
-/// since a mean over an artist's whole catalogue blurs its sound.
-const PROXY_TRACKS: usize = if MAX_PROXY_TRACKS < 12 {
-    MAX_PROXY_TRACKS
-} else {
-    12
-};
+use selecta_model::{mean_features, on_album, Model, ProxySeed, GUEST_WEIGHT, PROXY_SOURCES};
 use selecta_types::{SpotifyArtist, SpotifyTrack, Track};
 
 use crate::resolve::TRACKS_PER_GROUP_SEED;
@@ -81,7 +73,7 @@ pub fn proxy(model: &Model, index: &CatalogIndex, t: &SpotifyTrack) -> Option<Pr
         return None;
     }
     from.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    from.truncate(PROXY_TRACKS);
+    from.truncate(PROXY_SOURCES);
     Some(ProxySeed { track: probe, from })
 }
 

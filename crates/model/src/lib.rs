@@ -72,4 +72,7 @@ pub use params::{
 };
 pub use pool::rerank::{FEATURE_NAMES, RANK_FEATURES};
 pub use progress::{FitProgress, FitStage};
-pub use seed::{kinship, mean_features, on_album, ProxySeed, Seed, GUEST_WEIGHT, MAX_PROXY_TRACKS};
+pub use seed::{
+    kinship, mean_features, on_album, ProxySeed, Seed, GUEST_WEIGHT, MAX_PROXY_TRACKS,
+    PROXY_SOURCES,
+};

@@ -99,19 +99,29 @@ pub fn on_album(album_id: Option<&str>, album: &str, c: &Track) -> bool {
     }
 }
 
+/// The weighted mean over `from` (catalog indices into `tracks`, positive weights) of the
+/// tracks' known values of `get`; `None` when none has one.
+fn weighted_mean(
+    tracks: &[Track],
+    from: &[(usize, f32)],
+    get: impl Fn(&Track) -> Option<f32>,
+) -> Option<f32> {
+    let (mut sum, mut weight) = (0.0f32, 0.0f32);
+    for &(i, w) in from {
+        if let Some(v) = get(&tracks[i]) {
+            sum += w * v;
+            weight += w;
+        }
+    }
+    (weight > 0.0).then(|| sum / weight)
+}
+
 /// The weighted mean of the known audio features of `from` (catalog indices into `tracks`,
 /// positive weights); key, mode and time signature, which a mean does not give, from the
 /// heaviest track that has them.
 pub fn mean_features(tracks: &[Track], from: &[(usize, f32)]) -> AudioFeatures {
     let mean = |get: &dyn Fn(&AudioFeatures) -> Option<f32>| {
-        let (mut sum, mut weight) = (0.0f32, 0.0f32);
-        for &(i, w) in from {
-            if let Some(v) = get(&tracks[i].features) {
-                sum += w * v;
-                weight += w;
-            }
-        }
-        (weight > 0.0).then(|| sum / weight)
+        weighted_mean(tracks, from, |t| get(&t.features))
     };
     let heaviest = |get: &dyn Fn(&AudioFeatures) -> Option<u8>| {
         from.iter()
@@ -293,17 +303,7 @@ impl<'a> SeedPoint<'a> {
 /// lookup knows these of the track itself; its tracks' mean only guesses them. Model space is
 /// linear in each column, so the shift is the difference of two encodings that differ only there.
 fn known_metadata_shift(model: &Model, from: &[(usize, f32)], track: &Track, vector: &mut [f32]) {
-    let tracks = model.tracks();
-    let mean = |get: &dyn Fn(&Track) -> Option<f32>| {
-        let (mut sum, mut weight) = (0.0f32, 0.0f32);
-        for &(i, w) in from {
-            if let Some(v) = get(&tracks[i]) {
-                sum += w * v;
-                weight += w;
-            }
-        }
-        (weight > 0.0).then(|| sum / weight)
-    };
+    let mean = |get: &dyn Fn(&Track) -> Option<f32>| weighted_mean(model.tracks(), from, get);
     let mut guessed = track.clone();
     let mut differs = false;
     if track.popularity.is_some() {
@@ -344,9 +344,14 @@ const ERA_HALF_YEARS: f32 = 4.0;
 /// multiplies it into [`kinship`]).
 pub const GUEST_WEIGHT: f32 = 0.5;
 
+/// Popularity apart at which a kin track's weight halves: a popular tune's kin are its
+/// artist's hits, a deep cut's the deep cuts.
+const POPULARITY_HALF: f32 = 25.0;
+
 /// How much catalog track `c`, by one of `seed`'s artists, says about `seed`'s sound: three
 /// times as much on its own album (`same_album`, as the caller tells it), halving every
-/// [`ERA_HALF_YEARS`] between their release dates, and more when popular. The engine's
+/// [`ERA_HALF_YEARS`] between their release dates and every [`POPULARITY_HALF`] between their
+/// popularities (when the seed's is unknown, more when `c` is popular). The engine's
 /// matching and the learner's proxies weigh kin alike through it.
 pub fn kinship(seed: &Track, same_album: bool, c: &Track) -> f32 {
     let album_w = if same_album { SAME_ALBUM_WEIGHT } else { 1.0 };
@@ -358,15 +363,17 @@ pub fn kinship(seed: &Track, same_album: bool, c: &Track) -> f32 {
         _ => 0.5,
     };
     let pop_w = match (seed.popularity, c.popularity) {
-        (Some(a), Some(b)) => 1.0 / (1.0 + (a - b).abs() / 25.0),
+        (Some(a), Some(b)) => 1.0 / (1.0 + (a - b).abs() / POPULARITY_HALF),
         _ => 0.5 + c.popularity.unwrap_or(0.0).clamp(0.0, 100.0) / 200.0,
     };
     album_w * era_w * pop_w
 }
 
-/// Most catalog tracks [`artist_proxy`] estimates a proxy from (the engine's matching keeps
-/// as many).
+/// Most catalog tracks a proxy is estimated from, by [`artist_proxy`] and by the engine's
+/// matching: the closest kin only (same album, same era), since a mean over an artist's whole
+/// catalogue blurs its sound.
 pub const PROXY_SOURCES: usize = 12;
+const _: () = assert!(PROXY_SOURCES <= MAX_PROXY_TRACKS);
 
 /// What a catalog track would be as a proxy: catalog track `i` known only by its metadata and
 /// estimated from the other catalog tracks of its artists (none of `leave_out`), weighted as
